@@ -1,0 +1,34 @@
+/* util.h - allocation wrappers and small string helpers.
+ *
+ * Running out of memory is not an input error: the wrappers abort with a
+ * message, so callers never juggle NULL from malloc. Input that is *too big*
+ * is refused earlier, by the limits of each module, and becomes a diagnostic. */
+#ifndef CS_UTIL_H
+#define CS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *cs_xmalloc(size_t n);
+void *cs_xcalloc(size_t n, size_t size);
+void *cs_xrealloc(void *p, size_t n);
+/* Grows *p (an array of *cap elements of `size` bytes) to hold at least
+ * `need` elements; overflow-checked. */
+void cs_grow(void **p, size_t *cap, size_t need, size_t size);
+char *cs_xstrdup(const char *s);
+char *cs_xstrndup(const char *s, size_t n);
+/* printf into a fresh heap string. */
+char *cs_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+bool cs_starts_with(const char *s, size_t n, const char *prefix);
+/* memmem without relying on _GNU_SOURCE in every file. */
+const char *cs_memmem(const char *hay, size_t n, const char *needle, size_t m);
+/* FNV-1a 64-bit hash: stable across runs and machines, used for ids. */
+uint64_t cs_hash64(const void *data, size_t n, uint64_t seed);
+#define CS_HASH_SEED 0xcbf29ce484222325ULL
+
+#define CS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define CS_PUSH(arr, n, cap) (cs_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr))), &(arr)[(n)++])
+
+#endif

@@ -1,0 +1,53 @@
+/* cli.h - the command-line front end: a command table (main.c), one
+ * cmd_<name>.c per command, and one option table (options.c) that drives
+ * getopt_long and --help alike. main() only dispatches. */
+#ifndef CS_CLI_H
+#define CS_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../pipeline/pipeline.h"
+
+/* Exit codes (documented in --help and docs/cli.md). */
+enum {
+    CS_EXIT_OK = 0,       /* the run finished */
+    CS_EXIT_FOUND = 1,    /* --exit-code: the run finished and found traces */
+    CS_EXIT_USAGE = 2,    /* usage error, or a fatal error (no output written) */
+};
+
+#define CS_MAX_OUTPUTS 8
+
+typedef struct cs_output {
+    const char *format; /* text, json ... */
+    const char *path;   /* NULL: stdout */
+} cs_output;
+
+typedef enum { CS_COLOR_AUTO, CS_COLOR_ALWAYS, CS_COLOR_NEVER } cs_color_mode;
+
+typedef struct cs_cli_opts {
+    cs_run_opts run;
+    cs_output outputs[CS_MAX_OUTPUTS];
+    int n_outputs;
+    const char *format;  /* --format, for stdout or -o FILE without prefix */
+    cs_color_mode color;
+    bool exit_code;
+    bool help;
+    char **paths;
+    int n_paths;
+} cs_cli_opts;
+
+/* Which options a command takes (bit set of CS_OPTSET_...). */
+enum { CS_OPTSET_COMMON = 1, CS_OPTSET_TRIAGE = 2 };
+
+/* Parses argv (after the command name). Prints one specific line and a hint
+ * on error and returns CS_EXIT_USAGE; 0 on success. */
+int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli_opts *o);
+void cs_cli_print_options(FILE *f, unsigned optset);
+/* Writes a report to path atomically (temporary file + rename), or stdout. */
+int cs_cli_write_report(const char *path, const char *format, const void *ctx);
+
+int cs_cmd_triage(int argc, char **argv);
+int cs_cmd_inventory(int argc, char **argv);
+
+#endif

@@ -1,0 +1,49 @@
+/* common.c - what the commands share: output files and progress. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../report/report.h"
+#include "cli.h"
+
+int cs_cli_write_report(const char *path, const char *format, const void *vctx)
+{
+    const cs_report_ctx *ctx = vctx;
+    const cs_format *fmt = cs_report_find(format);
+    if (!fmt) return -1;
+    if (!path || strcmp(path, "-") == 0) {
+        int r = fmt->write(stdout, ctx);
+        fflush(stdout);
+        return r;
+    }
+    /* Written next to the target, then renamed: a reader never sees half a
+     * report, and nothing is written anywhere but where the user said. */
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) abort();
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    int r = f ? fmt->write(f, ctx) : -1;
+    if (f && fclose(f) != 0) r = -1;
+    if (r == 0 && rename(tmp, path) != 0) r = -1;
+    if (r != 0) {
+        fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return r;
+}
+
+void cs_cli_progress(void *user, uint64_t members, uint64_t bytes, bool done)
+{
+    (void)user;
+    fprintf(stderr, "\r%llu members, %.1f MiB%s", (unsigned long long)members,
+            (double)bytes / (1024.0 * 1024.0), done ? "\n" : "");
+}

@@ -1,0 +1,54 @@
+/* main.c - dispatches to a command; the work is in the engine. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef CS_VERSION
+#define CS_VERSION "0.0.0"
+#endif
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"triage", cs_cmd_triage, "find, group and explain every crash in CI artifacts"},
+    {"inventory", cs_cmd_inventory, "list every member found, with its kind and size"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crashsift <command> [options] PATH...\n\n"
+               "Post-mortem triage of CI artifacts: folders, zips (also inside zips), .gz/.xz/.zst\n"
+               "files, logs, go test -json, JUnit XML.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'crashsift <command> --help' shows a command's options.\n"
+               "  --version    print the version\n\n"
+               "exit status: 0 the run finished (error entries for bad inputs are part of the\n"
+               "report); 1 with --exit-code, traces were found; 2 usage or fatal error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CS_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return CS_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("crashsift %s\n", CS_VERSION);
+        return CS_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, cmd) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "crashsift: unknown command '%s'\nTry 'crashsift --help'.\n", cmd);
+    return CS_EXIT_USAGE;
+}

@@ -1,0 +1,200 @@
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../report/report.h"
+#include "cli.h"
+
+enum {
+    OPT_MAX_MEMBER = 256,
+    OPT_MAX_TOTAL,
+    OPT_MAX_RATIO,
+    OPT_MAX_DEPTH,
+    OPT_MAX_MEMBERS,
+    OPT_MAX_LINE,
+    OPT_COLOR,
+    OPT_EXIT_CODE,
+};
+
+typedef struct optdef {
+    const char *name;
+    int has_arg;
+    int val;
+    unsigned set;
+    const char *arg;
+    const char *help;
+} optdef;
+
+static const optdef table[] = {
+    {"help", no_argument, 'h', CS_OPTSET_COMMON, NULL, "show this help"},
+    {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N", "worker threads (default: 1)"},
+    {"format", required_argument, 'f', CS_OPTSET_TRIAGE, "FMT",
+     "report format for stdout and -o FILE: text (default), json"},
+    {"output", required_argument, 'o', CS_OPTSET_TRIAGE, "[FMT:]FILE",
+     "write a report to FILE (repeatable: -o json:a.json -o text:a.txt)"},
+    {"color", required_argument, OPT_COLOR, CS_OPTSET_TRIAGE, "WHEN",
+     "auto (default), always or never; NO_COLOR turns auto off"},
+    {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_TRIAGE, NULL,
+     "exit with 1 when any trace was found"},
+    {"max-member", required_argument, OPT_MAX_MEMBER, CS_OPTSET_COMMON, "BYTES",
+     "largest member read, uncompressed (default 4G)"},
+    {"max-total", required_argument, OPT_MAX_TOTAL, CS_OPTSET_COMMON, "BYTES",
+     "total uncompressed bytes read per run (default 64G)"},
+    {"max-ratio", required_argument, OPT_MAX_RATIO, CS_OPTSET_COMMON, "N",
+     "largest compression ratio accepted past 8M (default 200)"},
+    {"max-depth", required_argument, OPT_MAX_DEPTH, CS_OPTSET_COMMON, "N",
+     "archive nesting depth (default 4)"},
+    {"max-members", required_argument, OPT_MAX_MEMBERS, CS_OPTSET_COMMON, "N",
+     "members read per run (default 200000)"},
+    {"max-line", required_argument, OPT_MAX_LINE, CS_OPTSET_COMMON, "BYTES",
+     "longest log line kept whole (default 1M)"},
+};
+
+void cs_cli_print_options(FILE *f, unsigned optset)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const optdef *d = &table[i];
+        if (!(d->set & optset)) continue;
+        char left[64];
+        char shortopt[8] = "    ";
+        if (d->val < 256) snprintf(shortopt, sizeof shortopt, "-%c, ", d->val);
+        snprintf(left, sizeof left, "%s--%s%s%s", shortopt, d->name, d->arg ? " " : "",
+                 d->arg ? d->arg : "");
+        fprintf(f, "  %-28s %s\n", left, d->help);
+    }
+}
+
+/* "4G", "512M", "100k" or plain bytes. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return -1;
+    uint64_t mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1ULL << 10; end++; break;
+    case 'm': case 'M': mul = 1ULL << 20; end++; break;
+    case 'g': case 'G': mul = 1ULL << 30; end++; break;
+    case 't': case 'T': mul = 1ULL << 40; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b') end++;
+    if (*end || (v && mul > UINT64_MAX / v)) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+static int bad(const char *cmd, const char *opt, const char *arg, const char *why)
+{
+    fprintf(stderr, "crashsift %s: invalid value '%s' for --%s: %s\n", cmd, arg, opt, why);
+    fprintf(stderr, "Try 'crashsift %s --help'.\n", cmd);
+    return CS_EXIT_USAGE;
+}
+
+int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli_opts *o)
+{
+    struct option longs[sizeof table / sizeof table[0] + 1];
+    char shorts[64] = "";
+    size_t n = 0, sl = 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const optdef *d = &table[i];
+        if (!(d->set & optset)) continue;
+        longs[n++] = (struct option){d->name, d->has_arg, NULL, d->val};
+        if (d->val < 256) {
+            shorts[sl++] = (char)d->val;
+            if (d->has_arg) shorts[sl++] = ':';
+        }
+    }
+    longs[n] = (struct option){0};
+    shorts[sl] = '\0';
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        uint64_t v;
+        const char *name = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (longs[i].val == c) name = longs[i].name;
+        switch (c) {
+        case 'h': o->help = true; break;
+        case 'j':
+            if (parse_size(optarg, &v) || v < 1 || v > 256)
+                return bad(cmd, name, optarg, "expected a number from 1 to 256");
+            o->run.jobs = (int)v;
+            break;
+        case 'f':
+            if (!cs_report_find(optarg)) return bad(cmd, name, optarg, cs_report_names());
+            o->format = optarg;
+            break;
+        case 'o': {
+            if (o->n_outputs >= CS_MAX_OUTPUTS) return bad(cmd, name, optarg, "too many outputs");
+            cs_output *out = &o->outputs[o->n_outputs++];
+            const char *colon = strchr(optarg, ':');
+            out->format = NULL;
+            out->path = optarg;
+            if (colon) {
+                char fmt[32];
+                size_t k = (size_t)(colon - optarg);
+                if (k < sizeof fmt) {
+                    memcpy(fmt, optarg, k);
+                    fmt[k] = '\0';
+                    const cs_format *f = cs_report_find(fmt);
+                    if (f) {
+                        out->format = f->name;
+                        out->path = colon + 1;
+                    }
+                }
+            }
+            if (!*out->path) return bad(cmd, name, optarg, "missing file name");
+            break;
+        }
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0) o->color = CS_COLOR_AUTO;
+            else if (strcmp(optarg, "always") == 0) o->color = CS_COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0) o->color = CS_COLOR_NEVER;
+            else return bad(cmd, name, optarg, "expected auto, always or never");
+            break;
+        case OPT_EXIT_CODE: o->exit_code = true; break;
+        case OPT_MAX_MEMBER:
+        case OPT_MAX_TOTAL:
+        case OPT_MAX_LINE:
+            if (parse_size(optarg, &v) || v == 0)
+                return bad(cmd, name, optarg, "expected a size like 512M or 4G");
+            if (c == OPT_MAX_MEMBER) o->run.limits.max_member = v;
+            if (c == OPT_MAX_TOTAL) o->run.limits.max_total = v;
+            if (c == OPT_MAX_LINE) {
+                if (v > (1ULL << 30)) return bad(cmd, name, optarg, "at most 1G");
+                o->run.limits.max_line = (size_t)v;
+            }
+            break;
+        case OPT_MAX_RATIO:
+        case OPT_MAX_DEPTH:
+        case OPT_MAX_MEMBERS:
+            if (parse_size(optarg, &v) || v == 0) return bad(cmd, name, optarg, "expected a positive number");
+            if (c == OPT_MAX_RATIO) o->run.limits.max_ratio = v;
+            if (c == OPT_MAX_DEPTH) {
+                if (v > 64) return bad(cmd, name, optarg, "at most 64");
+                o->run.limits.max_depth = (int)v;
+            }
+            if (c == OPT_MAX_MEMBERS) o->run.limits.max_members = v;
+            break;
+        case '?':
+        default:
+            if (optopt && optopt < 256)
+                fprintf(stderr, "crashsift %s: unknown option or missing value: '-%c'\n", cmd, optopt);
+            else
+                fprintf(stderr, "crashsift %s: unknown option or missing value: '%s'\n", cmd,
+                        argv[optind - 1]);
+            fprintf(stderr, "Try 'crashsift %s --help'.\n", cmd);
+            return CS_EXIT_USAGE;
+        }
+    }
+    o->paths = argv + optind;
+    o->n_paths = argc - optind;
+    return 0;
+}

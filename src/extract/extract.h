@@ -1,0 +1,115 @@
+/* extract.h - finds every stack trace in a text member, streaming.
+ *
+ * A member's lines are cleaned once (CI timestamp prefixes, ANSI colour
+ * codes, GitLab section markers, CR) and offered to a table of dialects
+ * (dialects.h). While no trace is open, each line is probed by the dialects
+ * whose anchors can start there; the first that accepts it owns the lines
+ * that follow until it says the trace is over. Dialects are single-pass,
+ * line-driven state machines that never allocate per line except to keep
+ * what goes into the trace.
+ *
+ * go test -json streams and JUnit XML have their own readers (test2json.c,
+ * junit.c) that rebuild the text of each test's output and feed it through
+ * the same machinery with the member's line numbers. */
+#ifndef CS_EXTRACT_H
+#define CS_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/model.h"
+
+#define CS_MAX_TRACES_PER_MEMBER 100000
+#define CS_MAX_LINES_PER_TRACE 200000
+
+typedef struct cs_extract_opts {
+    size_t max_line; /* longest line kept whole */
+} cs_extract_opts;
+
+/* A cleaned line as the dialects see it. */
+typedef struct cs_xline {
+    const char *ptr; /* not NUL-terminated */
+    size_t len;
+    uint64_t no;     /* 1-based line of the member as stored */
+    bool overlong;   /* the stored line was cut */
+} cs_xline;
+
+typedef struct cs_xctx cs_xctx;
+
+/* What a dialect's feed() says about a line. */
+enum {
+    CS_X_MORE,   /* consumed; the trace goes on */
+    CS_X_DONE,   /* consumed; the trace is complete */
+    CS_X_REJECT, /* not consumed; the trace ended before this line */
+};
+
+typedef struct cs_dialect {
+    const char *name;
+    /* Compiles the dialect's patterns; called once per process, before any
+     * start(). cleanup() frees them at exit. Either may be NULL. */
+    void (*init)(void);
+    void (*cleanup)(void);
+    /* Characters a starting line may begin with, after leading blanks;
+     * NULL means any line (the probe must then be cheap: memchr/memmem
+     * on an anchor before any regex). */
+    const char *first_chars;
+    /* Does this line start a trace? If so, return a new state (the dialect
+     * owns it) and the line is consumed. NULL: not ours. */
+    void *(*start)(cs_xctx *x, const cs_xline *l);
+    int (*feed)(void *state, cs_xctx *x, const cs_xline *l);
+    /* Ends the trace: emit it with cs_xctx_emit (or drop it if it turned out
+     * to be nothing) and free the state. `eof` when the member ended. */
+    void (*finish)(void *state, cs_xctx *x, bool eof);
+} cs_dialect;
+
+/* ---- for dialects ----------------------------------------------------- */
+const char *cs_xctx_source(const cs_xctx *x);
+/* The test the log says is running (=== RUN / pytest header), or NULL. */
+const char *cs_xctx_test(const cs_xctx *x);
+/* The line number of the line just before the current one when it was a
+ * separator row of '=' (sanitizer and race reports open with one), else 0. */
+uint64_t cs_xctx_sep_line(const cs_xctx *x);
+/* Hands a finished trace to the member's results (takes ownership). */
+void cs_xctx_emit(cs_xctx *x, cs_trace *t);
+
+/* ---- for the pipeline ------------------------------------------------- */
+typedef struct cs_extractor cs_extractor;
+
+/* Creates an extractor for one text member; its traces go to `out`. */
+cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts,
+                               cs_results *out);
+/* Feeds raw bytes of the member (any chunking). */
+int cs_extractor_feed(cs_extractor *e, const void *data, size_t n);
+/* Ends the member: closes an open trace, merges test failures into the
+ * traces that explain them. */
+void cs_extractor_finish(cs_extractor *e);
+void cs_extractor_free(cs_extractor *e);
+
+/* Feeds one already-split line (used by test2json/JUnit readers, which know
+ * the member line of each reconstructed line). */
+void cs_extractor_line(cs_extractor *e, const char *p, size_t n, uint64_t no);
+/* Merges test failures in r->traces[first..] into the traces that explain
+ * them (a panic or race of the same test). Done by cs_extractor_finish for
+ * one stream; readers that run several streams call it over all of them. */
+void cs_extract_merge_failures(cs_results *r, size_t first);
+/* Sets the test for lines fed from now on (test2json, JUnit). */
+void cs_extractor_set_test(cs_extractor *e, const char *test);
+
+/* Helpers shared by dialects (xutil.c). */
+#include "../base/regex.h"
+/* Compiles a built-in pattern; a bad built-in pattern is a programming error
+ * and aborts with the pattern named. */
+cs_regex *cs_xre(const char *pattern);
+/* Calls every dialect's init once (thread-safe) / cleanup at exit. */
+void cs_extract_global_init(void);
+void cs_extract_global_cleanup(void);
+/* Trims blanks at both ends of a slice. */
+void cs_xtrim(const char **p, size_t *n);
+/* Leading blank count. */
+size_t cs_xindent(const char *p, size_t n);
+/* Parses "file:line" or "file:line:col" at the end of s (as in "x.go:12 +0x1d"
+ * after cutting the offset); returns true and fills the frame's file/line/col. */
+bool cs_xparse_fileline(const char *p, size_t n, cs_frame *f);
+
+#endif

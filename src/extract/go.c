@@ -1,0 +1,356 @@
+/* go.c - Go panics, fatal errors and goroutine dumps.
+ *
+ * Grammar (runtime/panic.go, runtime/traceback.go):
+ *   panic: MSG [recovered]          fatal error: MSG        SIGQUIT: quit
+ *   \tpanic: MSG (nested)           [signal SIGSEGV: ... addr=0x0 pc=0x...]
+ *   goroutine N [STATE, 3 minutes, locked to thread]:   (>= 1.23 may add
+ *       "gp=0x.. m=N mp=0x.." between N and [)
+ *   FUNC(ARGS)                      \tFILE:LINE +0xOFF [fp=.. sp=.. pc=..]
+ *   created by FUNC [in goroutine N]  \tFILE:LINE +0xOFF
+ *   ...additional frames elided...  \tgoroutine running on other thread; stack unavailable
+ * Every fatal error dumps all goroutines; panics only the panicking one
+ * unless GOTRACEBACK says more. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+#include "go.h"
+
+static cs_regex *re_header, *re_goroutine, *re_file, *re_signal, *re_created, *re_running_test,
+    *re_testfunc, *re_tail;
+
+static void init(void)
+{
+    re_header = cs_xre("^\\s*(panic: |fatal error: |SIG[A-Z]+: [a-z])");
+    re_goroutine = cs_xre("^\\s*goroutine (\\d+)(?: [a-z]+=\\S+)* \\[([^\\]]*)\\]:\\s*$");
+    re_file = cs_xre("^\\s+(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ "
+                     "pc=0x([0-9a-f]+))?\\s*$");
+    re_signal = cs_xre("^\\s*\\[signal ([A-Z0-9]+: [^\\]]*?)(?: code=|\\])");
+    re_created = cs_xre("^\\s*created by (\\S+?)(?: in goroutine (\\d+))?\\s*$");
+    re_running_test = cs_xre("^\\s+(Test\\S*|Benchmark\\S*|Fuzz\\S*|Example\\S*) \\(");
+    re_testfunc = cs_xre("\\.((?:Test|Benchmark|Fuzz|Example)[A-Za-z0-9_]*)(?:\\.func\\d+[.0-9]*)?$");
+    re_tail = cs_xre("^(?:exit status \\d+|FAIL\\b|ok\\s|--- |=== |PASS$|SUCCESS|make: )");
+}
+
+static void cleanup(void)
+{
+    cs_regex *all[] = {re_header, re_goroutine, re_file,     re_signal,
+                       re_created, re_running_test, re_testfunc, re_tail};
+    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
+}
+
+bool cs_go_parse_func(const char *p, size_t n, cs_frame *f)
+{
+    cs_xtrim(&p, &n);
+    if (n < 3 || p[n - 1] != ')') return false;
+    /* The argument list opens at the first '(' that does not open a method
+     * receiver "(*T)". */
+    size_t i = 0;
+    for (; i < n; i++) {
+        if (p[i] == '(' && !(i + 1 < n && p[i + 1] == '*')) break;
+        if (p[i] == ' ' || p[i] == '\t') return false;
+    }
+    if (i == 0 || i >= n) return false;
+    f->function = cs_xstrndup(p, i);
+    return true;
+}
+
+static uint64_t hex(const char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && i < 16; i++) {
+        char c = p[i];
+        v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return v;
+}
+
+bool cs_go_parse_fileline(const char *p, size_t n, cs_frame *f)
+{
+    cs_match m;
+    if (n < 2 || (p[0] != '\t' && p[0] != ' ')) return false;
+    if (!cs_regex_match(re_file, p, n, &m)) return false;
+    const char *g;
+    size_t gn;
+    free(f->file);
+    f->file = cs_match_dup(&m, 1);
+    f->line = (int)cs_match_num(&m, 2, 0);
+    if (cs_match_group(&m, 3, &g, &gn)) {
+        f->offset = hex(g, gn);
+        f->has_offset = true;
+    }
+    if (cs_match_group(&m, 4, &g, &gn)) {
+        f->pc = hex(g, gn);
+        f->has_pc = true;
+    }
+    return true;
+}
+
+void cs_go_test_from_frames(cs_trace *t)
+{
+    /* The crashed goroutine first, then the others in order. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < t->n_threads; i++) {
+            cs_thread *th = &t->threads[i];
+            if ((pass == 0) != (th->role == CS_ROLE_CRASHED || th->role == CS_ROLE_ACCESS))
+                continue;
+            for (size_t k = 0; k < th->n_frames; k++) {
+                const char *fn = th->frames[k].function;
+                cs_match m;
+                if (fn && cs_regex_match(re_testfunc, fn, strlen(fn), &m)) {
+                    free(t->test);
+                    t->test = cs_match_dup(&m, 1);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/* ---- the panic / fatal error / dump state machine --------------------- */
+
+enum { HEAD, DUMP, RUNNING_TESTS };
+
+typedef struct st {
+    cs_trace *t;
+    int phase;
+    int head_lines;
+    long cur;          /* index of the current goroutine, -1 none */
+    bool want_file;    /* a function line was read; its file line is next */
+    bool want_created_file;
+    char *running_test;
+} st;
+
+static cs_thread *cur(st *s)
+{
+    return s->cur >= 0 ? &s->t->threads[s->cur] : NULL;
+}
+
+static void start_goroutine(st *s, const cs_match *m, const cs_xline *l)
+{
+    bool first = true;
+    for (size_t i = 0; i < s->t->n_threads; i++)
+        if (s->t->threads[i].role == CS_ROLE_CRASHED) first = false;
+    cs_thread *th = cs_trace_add_thread(s->t, first ? CS_ROLE_CRASHED : CS_ROLE_OTHER);
+    s->want_file = s->want_created_file = false;
+    if (!th) {
+        s->cur = -1;
+        return;
+    }
+    s->cur = (long)(th - s->t->threads);
+    th->id = cs_match_num(m, 1, -1);
+    th->name = cs_xasprintf("goroutine %lld", th->id);
+    th->state = cs_match_dup(m, 2);
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    th->label = cs_xstrndup(p, n);
+    s->phase = DUMP;
+}
+
+static void add_runtime_stack(st *s)
+{
+    cs_thread *th = cs_trace_add_thread(s->t, CS_ROLE_OTHER);
+    s->want_file = s->want_created_file = false;
+    s->cur = th ? (long)(th - s->t->threads) : -1;
+    if (th) {
+        th->name = cs_xstrdup("runtime stack");
+        th->label = cs_xstrdup("runtime stack:");
+    }
+    s->phase = DUMP;
+}
+
+static void *start(cs_xctx *x, const cs_xline *l)
+{
+    cs_match m;
+    bool header = cs_regex_match(re_header, l->ptr, l->len, &m);
+    bool dump = !header && cs_regex_match(re_goroutine, l->ptr, l->len, &m);
+    if (!header && !dump) return NULL;
+    st *s = cs_xcalloc(1, sizeof *s);
+    s->cur = -1;
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    bool fatal = cs_starts_with(p, n, "fatal error: ") || cs_starts_with(p, n, "SIG");
+    s->t = cs_trace_new(fatal ? CS_TK_GO_FATAL : CS_TK_GO_PANIC, cs_xctx_source(x), l->no);
+    if (dump) {
+        s->t->headline = cs_xstrdup("goroutine dump");
+        start_goroutine(s, &m, l);
+        return s;
+    }
+    /* A lost newline can glue the first goroutine header to the message. */
+    const char *g = cs_memmem(p, n, " goroutine ", 11);
+    size_t hn = n;
+    if (g && cs_regex_match(re_goroutine, g, (size_t)(p + n - g), &m)) {
+        hn = (size_t)(g - p);
+        start_goroutine(s, &m, &(cs_xline){g, (size_t)(p + n - g), l->no, false});
+    }
+    const char *rec = " [recovered]";
+    if (hn > strlen(rec) && memcmp(p + hn - strlen(rec), rec, strlen(rec)) == 0)
+        hn -= strlen(rec);
+    s->t->headline = cs_xstrndup(p, hn);
+    return s;
+}
+
+static void append_headline(st *s, const char *extra, size_t n)
+{
+    char *h = cs_xasprintf("%s %.*s", s->t->headline, (int)n, extra);
+    free(s->t->headline);
+    s->t->headline = h;
+}
+
+static int feed_head(st *s, const cs_xline *l)
+{
+    cs_match m;
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    if (cs_regex_match(re_goroutine, l->ptr, l->len, &m)) {
+        start_goroutine(s, &m, l);
+        return CS_X_MORE;
+    }
+    if (n == 0) return CS_X_MORE;
+    if (cs_regex_match(re_signal, l->ptr, l->len, &m)) {
+        const char *g;
+        size_t gn;
+        if (cs_match_group(&m, 1, &g, &gn)) {
+            char *sig = cs_xasprintf("[signal %.*s]", (int)gn, g);
+            append_headline(s, sig, strlen(sig));
+            free(sig);
+        }
+        return CS_X_MORE;
+    }
+    if (cs_starts_with(p, n, "runtime stack:")) {
+        add_runtime_stack(s);
+        return CS_X_MORE;
+    }
+    if (cs_starts_with(p, n, "running tests:")) {
+        s->phase = RUNNING_TESTS;
+        return CS_X_MORE;
+    }
+    if (cs_regex_match(re_tail, p, n, NULL)) return CS_X_REJECT;
+    /* Nested panics, "[recovered]" re-panics, PC= lines of signal dumps, and
+     * the continuation of a multi-line panic value. */
+    if (++s->head_lines > 16) return CS_X_REJECT;
+    return CS_X_MORE;
+}
+
+static int feed_dump(st *s, const cs_xline *l)
+{
+    cs_match m;
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_thread *th = cur(s);
+    if (n == 0 || (n == 1 && p[0] == '\r')) {
+        s->want_file = s->want_created_file = false;
+        return CS_X_MORE;
+    }
+    if ((p[0] == '\t' || p[0] == ' ') && (s->want_file || s->want_created_file)) {
+        cs_frame *f = NULL;
+        if (th && s->want_file && th->n_frames) f = &th->frames[th->n_frames - 1];
+        if (th && s->want_created_file) f = th->created_by;
+        s->want_file = s->want_created_file = false;
+        if (f && cs_go_parse_fileline(p, n, f)) return CS_X_MORE;
+        if (!f) return CS_X_MORE;
+    }
+    const char *q = p;
+    size_t qn = n;
+    cs_xtrim(&q, &qn);
+    if (cs_regex_match(re_goroutine, p, n, &m)) {
+        start_goroutine(s, &m, l);
+        return CS_X_MORE;
+    }
+    if (cs_starts_with(q, qn, "...additional frames elided...")) {
+        if (th) th->elided = true;
+        return CS_X_MORE;
+    }
+    if (cs_starts_with(q, qn, "goroutine running on other thread") ||
+        cs_starts_with(q, qn, "stack unavailable")) {
+        if (th && !th->state) th->state = cs_xstrndup(q, qn);
+        return CS_X_MORE;
+    }
+    if (cs_starts_with(q, qn, "runtime stack:")) {
+        add_runtime_stack(s);
+        return CS_X_MORE;
+    }
+    if (cs_regex_match(re_created, q, qn, &m)) {
+        if (th && !th->created_by) {
+            th->created_by = cs_xcalloc(1, sizeof *th->created_by);
+            th->created_by->function = cs_match_dup(&m, 1);
+            th->created_by_id = cs_match_num(&m, 2, -1);
+            s->want_created_file = true;
+        }
+        return CS_X_MORE;
+    }
+    if (p[0] != '\t' && p[0] != ' ' && cs_regex_match(re_tail, p, n, NULL)) return CS_X_REJECT;
+    cs_frame tmp = {0};
+    if (cs_go_parse_func(p, n, &tmp)) {
+        cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+        if (f)
+            *f = tmp;
+        else
+            cs_frame_dispose(&tmp);
+        s->want_file = f != NULL;
+        return CS_X_MORE;
+    }
+    /* Register dumps after GOTRACEBACK=crash ("rax    0x0") and anything
+     * else end the trace. */
+    return CS_X_REJECT;
+}
+
+static int feed(void *state, cs_xctx *x, const cs_xline *l)
+{
+    st *s = state;
+    (void)x;
+    if (s->phase == RUNNING_TESTS) {
+        cs_match m;
+        if (l->len && cs_regex_match(re_running_test, l->ptr, l->len, &m)) {
+            if (!s->running_test) s->running_test = cs_match_dup(&m, 1);
+            return CS_X_MORE;
+        }
+        s->phase = HEAD;
+    }
+    int r = s->phase == HEAD ? feed_head(s, l) : feed_dump(s, l);
+    /* Trailing blank lines are not part of the trace. */
+    if (r != CS_X_REJECT && cs_xindent(l->ptr, l->len) < l->len) s->t->line_end = l->no;
+    return r;
+}
+
+static bool has_frames(const cs_trace *t)
+{
+    for (size_t i = 0; i < t->n_threads; i++)
+        if (t->threads[i].n_frames) return true;
+    return false;
+}
+
+static void finish(void *state, cs_xctx *x, bool eof)
+{
+    st *s = state;
+    cs_trace *t = s->t;
+    if (!has_frames(t)) {
+        /* "panic: x" with no goroutine is prose quoting a panic, or a
+         * GOTRACEBACK=none run: nothing to group on either way. */
+        cs_trace_free(t);
+    } else {
+        if (eof && s->want_file) t->truncated = true;
+        if (s->running_test) {
+            t->test = s->running_test;
+            s->running_test = NULL;
+        } else {
+            cs_go_test_from_frames(t);
+        }
+        cs_xctx_emit(x, t);
+    }
+    free(s->running_test);
+    free(s);
+}
+
+const cs_dialect cs_dialect_go = {
+    .name = "go",
+    .init = init,
+    .cleanup = cleanup,
+    .first_chars = "pfSg",
+    .start = start,
+    .feed = feed,
+    .finish = finish,
+};

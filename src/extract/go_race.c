@@ -1,0 +1,162 @@
+/* go_race.c - the Go race detector's reports (runtime/race, a ThreadSanitizer
+ * build with Go-style frames):
+ *
+ *   ==================
+ *   WARNING: DATA RACE
+ *   Write at 0x00c0000a4090 by goroutine 8:
+ *     runtime.mapassign_faststr()
+ *         /usr/lib/go/src/runtime/map_faststr.go:203 +0x0
+ *   Previous read at 0x00c0000a4090 by main goroutine:
+ *     ...
+ *   Goroutine 8 (running) created at:
+ *     ...
+ *   ==================
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+#include "go.h"
+
+static cs_regex *re_access, *re_created;
+
+static void init(void)
+{
+    re_access = cs_xre("^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))? at "
+                       "0x([0-9a-f]+) by (?:goroutine (\\d+)|(main) goroutine)");
+    re_created = cs_xre("^Goroutine (\\d+) \\(([a-z]+)\\) created at:");
+}
+
+static void cleanup(void)
+{
+    cs_regex_free(re_access);
+    cs_regex_free(re_created);
+}
+
+typedef struct st {
+    cs_trace *t;
+    long cur;
+    bool want_file;
+} st;
+
+static void *start(cs_xctx *x, const cs_xline *l)
+{
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    if (n != 18 || memcmp(p, "WARNING: DATA RACE", 18) != 0) return NULL;
+    st *s = cs_xcalloc(1, sizeof *s);
+    uint64_t sep = cs_xctx_sep_line(x);
+    s->t = cs_trace_new(CS_TK_GO_RACE, cs_xctx_source(x), sep ? sep : l->no);
+    s->t->headline = cs_xstrdup("WARNING: DATA RACE");
+    s->cur = -1;
+    return s;
+}
+
+static char *lower_access(const char *p, size_t n)
+{
+    char *a = cs_xstrndup(p, n);
+    for (char *c = a; *c; c++)
+        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    return a;
+}
+
+static int feed(void *state, cs_xctx *x, const cs_xline *l)
+{
+    st *s = state;
+    (void)x;
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    if (n == 0) {
+        s->want_file = false;
+        return CS_X_MORE;
+    }
+    s->t->line_end = l->no;
+    if (n >= 10 && p[0] == '=' && p[n - 1] == '=') return CS_X_DONE;
+    cs_thread *th = s->cur >= 0 ? &s->t->threads[s->cur] : NULL;
+    size_t ind = cs_xindent(l->ptr, l->len);
+    cs_match m;
+    if (ind > 0 && s->want_file && th && th->n_frames) {
+        s->want_file = false;
+        if (cs_go_parse_fileline(l->ptr, l->len, &th->frames[th->n_frames - 1])) return CS_X_MORE;
+    }
+    if (ind == 0 && cs_regex_match(re_access, p, n, &m)) {
+        bool prev = cs_match_group(&m, 1, &(const char *){0}, &(size_t){0});
+        cs_thread *a = cs_trace_add_thread(s->t, prev ? CS_ROLE_PREVIOUS : CS_ROLE_ACCESS);
+        s->cur = a ? (long)(a - s->t->threads) : -1;
+        s->want_file = false;
+        if (!a) return CS_X_MORE;
+        const char *g;
+        size_t gn;
+        cs_match_group(&m, 2, &g, &gn);
+        a->access = lower_access(g, gn);
+        a->size = (int)cs_match_num(&m, 3, 0);
+        if (cs_match_group(&m, 4, &g, &gn))
+            for (size_t i = 0; i < gn && i < 16; i++)
+                a->addr = a->addr * 16 + (uint64_t)(g[i] <= '9' ? g[i] - '0' : g[i] - 'a' + 10);
+        if (cs_match_group(&m, 6, &g, &gn)) {
+            a->name = cs_xstrdup("main goroutine");
+        } else {
+            a->id = cs_match_num(&m, 5, -1);
+            a->name = cs_xasprintf("goroutine %lld", a->id);
+        }
+        a->label = cs_xstrndup(p, n);
+        return CS_X_MORE;
+    }
+    if (ind == 0 && cs_regex_match(re_created, p, n, &m)) {
+        cs_thread *c = cs_trace_add_thread(s->t, CS_ROLE_CREATION);
+        s->cur = c ? (long)(c - s->t->threads) : -1;
+        s->want_file = false;
+        if (c) {
+            c->id = cs_match_num(&m, 1, -1);
+            c->name = cs_xasprintf("goroutine %lld", c->id);
+            c->state = cs_match_dup(&m, 2);
+            c->label = cs_xstrndup(p, n);
+        }
+        return CS_X_MORE;
+    }
+    if (ind > 0 && th) {
+        cs_frame tmp = {0};
+        if (cs_go_parse_func(p, n, &tmp)) {
+            cs_frame *f = cs_thread_add_frame(th);
+            if (f)
+                *f = tmp;
+            else
+                cs_frame_dispose(&tmp);
+            s->want_file = f != NULL;
+            return CS_X_MORE;
+        }
+        if (cs_starts_with(p, n, "...")) {
+            th->elided = true;
+            return CS_X_MORE;
+        }
+    }
+    /* Anything else: the report was cut short before its closing rule. */
+    s->t->truncated = true;
+    s->t->line_end = l->no - 1;
+    return CS_X_REJECT;
+}
+
+static void finish(void *state, cs_xctx *x, bool eof)
+{
+    st *s = state;
+    if (eof) s->t->truncated = true;
+    if (s->t->n_threads == 0) {
+        cs_trace_free(s->t);
+    } else {
+        cs_go_test_from_frames(s->t);
+        cs_xctx_emit(x, s->t);
+    }
+    free(s);
+}
+
+const cs_dialect cs_dialect_go_race = {
+    .name = "go-race",
+    .init = init,
+    .cleanup = cleanup,
+    .first_chars = "W",
+    .start = start,
+    .feed = feed,
+    .finish = finish,
+};

@@ -1,0 +1,197 @@
+/* junit.c - JUnit XML (Surefire, pytest, gotestsum, go-junit-report...).
+ * The only user of expat. Every <failure> or <error> body of a <testcase> is
+ * extracted with the testcase's name as its test; a body in which no trace
+ * is found is still a failure, recorded as a test-failure trace with the
+ * failure's message. Entity expansion is off: a "billion laughs" document is
+ * an error, not a hang. */
+#include <expat.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/util.h"
+#include "readers.h"
+
+#define MAX_XML_DEPTH 256
+
+typedef struct junit {
+    const char *source;
+    const cs_extract_opts *opts;
+    cs_results *out;
+    XML_Parser p;
+    int depth;
+    char *classname, *name;   /* current testcase */
+    int in_body;              /* inside <failure> / <error>: its depth */
+    char *message, *type;
+    uint64_t body_line;       /* member line where the body starts */
+    cs_extractor *x;          /* for the current body */
+    cs_results body;          /* its traces */
+    cs_buf line;              /* current body line */
+    uint64_t line_no;
+    bool line_started;
+    bool too_deep;
+} junit;
+
+static const char *attr(const XML_Char **a, const char *name)
+{
+    for (; a && a[0]; a += 2)
+        if (strcmp(a[0], name) == 0) return a[1];
+    return NULL;
+}
+
+static void flush_line(junit *j)
+{
+    if (!j->line_started) return;
+    cs_extractor_line(j->x, j->line.ptr ? j->line.ptr : "", j->line.len, j->line_no);
+    cs_buf_clear(&j->line);
+    j->line_started = false;
+}
+
+static void on_text(void *ud, const XML_Char *s, int len)
+{
+    junit *j = ud;
+    if (!j->in_body || len <= 0) return;
+    uint64_t no = (uint64_t)XML_GetCurrentLineNumber(j->p);
+    for (int i = 0; i < len; i++) {
+        if (!j->line_started) {
+            j->line_started = true;
+            j->line_no = no;
+        }
+        if (s[i] == '\n') {
+            flush_line(j);
+            continue;
+        }
+        if (j->line.len < j->line.max) cs_buf_addc(&j->line, s[i]);
+    }
+}
+
+/* A failure whose body held no trace: the failure itself is the symptom. */
+static void bare_failure(junit *j)
+{
+    cs_trace *t = cs_trace_new(CS_TK_TEST_FAILURE, j->source, j->body_line);
+    t->test = j->name ? cs_xstrdup(j->name) : NULL;
+    const char *msg = j->message && *j->message ? j->message : j->type;
+    if (msg) {
+        size_t n = strcspn(msg, "\n");
+        t->headline = cs_xstrndup(msg, n);
+    } else {
+        t->headline = cs_xstrdup("test failed");
+    }
+    cs_thread *th = cs_trace_add_thread(t, CS_ROLE_CRASHED);
+    cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+    if (f) {
+        f->function = cs_xasprintf("%s%s%s", j->classname ? j->classname : "",
+                                   j->classname ? "." : "", j->name ? j->name : "?");
+    }
+    cs_results_add_trace(&j->body, t);
+}
+
+static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
+{
+    junit *j = ud;
+    if (++j->depth > MAX_XML_DEPTH) {
+        j->too_deep = true;
+        XML_StopParser(j->p, XML_FALSE);
+        return;
+    }
+    if (strcmp(el, "testcase") == 0) {
+        free(j->classname);
+        free(j->name);
+        const char *c = attr(a, "classname"), *n = attr(a, "name");
+        j->classname = c ? cs_xstrdup(c) : NULL;
+        j->name = n ? cs_xstrdup(n) : NULL;
+    } else if (!j->in_body && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0) &&
+               j->name) {
+        j->in_body = j->depth;
+        const char *m = attr(a, "message"), *t = attr(a, "type");
+        j->message = m ? cs_xstrdup(m) : NULL;
+        j->type = t ? cs_xstrdup(t) : NULL;
+        j->body_line = (uint64_t)XML_GetCurrentLineNumber(j->p);
+        cs_results_init(&j->body);
+        j->x = cs_extractor_new(j->source, j->opts, &j->body);
+        cs_extractor_set_test(j->x, j->name);
+    }
+}
+
+static void on_end(void *ud, const XML_Char *el)
+{
+    junit *j = ud;
+    if (j->in_body && j->depth == j->in_body) {
+        flush_line(j);
+        cs_extractor_finish(j->x);
+        cs_extractor_free(j->x);
+        j->x = NULL;
+        if (j->body.n_traces == 0) bare_failure(j);
+        for (size_t i = 0; i < j->body.n_traces; i++) {
+            cs_trace *t = j->body.traces[i];
+            /* The testcase names the test; the body's own guess does not. */
+            free(t->test);
+            t->test = j->name ? cs_xstrdup(j->name) : NULL;
+        }
+        cs_results_move(j->out, &j->body);
+        free(j->message);
+        free(j->type);
+        j->message = j->type = NULL;
+        j->in_body = 0;
+    }
+    if (strcmp(el, "testcase") == 0) {
+        free(j->classname);
+        free(j->name);
+        j->classname = j->name = NULL;
+    }
+    j->depth--;
+}
+
+/* Refuse DTDs with entities outright: no expansion, no external fetches. */
+static void on_entity_decl(void *ud, const XML_Char *name, int pe, const XML_Char *value,
+                           int value_len, const XML_Char *base, const XML_Char *sys,
+                           const XML_Char *pub, const XML_Char *notation)
+{
+    junit *j = ud;
+    XML_StopParser(j->p, XML_FALSE);
+}
+
+int cs_junit_read(const char *source, const cs_extract_opts *opts, cs_pull pull, void *ctx,
+                  cs_results *out)
+{
+    junit j = {.source = source, .opts = opts, .out = out};
+    cs_buf_init(&j.line, opts->max_line);
+    j.p = XML_ParserCreate(NULL);
+    if (!j.p) abort();
+    XML_SetUserData(j.p, &j);
+    XML_SetElementHandler(j.p, on_start, on_end);
+    XML_SetCharacterDataHandler(j.p, on_text);
+    XML_SetEntityDeclHandler(j.p, on_entity_decl);
+    char buf[65536];
+    ssize_t k;
+    bool ok = true;
+    do {
+        k = pull(ctx, buf, sizeof buf);
+        if (k < 0) break;
+        if (XML_Parse(j.p, buf, (int)k, k == 0) != XML_STATUS_OK) {
+            ok = false;
+            break;
+        }
+    } while (k > 0);
+    if (!ok) {
+        const char *why = j.too_deep ? "elements nested too deep"
+                          : XML_GetErrorCode(j.p) == XML_ERROR_ABORTED
+                              ? "entity declarations are not accepted"
+                              : XML_ErrorString(XML_GetErrorCode(j.p));
+        cs_results_add_diag(out, source, "invalid JUnit XML at line %lu: %s; traces before it "
+                                         "were kept",
+                            (unsigned long)XML_GetCurrentLineNumber(j.p), why);
+    }
+    if (j.x) {
+        cs_extractor_finish(j.x);
+        cs_extractor_free(j.x);
+        cs_results_move(out, &j.body);
+    }
+    XML_ParserFree(j.p);
+    free(j.classname);
+    free(j.name);
+    free(j.message);
+    free(j.type);
+    cs_buf_dispose(&j.line);
+    return 0;
+}

@@ -1,0 +1,641 @@
+/* ingest.c - the walk over folders, zips and compressed files. The only user
+ * of libzip. Nothing here writes to disk. */
+#define _GNU_SOURCE
+#include "ingest.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "../base/buf.h"
+#include "../base/error.h"
+#include "../base/util.h"
+#include "reader.h"
+#include "sniff.h"
+
+#define MAX_DIR_DEPTH 64
+
+struct cs_ingest {
+    cs_limits lim;
+    cs_results *out;
+    uint64_t total;      /* uncompressed bytes read in this run */
+    uint64_t n_members;
+    bool members_capped;
+    bool total_capped;
+    char *root_real;     /* realpath of the input being walked */
+    struct { dev_t dev; ino_t ino; } dirs[MAX_DIR_DEPTH];
+    int n_dirs;
+};
+
+void cs_limits_default(cs_limits *l)
+{
+    l->max_member = CS_DEFAULT_MAX_MEMBER;
+    l->max_total = CS_DEFAULT_MAX_TOTAL;
+    l->max_ratio = CS_DEFAULT_MAX_RATIO;
+    l->max_depth = CS_DEFAULT_MAX_DEPTH;
+    l->max_members = CS_DEFAULT_MAX_MEMBERS;
+    l->max_line = CS_DEFAULT_MAX_LINE;
+}
+
+/* ---- readers ---------------------------------------------------------- */
+
+void cs_reader_init(cs_reader *r, const char *source, const cs_limits *lim, uint64_t *total,
+                    uint64_t declared, cs_pull_fn pull, void *ctx)
+{
+    memset(r, 0, sizeof *r);
+    r->source = source;
+    r->limits = lim;
+    r->total = total;
+    r->declared = declared;
+    r->pull = pull;
+    r->ctx = ctx;
+}
+
+void cs_reader_set_err(cs_reader *r, char *msg)
+{
+    if (!r->err)
+        r->err = msg;
+    else
+        free(msg);
+    r->failed = true;
+}
+
+void cs_reader_fail(cs_reader *r, const char *msg)
+{
+    cs_reader_set_err(r, cs_xstrdup(msg));
+}
+
+uint64_t cs_reader_compressed_in(const cs_reader *r)
+{
+    /* For a decoder, what it consumed from the stream below it. */
+    return r->inner ? r->inner->n_out : 0;
+}
+
+static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
+{
+    if (r->failed) return -1;
+    if (r->eof) return 0;
+    size_t got = 0;
+    if (r->pull(r, buf, n, &got) < 0) {
+        if (!r->err) cs_reader_set_err(r, cs_xstrdup("read error"));
+        r->failed = true;
+        return -1;
+    }
+    if (got == 0) {
+        r->eof = true;
+        return 0;
+    }
+    r->n_out += got;
+    *r->total += got;
+    const cs_limits *l = r->limits;
+    if (r->n_out > l->max_member) {
+        cs_reader_set_err(r, cs_xasprintf("member is larger than the limit of %llu bytes "
+                                          "(--max-member); the rest was skipped",
+                                          (unsigned long long)l->max_member));
+        return -1;
+    }
+    if (*r->total > l->max_total) {
+        cs_reader_set_err(r, cs_xasprintf("total uncompressed input passed the limit of %llu "
+                                          "bytes (--max-total); the rest was skipped",
+                                          (unsigned long long)l->max_total));
+        return -1;
+    }
+    uint64_t in = cs_reader_compressed_in(r);
+    if (r->inner && r->n_out > CS_RATIO_FLOOR && in && r->n_out / in > l->max_ratio) {
+        cs_reader_set_err(r, cs_xasprintf("compression ratio over %llu:1 (a zip bomb?); "
+                                          "skipped (--max-ratio)",
+                                          (unsigned long long)l->max_ratio));
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+void cs_reader_fill_head(cs_reader *r)
+{
+    while (r->head_len < sizeof r->head) {
+        ssize_t k = pull_checked(r, r->head + r->head_len, sizeof r->head - r->head_len);
+        if (k <= 0) break;
+        r->head_len += (size_t)k;
+    }
+}
+
+ssize_t cs_reader_read(cs_reader *r, void *buf, size_t n)
+{
+    if (r->head_pos < r->head_len) {
+        size_t k = r->head_len - r->head_pos;
+        if (k > n) k = n;
+        memcpy(buf, r->head + r->head_pos, k);
+        r->head_pos += k;
+        return (ssize_t)k;
+    }
+    return pull_checked(r, buf, n);
+}
+
+const unsigned char *cs_reader_head(const cs_reader *r, size_t *n)
+{
+    *n = r->head_len;
+    return r->head;
+}
+
+uint64_t cs_reader_declared_size(const cs_reader *r)
+{
+    return r->declared;
+}
+
+int cs_reader_slurp(cs_reader *r, uint64_t max, unsigned char **out, size_t *n)
+{
+    if (r->declared > max) return CS_E_LIMIT;
+    size_t cap = r->declared && r->declared < max ? (size_t)r->declared + 1 : 1 << 16, len = 0;
+    unsigned char *p = cs_xmalloc(cap);
+    for (;;) {
+        if (len == cap) {
+            if (cap >= max) {
+                free(p);
+                return CS_E_LIMIT;
+            }
+            cap = cap * 2 > max ? (size_t)max : cap * 2;
+            p = cs_xrealloc(p, cap);
+        }
+        ssize_t k = cs_reader_read(r, p + len, cap - len);
+        if (k < 0) {
+            free(p);
+            return CS_E_IO;
+        }
+        if (k == 0) break;
+        len += (size_t)k;
+    }
+    *out = p;
+    *n = len;
+    return 0;
+}
+
+void cs_reader_dispose(cs_reader *r)
+{
+    if (r->close) r->close(r);
+    free(r->err);
+    r->err = NULL;
+}
+
+/* fd-backed */
+static int pull_fd(cs_reader *r, void *buf, size_t n, size_t *got)
+{
+    int fd = (int)(intptr_t)r->ctx;
+    for (;;) {
+        ssize_t k = read(fd, buf, n);
+        if (k >= 0) {
+            *got = (size_t)k;
+            return 0;
+        }
+        if (errno == EINTR) continue;
+        cs_reader_set_err(r, cs_xasprintf("cannot read: %s", strerror(errno)));
+        return CS_E_IO;
+    }
+}
+
+/* zip member */
+static int pull_zip(cs_reader *r, void *buf, size_t n, size_t *got)
+{
+    zip_file_t *zf = r->ctx;
+    zip_int64_t k = zip_fread(zf, buf, n);
+    if (k < 0) {
+        cs_reader_set_err(r, cs_xasprintf("corrupt zip member (%s)",
+                                          zip_error_strerror(zip_file_get_error(zf))));
+        return CS_E_CORRUPT;
+    }
+    *got = (size_t)k;
+    return 0;
+}
+
+/* ---- members ---------------------------------------------------------- */
+
+static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    va_end(ap);
+    cs_results_add_diag(in->out, source, "%s", msg);
+    free(msg);
+}
+
+static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
+                          int depth, cs_visit_fn visit, void *user);
+static int handle_zip_file(cs_ingest *in, const char *source, const char *path, int depth,
+                           cs_visit_fn visit, void *user);
+
+/* Reports the reader's error, if any, for this member. */
+static void report_reader(cs_ingest *in, cs_reader *r)
+{
+    if (r->err) diag(in, r->source, "%s", r->err);
+}
+
+static bool count_member(cs_ingest *in, const char *source)
+{
+    if (in->n_members >= in->lim.max_members) {
+        if (!in->members_capped)
+            diag(in, source, "more than %llu members in this run (--max-members); the rest "
+                             "were skipped", (unsigned long long)in->lim.max_members);
+        in->members_capped = true;
+        return false;
+    }
+    in->n_members++;
+    return true;
+}
+
+/* Dispatches one opened member: containers are opened, leaves visited.
+ * `path` is the file on disk when the member is a plain file (so a zip can
+ * be opened in place instead of copied into memory). */
+static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_visit_fn visit,
+                  void *user)
+{
+    if (!count_member(in, r->source)) return 0;
+    size_t hn;
+    const unsigned char *h = cs_reader_head(r, &hn);
+    if (r->failed) {
+        report_reader(in, r);
+        return 0;
+    }
+    cs_member_kind kind = cs_sniff(h, hn);
+    if (kind == CS_MK_ZIP || kind == CS_MK_GZIP || kind == CS_MK_XZ || kind == CS_MK_ZSTD) {
+        cs_results_add_member(in->out, r->source, kind, r->declared, NULL);
+        if (depth >= in->lim.max_depth) {
+            diag(in, r->source, "nested more than %d archive levels deep (--max-depth); not "
+                                "opened", in->lim.max_depth);
+            return 0;
+        }
+        if (kind == CS_MK_ZIP) {
+            if (path) return handle_zip_file(in, r->source, path, depth + 1, visit, user);
+            unsigned char *data;
+            size_t n;
+            int rc = cs_reader_slurp(r, in->lim.max_member, &data, &n);
+            if (rc) {
+                if (r->err)
+                    report_reader(in, r);
+                else
+                    diag(in, r->source, "zip is larger than the limit of %llu bytes "
+                                        "(--max-member); not opened",
+                         (unsigned long long)in->lim.max_member);
+                return 0;
+            }
+            rc = handle_zip_mem(in, r->source, data, n, depth + 1, visit, user);
+            free(data);
+            return rc;
+        }
+        cs_reader *d = NULL;
+        if (cs_decode_open(&d, kind, r)) return 0;
+        int rc = handle(in, d, NULL, depth + 1, visit, user);
+        cs_reader_dispose(d);
+        free(d);
+        in->n_members--; /* the decoded stream is the same member */
+        return rc;
+    }
+    int rc = visit(user, r->source, kind, r);
+    uint64_t size = r->eof ? r->n_out : (r->declared ? r->declared : r->n_out);
+    cs_results_add_member(in->out, r->source, kind, size, NULL);
+    report_reader(in, r);
+    return rc;
+}
+
+/* A member name is safe when it is relative, has no ".." component and no
+ * control characters: such names are how archives escape a target folder,
+ * and crashsift reports them even though it never extracts. */
+static const char *unsafe_name(const char *name)
+{
+    if (!*name) return "has an empty name";
+    if (name[0] == '/' || name[0] == '\\') return "has an absolute name";
+    if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':')
+        return "has a drive-letter name";
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x20 || *p == 0x7f) return "has control characters in its name";
+    const char *p = name;
+    while (*p) {
+        size_t k = strcspn(p, "/\\");
+        if (k == 2 && p[0] == '.' && p[1] == '.') return "has a '..' component in its name";
+        p += k;
+        if (*p) p++;
+    }
+    return NULL;
+}
+
+static char *printable(const char *s)
+{
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            cs_buf_printf(&b, "\\x%02x", *p);
+        else
+            cs_buf_addc(&b, (char)*p);
+    }
+    return cs_buf_take(&b);
+}
+
+static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_visit_fn visit,
+                    void *user)
+{
+    zip_int64_t n = zip_get_num_entries(za, 0);
+    int rc = 0;
+    /* Duplicate names: kept in a sorted copy to find repeats cheaply. */
+    char **seen = cs_xcalloc((size_t)(n > 0 ? n : 1), sizeof *seen);
+    size_t n_seen = 0;
+    for (zip_int64_t i = 0; i < n && rc == 0; i++) {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) {
+            diag(in, source, "zip entry %lld cannot be read (%s)", (long long)i,
+                 zip_strerror(za));
+            continue;
+        }
+        size_t len = strlen(st.name);
+        if (len && st.name[len - 1] == '/') continue; /* a folder entry */
+        char *shown = printable(st.name);
+        char *child = cs_xasprintf("%s!%s", source, shown);
+        const char *why = unsafe_name(st.name);
+        zip_uint8_t opsys;
+        zip_uint32_t attr;
+        if (!why && zip_file_get_external_attributes(za, (zip_uint64_t)i, 0, &opsys, &attr) == 0 &&
+            opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & S_IFMT) == S_IFLNK)
+            why = "is a symbolic link; not followed";
+        bool dup = false;
+        for (size_t k = 0; k < n_seen && !dup; k++) dup = strcmp(seen[k], st.name) == 0;
+        if (!why && dup) why = "repeats the name of an earlier member; the later one was skipped";
+        if (!why && (st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
+            st.encryption_method != ZIP_EM_NONE)
+            why = "is encrypted; skipped";
+        if (why) {
+            diag(in, child, "zip member %s", why);
+        } else if ((st.valid & ZIP_STAT_SIZE) && st.size > in->lim.max_member) {
+            diag(in, child, "member declares %llu bytes, over the limit of %llu (--max-member); "
+                            "skipped", (unsigned long long)st.size,
+                 (unsigned long long)in->lim.max_member);
+        } else if ((st.valid & ZIP_STAT_COMP_SIZE) && (st.valid & ZIP_STAT_SIZE) &&
+                   st.size > CS_RATIO_FLOOR &&
+                   st.size / (st.comp_size ? st.comp_size : 1) > in->lim.max_ratio) {
+            diag(in, child, "member declares a compression ratio over %llu:1 (a zip bomb?); "
+                            "skipped (--max-ratio)", (unsigned long long)in->lim.max_ratio);
+        } else {
+            seen[n_seen++] = cs_xstrdup(st.name);
+            zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
+            if (!zf) {
+                diag(in, child, "cannot open zip member (%s)", zip_strerror(za));
+            } else {
+                cs_reader r;
+                cs_reader_init(&r, child, &in->lim, &in->total, st.size, pull_zip, zf);
+                /* The ratio check wants the member's compressed size. */
+                cs_reader comp;
+                cs_reader_init(&comp, child, &in->lim, &(uint64_t){0}, 0, NULL, NULL);
+                comp.n_out = st.comp_size ? st.comp_size : 1;
+                r.inner = &comp;
+                cs_reader_fill_head(&r);
+                rc = handle(in, &r, NULL, depth, visit, user);
+                r.inner = NULL;
+                cs_reader_dispose(&r);
+                zip_fclose(zf);
+            }
+        }
+        free(shown);
+        free(child);
+    }
+    for (size_t k = 0; k < n_seen; k++) free(seen[k]);
+    free(seen);
+    return rc;
+}
+
+static void zip_open_error(cs_ingest *in, const char *source, zip_error_t *err)
+{
+    int code = zip_error_code_zip(err);
+    const char *hint = code == ZIP_ER_NOZIP  ? "not a zip archive, or its end is missing"
+                       : code == ZIP_ER_INCONS ? "inconsistent archive (truncated or corrupt)"
+                                               : zip_error_strerror(err);
+    diag(in, source, "cannot open zip: %s", hint);
+}
+
+static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
+                          int depth, cs_visit_fn visit, void *user)
+{
+    zip_error_t err;
+    zip_error_init(&err);
+    zip_source_t *src = zip_source_buffer_create(data, n, 0, &err);
+    if (!src) {
+        zip_open_error(in, source, &err);
+        zip_error_fini(&err);
+        return 0;
+    }
+    zip_t *za = zip_open_from_source(src, ZIP_RDONLY, &err);
+    if (!za) {
+        zip_open_error(in, source, &err);
+        zip_source_free(src);
+        zip_error_fini(&err);
+        return 0;
+    }
+    int rc = walk_zip(in, source, za, depth, visit, user);
+    zip_discard(za);
+    zip_error_fini(&err);
+    return rc;
+}
+
+static int handle_zip_file(cs_ingest *in, const char *source, const char *path, int depth,
+                           cs_visit_fn visit, void *user)
+{
+    int zerr = 0;
+    zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!za) {
+        zip_error_t err;
+        zip_error_init_with_code(&err, zerr);
+        zip_open_error(in, source, &err);
+        zip_error_fini(&err);
+        return 0;
+    }
+    int rc = walk_zip(in, source, za, depth, visit, user);
+    zip_discard(za);
+    return rc;
+}
+
+/* ---- folders and files ------------------------------------------------ */
+
+static int walk(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
+                void *user);
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(cs_ingest *in, const char *fs_path, const char *source, const struct stat *st,
+                    cs_visit_fn visit, void *user)
+{
+    for (int i = 0; i < in->n_dirs; i++)
+        if (in->dirs[i].dev == st->st_dev && in->dirs[i].ino == st->st_ino) {
+            diag(in, source, "folder loop (a symlink back to a parent); not followed");
+            return 0;
+        }
+    if (in->n_dirs >= MAX_DIR_DEPTH) {
+        diag(in, source, "folders nested more than %d deep; not walked", MAX_DIR_DEPTH);
+        return 0;
+    }
+    DIR *d = opendir(fs_path);
+    if (!d) {
+        diag(in, source, "cannot open folder: %s", strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        *CS_PUSH(names, n, cap) = cs_xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (n) qsort(names, n, sizeof *names, cmp_str);
+    in->dirs[in->n_dirs].dev = st->st_dev;
+    in->dirs[in->n_dirs].ino = st->st_ino;
+    in->n_dirs++;
+    int rc = 0;
+    size_t sl = strlen(source);
+    bool slash = sl && source[sl - 1] == '/';
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) {
+            char *p = cs_xasprintf("%s/%s", fs_path, names[i]);
+            char *s = cs_xasprintf("%s%s%s", source, slash ? "" : "/", names[i]);
+            rc = walk(in, p, s, visit, user);
+            free(p);
+            free(s);
+        }
+        free(names[i]);
+    }
+    free(names);
+    in->n_dirs--;
+    return rc;
+}
+
+static bool inside_root(const cs_ingest *in, const char *real)
+{
+    size_t k = strlen(in->root_real);
+    if (strcmp(in->root_real, "/") == 0) return true;
+    return strncmp(real, in->root_real, k) == 0 && (real[k] == '/' || real[k] == '\0');
+}
+
+static int walk(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
+                void *user)
+{
+    struct stat lst, st;
+    if (lstat(fs_path, &lst) != 0) {
+        diag(in, source, "cannot read: %s", strerror(errno));
+        return 0;
+    }
+    if (S_ISLNK(lst.st_mode)) {
+        char *real = realpath(fs_path, NULL);
+        if (!real) {
+            diag(in, source, "broken symbolic link; skipped");
+            return 0;
+        }
+        bool ok = inside_root(in, real);
+        free(real);
+        if (!ok) {
+            diag(in, source, "symbolic link points outside the input; not followed");
+            return 0;
+        }
+    }
+    if (stat(fs_path, &st) != 0) {
+        diag(in, source, "cannot read: %s", strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode)) return walk_dir(in, fs_path, source, &st, visit, user);
+    if (!S_ISREG(st.st_mode)) {
+        diag(in, source, "not a regular file (device, pipe or socket); skipped");
+        return 0;
+    }
+    /* O_NONBLOCK: a FIFO swapped in after stat() must not hang the walk. */
+    int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        diag(in, source, "cannot open: %s", strerror(errno));
+        return 0;
+    }
+    struct stat fst;
+    if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+        close(fd);
+        diag(in, source, "not a regular file; skipped");
+        return 0;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    cs_reader r;
+    cs_reader_init(&r, source, &in->lim, &in->total, (uint64_t)fst.st_size, pull_fd,
+                   (void *)(intptr_t)fd);
+    int rc;
+    if ((uint64_t)fst.st_size > in->lim.max_member && fst.st_size > 0) {
+        /* Still sniffed: a zip on disk is read in place and may be fine. */
+        cs_reader_fill_head(&r);
+        size_t hn;
+        const unsigned char *h = cs_reader_head(&r, &hn);
+        if (cs_sniff(h, hn) == CS_MK_ZIP) {
+            rc = handle(in, &r, fs_path, 0, visit, user);
+        } else {
+            diag(in, source, "file has %llu bytes, over the limit of %llu (--max-member); "
+                             "skipped", (unsigned long long)fst.st_size,
+                 (unsigned long long)in->lim.max_member);
+            rc = 0;
+        }
+    } else {
+        cs_reader_fill_head(&r);
+        rc = handle(in, &r, fs_path, 0, visit, user);
+    }
+    cs_reader_dispose(&r);
+    close(fd);
+    return rc;
+}
+
+cs_ingest *cs_ingest_new(const cs_limits *limits, cs_results *out)
+{
+    cs_ingest *in = cs_xcalloc(1, sizeof *in);
+    if (limits)
+        in->lim = *limits;
+    else
+        cs_limits_default(&in->lim);
+    in->out = out;
+    return in;
+}
+
+void cs_ingest_free(cs_ingest *in)
+{
+    if (!in) return;
+    free(in->root_real);
+    free(in);
+}
+
+int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *user)
+{
+    free(in->root_real);
+    in->root_real = realpath(path, NULL);
+    if (!in->root_real) {
+        diag(in, path, "cannot read: %s", strerror(errno));
+        return 0;
+    }
+    /* A symlink given on the command line is the user's choice: its target
+     * is the root. Links inside it must stay inside. */
+    struct stat st;
+    if (stat(in->root_real, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        char *slash = strrchr(in->root_real, '/');
+        if (slash && slash != in->root_real) *slash = '\0';
+    }
+    in->n_dirs = 0;
+    return walk(in, path, path, visit, user);
+}
+
+void cs_ingest_progress(const cs_ingest *in, uint64_t *bytes, uint64_t *members)
+{
+    *bytes = in->total;
+    *members = in->n_members;
+}

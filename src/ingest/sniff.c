@@ -1,0 +1,63 @@
+#include "sniff.h"
+
+#include <string.h>
+
+#include "../base/util.h"
+
+static cs_member_kind sniff_elf(const unsigned char *h, size_t n)
+{
+    if (n < 18) return CS_MK_BINARY;
+    unsigned type = h[5] == 2 ? (unsigned)(h[16] << 8 | h[17]) : (unsigned)(h[17] << 8 | h[16]);
+    if (type == 4) return CS_MK_ELF_CORE;
+    if (type == 2 || type == 3 || type == 1) return CS_MK_ELF_BINARY;
+    return CS_MK_BINARY;
+}
+
+/* Text is what has few control bytes: logs may carry ANSI escapes, the odd
+ * NUL or invalid UTF-8, and still be logs. */
+static bool looks_text(const unsigned char *h, size_t n)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = h[i];
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b && c != '\f' && c != '\b')
+            bad++;
+    }
+    return bad * 20 <= n; /* at most 5% */
+}
+
+static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
+{
+    if (end - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) p += 3;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p;
+}
+
+cs_member_kind cs_sniff(const unsigned char *h, size_t n)
+{
+    if (n == 0) return CS_MK_EMPTY;
+    if (n >= 4 && memcmp(h, "\x7f" "ELF", 4) == 0) return sniff_elf(h, n);
+    if (n >= 4 && h[0] == 'P' && h[1] == 'K' &&
+        ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6) || (h[2] == 7 && h[3] == 8)))
+        return CS_MK_ZIP;
+    if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) return CS_MK_GZIP;
+    if (n >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0) return CS_MK_XZ;
+    if (n >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0) return CS_MK_ZSTD;
+    if (!looks_text(h, n)) return CS_MK_BINARY;
+    const unsigned char *end = h + n, *p = skip_ws(h, end);
+    size_t rest = (size_t)(end - p);
+    if (rest && *p == '<') {
+        const char *s = (const char *)p;
+        if (cs_memmem(s, rest, "<testsuite", 10) &&
+            (cs_starts_with(s, rest, "<?xml") || cs_starts_with(s, rest, "<testsuite") ||
+             cs_starts_with(s, rest, "<!--")))
+            return CS_MK_JUNIT_XML;
+    }
+    if (rest && *p == '{') {
+        /* test2json events: {"Time":...,"Action":"run",...} one per line. */
+        const unsigned char *nl = memchr(p, '\n', rest);
+        size_t ln = nl ? (size_t)(nl - p) : rest;
+        if (cs_memmem((const char *)p, ln, "\"Action\":", 9)) return CS_MK_GO_TEST_JSON;
+    }
+    return CS_MK_TEXT;
+}

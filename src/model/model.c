@@ -1,0 +1,211 @@
+#define _GNU_SOURCE
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+
+static const char *const kind_names[] = {
+#define CS_TK_NAME(e, s) s,
+    CS_TRACE_KINDS(CS_TK_NAME)
+#undef CS_TK_NAME
+};
+
+const char *cs_trace_kind_name(cs_trace_kind k)
+{
+    return (unsigned)k < CS_TK_COUNT ? kind_names[k] : "unknown";
+}
+
+const char *cs_role_name(cs_role r)
+{
+    static const char *const names[CS_ROLE_COUNT] = {
+        "crashed", "other", "access", "previous", "creation", "alloc", "free", "cause",
+    };
+    return (unsigned)r < CS_ROLE_COUNT ? names[r] : "unknown";
+}
+
+const char *cs_member_kind_name(cs_member_kind k)
+{
+    static const char *const names[CS_MK_COUNT] = {
+        "text", "go-test-json", "junit-xml", "elf-core", "elf-binary", "zip",
+        "gzip", "xz", "zstd", "binary", "empty",
+    };
+    return (unsigned)k < CS_MK_COUNT ? names[k] : "unknown";
+}
+
+void cs_frame_dispose(cs_frame *f)
+{
+    if (!f) return;
+    free(f->function);
+    free(f->file);
+    free(f->module);
+    free(f->build_id);
+    free(f->norm_function);
+    free(f->norm_file);
+    memset(f, 0, sizeof *f);
+}
+
+cs_frame *cs_thread_add_frame(cs_thread *t)
+{
+    if (t->n_frames >= CS_MAX_FRAMES) {
+        t->elided = true;
+        return NULL;
+    }
+    cs_frame *f = CS_PUSH(t->frames, t->n_frames, t->cap_frames);
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+void cs_thread_dispose(cs_thread *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->n_frames; i++) cs_frame_dispose(&t->frames[i]);
+    free(t->frames);
+    if (t->created_by) {
+        cs_frame_dispose(t->created_by);
+        free(t->created_by);
+    }
+    free(t->name);
+    free(t->state);
+    free(t->label);
+    free(t->access);
+    memset(t, 0, sizeof *t);
+}
+
+cs_trace *cs_trace_new(cs_trace_kind kind, const char *source, uint64_t line_start)
+{
+    cs_trace *t = cs_xcalloc(1, sizeof *t);
+    t->kind = kind;
+    t->source = cs_xstrdup(source ? source : "");
+    t->line_start = t->line_end = line_start;
+    t->crash_thread = -1;
+    return t;
+}
+
+cs_thread *cs_trace_add_thread(cs_trace *t, cs_role role)
+{
+    if (t->n_threads >= CS_MAX_THREADS) {
+        t->n_dropped_threads++;
+        return NULL;
+    }
+    cs_thread *th = CS_PUSH(t->threads, t->n_threads, t->cap_threads);
+    memset(th, 0, sizeof *th);
+    th->role = role;
+    th->id = -1;
+    th->created_by_id = -1;
+    return th;
+}
+
+void cs_trace_free(cs_trace *t)
+{
+    if (!t) return;
+    for (size_t i = 0; i < t->n_threads; i++) cs_thread_dispose(&t->threads[i]);
+    free(t->threads);
+    free(t->source);
+    free(t->headline);
+    free(t->test);
+    free(t->signature);
+    free(t->norm_headline);
+    free(t);
+}
+
+void cs_results_init(cs_results *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void cs_results_dispose(cs_results *r)
+{
+    for (size_t i = 0; i < r->n_traces; i++) cs_trace_free(r->traces[i]);
+    free(r->traces);
+    for (size_t i = 0; i < r->n_diags; i++) {
+        free(r->diags[i].source);
+        free(r->diags[i].message);
+    }
+    free(r->diags);
+    for (size_t i = 0; i < r->n_members; i++) {
+        free(r->members[i].source);
+        free(r->members[i].build_id);
+    }
+    free(r->members);
+    memset(r, 0, sizeof *r);
+}
+
+void cs_results_add_trace(cs_results *r, cs_trace *t)
+{
+    *CS_PUSH(r->traces, r->n_traces, r->cap_traces) = t;
+}
+
+void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    va_end(ap);
+    cs_diag *d = CS_PUSH(r->diags, r->n_diags, r->cap_diags);
+    d->source = cs_xstrdup(source ? source : "");
+    d->message = msg;
+}
+
+void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind,
+                           uint64_t size, const char *build_id)
+{
+    cs_member *m = CS_PUSH(r->members, r->n_members, r->cap_members);
+    m->source = cs_xstrdup(source);
+    m->kind = kind;
+    m->size = size;
+    m->build_id = build_id ? cs_xstrdup(build_id) : NULL;
+}
+
+void cs_results_move(cs_results *to, cs_results *from)
+{
+    for (size_t i = 0; i < from->n_traces; i++) cs_results_add_trace(to, from->traces[i]);
+    for (size_t i = 0; i < from->n_diags; i++)
+        *CS_PUSH(to->diags, to->n_diags, to->cap_diags) = from->diags[i];
+    for (size_t i = 0; i < from->n_members; i++)
+        *CS_PUSH(to->members, to->n_members, to->cap_members) = from->members[i];
+    free(from->traces);
+    free(from->diags);
+    free(from->members);
+    memset(from, 0, sizeof *from);
+}
+
+static int cmp_trace(const void *a, const void *b)
+{
+    const cs_trace *x = *(cs_trace *const *)a, *y = *(cs_trace *const *)b;
+    int c = strcmp(x->source, y->source);
+    if (c) return c;
+    if (x->line_start != y->line_start) return x->line_start < y->line_start ? -1 : 1;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    return 0;
+}
+
+static int cmp_diag(const void *a, const void *b)
+{
+    const cs_diag *x = a, *y = b;
+    int c = strcmp(x->source, y->source);
+    return c ? c : strcmp(x->message, y->message);
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    const cs_member *x = a, *y = b;
+    return strcmp(x->source, y->source);
+}
+
+void cs_results_sort(cs_results *r)
+{
+    if (r->n_traces) qsort(r->traces, r->n_traces, sizeof *r->traces, cmp_trace);
+    if (r->n_diags) qsort(r->diags, r->n_diags, sizeof *r->diags, cmp_diag);
+    if (r->n_members) qsort(r->members, r->n_members, sizeof *r->members, cmp_member);
+}
+
+void cs_results_sort_traces_from(cs_results *r, size_t first)
+{
+    if (r->n_traces > first + 1)
+        qsort(r->traces + first, r->n_traces - first, sizeof *r->traces, cmp_trace);
+}

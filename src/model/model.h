@@ -1,0 +1,184 @@
+/* model.h - the small shared model every stage reads and writes: frames,
+ * threads, traces, diagnostics (error entries) and members.
+ *
+ * Data flows one way: extract and core fill traces; normalize adds each
+ * frame's normalized form and each trace's signature; cluster and race read
+ * them. Every string in the model is owned by the struct that holds it and
+ * is freed by that struct's dispose/free function. */
+#ifndef CS_MODEL_H
+#define CS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- trace kinds ------------------------------------------------------ */
+#define CS_TRACE_KINDS(X)                                                     \
+    X(GO_PANIC, "go-panic")                                                   \
+    X(GO_FATAL, "go-fatal")                                                   \
+    X(GO_RACE, "go-race")                                                     \
+    X(TSAN, "tsan")                                                           \
+    X(ASAN, "asan")                                                           \
+    X(LSAN, "lsan")                                                           \
+    X(UBSAN, "ubsan")                                                         \
+    X(MSAN, "msan")                                                           \
+    X(GDB, "gdb")                                                             \
+    X(NATIVE, "native")                                                       \
+    X(PYTHON, "python")                                                       \
+    X(JAVA, "java")                                                           \
+    X(RUST, "rust")                                                           \
+    X(NODE, "node")                                                           \
+    X(TEST_FAILURE, "test-failure")                                           \
+    X(CORE, "core")
+
+typedef enum cs_trace_kind {
+#define CS_TK_ENUM(e, s) CS_TK_##e,
+    CS_TRACE_KINDS(CS_TK_ENUM)
+#undef CS_TK_ENUM
+    CS_TK_COUNT
+} cs_trace_kind;
+
+const char *cs_trace_kind_name(cs_trace_kind k);
+
+/* ---- frames ----------------------------------------------------------- */
+typedef struct cs_frame {
+    char *function; /* as printed (demangled where the source demangles) */
+    char *file;     /* as printed; NULL when unknown */
+    int line;       /* 0: unknown */
+    int column;     /* 0: unknown */
+    char *module;   /* shared object, jar, crate; NULL when unknown */
+    uint64_t offset;
+    uint64_t pc;
+    bool has_offset;
+    bool has_pc;
+    bool pc_is_return; /* cores: pc is a return address */
+    bool inlined;
+    char *build_id; /* cores: hex build-id of the module */
+    /* Filled by normalize: */
+    char *norm_function;
+    char *norm_file;
+    bool significant;
+    const char *rule; /* which rule decided (static or owned by the rules) */
+} cs_frame;
+
+void cs_frame_dispose(cs_frame *f);
+
+/* ---- threads (goroutines, threads, accesses, causes) ------------------ */
+typedef enum cs_role {
+    CS_ROLE_CRASHED,   /* the failing thread/goroutine/exception */
+    CS_ROLE_OTHER,     /* any other thread of a dump */
+    CS_ROLE_ACCESS,    /* race: the current access */
+    CS_ROLE_PREVIOUS,  /* race: the previous (conflicting) access */
+    CS_ROLE_CREATION,  /* how a thread/goroutine of the report was created */
+    CS_ROLE_ALLOC,     /* sanitizer: allocation stack */
+    CS_ROLE_FREE,      /* sanitizer: free stack */
+    CS_ROLE_CAUSE,     /* chained exception / cause / suppressed */
+    CS_ROLE_COUNT
+} cs_role;
+
+const char *cs_role_name(cs_role r);
+
+typedef struct cs_thread {
+    cs_role role;
+    char *name;   /* "goroutine 7", "Thread 3 (LWP 123)", "T1", "main" */
+    long long id; /* -1: unknown */
+    char *state;  /* "running", "chan receive, 3 minutes", "locked" ... */
+    char *label;  /* the header line as printed, trimmed */
+    char *access; /* races: "write", "read", "atomic write" ... */
+    uint64_t addr;
+    int size;     /* races: access size in bytes; 0 unknown */
+    long long created_by_id;   /* -1: unknown */
+    cs_frame *created_by;      /* Go dumps: the "created by" frame or NULL */
+    cs_frame *frames;
+    size_t n_frames, cap_frames;
+    bool elided;  /* the source said frames were elided */
+} cs_thread;
+
+cs_frame *cs_thread_add_frame(cs_thread *t);
+void cs_thread_dispose(cs_thread *t);
+
+/* ---- traces ----------------------------------------------------------- */
+#define CS_MAX_FRAMES 512   /* per thread */
+#define CS_MAX_THREADS 4096 /* per trace */
+
+typedef struct cs_trace {
+    cs_trace_kind kind;
+    char *source;        /* source path of the member */
+    uint64_t line_start; /* 1-based; 0 for cores */
+    uint64_t line_end;
+    uint64_t seq;        /* order within the member, for stable sorting */
+    char *headline;      /* panic message, signal, exception, summary */
+    char *test;          /* test running when it happened, or NULL */
+    bool truncated;
+    cs_thread *threads;
+    size_t n_threads, cap_threads;
+    size_t n_dropped_threads; /* over CS_MAX_THREADS */
+    /* Filled by normalize: */
+    char *signature;
+    char *norm_headline;
+    uint64_t sig_hash;
+    int crash_thread; /* index into threads, -1 none */
+} cs_trace;
+
+cs_trace *cs_trace_new(cs_trace_kind kind, const char *source, uint64_t line_start);
+/* Adds a thread; returns NULL (and counts it dropped) past CS_MAX_THREADS. */
+cs_thread *cs_trace_add_thread(cs_trace *t, cs_role role);
+void cs_trace_free(cs_trace *t);
+
+/* ---- diagnostics (error entries) -------------------------------------- */
+typedef struct cs_diag {
+    char *source;  /* the input it is about */
+    char *message; /* one line, says what to do when there is something */
+} cs_diag;
+
+/* ---- members (inventory) ---------------------------------------------- */
+typedef enum cs_member_kind {
+    CS_MK_TEXT,
+    CS_MK_GO_TEST_JSON,
+    CS_MK_JUNIT_XML,
+    CS_MK_ELF_CORE,
+    CS_MK_ELF_BINARY,
+    CS_MK_ZIP,
+    CS_MK_GZIP,
+    CS_MK_XZ,
+    CS_MK_ZSTD,
+    CS_MK_BINARY,
+    CS_MK_EMPTY,
+    CS_MK_COUNT
+} cs_member_kind;
+
+const char *cs_member_kind_name(cs_member_kind k);
+
+typedef struct cs_member {
+    char *source;
+    cs_member_kind kind;
+    uint64_t size; /* bytes read (uncompressed) */
+    char *build_id; /* ELF files: hex build-id, or NULL */
+} cs_member;
+
+/* ---- the result of a run: owned vectors ------------------------------- */
+typedef struct cs_results {
+    cs_trace **traces;
+    size_t n_traces, cap_traces;
+    cs_diag *diags;
+    size_t n_diags, cap_diags;
+    cs_member *members;
+    size_t n_members, cap_members;
+} cs_results;
+
+void cs_results_init(cs_results *r);
+void cs_results_dispose(cs_results *r);
+void cs_results_add_trace(cs_results *r, cs_trace *t); /* takes ownership */
+void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind,
+                           uint64_t size, const char *build_id);
+/* Moves everything of `from` to the end of `to`, leaving `from` empty. */
+void cs_results_move(cs_results *to, cs_results *from);
+/* Sorts traces by (source, line, seq), diagnostics by (source, message) and
+ * members by source: output no longer depends on input order or threads. */
+void cs_results_sort(cs_results *r);
+/* Sorts traces[first..] only (same order as cs_results_sort). */
+void cs_results_sort_traces_from(cs_results *r, size_t first);
+
+#endif

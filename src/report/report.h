@@ -1,0 +1,37 @@
+/* report.h - renders a finished run for people and machines, one file per
+ * format behind a table of {name, write}. Writers only read the model; they
+ * escape everything that came from an artifact. */
+#ifndef CS_REPORT_H
+#define CS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../model/model.h"
+
+#define CS_REPORT_SCHEMA_VERSION 1
+
+typedef struct cs_report_ctx {
+    const cs_results *res;
+    const char *const *inputs;
+    size_t n_inputs;
+    const char *tool_version;
+    bool color;         /* text: ANSI colour allowed */
+    bool list_members;  /* inventory view */
+} cs_report_ctx;
+
+typedef struct cs_format {
+    const char *name;
+    int (*write)(FILE *f, const cs_report_ctx *ctx);
+} cs_format;
+
+/* The format called `name`, or NULL. */
+const cs_format *cs_report_find(const char *name);
+/* "text, json, ..." for help and errors. */
+const char *cs_report_names(void);
+
+int cs_report_json(FILE *f, const cs_report_ctx *ctx);
+int cs_report_text(FILE *f, const cs_report_ctx *ctx);
+int cs_report_inventory(FILE *f, const cs_report_ctx *ctx);
+
+#endif
