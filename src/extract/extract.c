@@ -19,7 +19,12 @@ struct cs_xctx {
     uint64_t sep_line, cur_line;
     size_t n_emitted;
     bool capped;
+    char **failed;       /* tests the log says failed */
+    size_t n_failed, cap_failed;
 };
+
+/* Bounds the list of failed tests one member can name. */
+#define MAX_FAILED_TESTS 100000
 
 struct cs_extractor {
     cs_xctx x;
@@ -39,6 +44,21 @@ struct cs_extractor {
 const char *cs_xctx_source(const cs_xctx *x)
 {
     return x->source;
+}
+
+void cs_xctx_mark_failed(cs_xctx *x, const char *test, size_t n)
+{
+    for (size_t i = x->n_failed; i-- > 0;)
+        if (strlen(x->failed[i]) == n && memcmp(x->failed[i], test, n) == 0) return;
+    if (x->n_failed >= MAX_FAILED_TESTS) return;
+    *CS_PUSH(x->failed, x->n_failed, x->cap_failed) = cs_xstrndup(test, n);
+}
+
+static bool test_failed(const cs_xctx *x, const char *test)
+{
+    for (size_t i = 0; i < x->n_failed; i++)
+        if (strcmp(x->failed[i], test) == 0) return true;
+    return false;
 }
 
 uint64_t cs_xctx_sep_line(const cs_xctx *x)
@@ -344,10 +364,36 @@ void cs_extract_merge_failures(cs_results *r, size_t first)
     r->n_traces = w;
 }
 
+/* Assertion messages printed while a test ran (go test -v) count only if the
+ * test then failed, and only the first one per test. */
+static void resolve_tentative(cs_extractor *e)
+{
+    cs_results *r = e->x.out;
+    size_t w = e->first_trace;
+    for (size_t i = e->first_trace; i < r->n_traces; i++) {
+        cs_trace *t = r->traces[i];
+        bool drop = false;
+        if (t->tentative) {
+            drop = !t->test || !test_failed(&e->x, t->test);
+            for (size_t j = e->first_trace; j < w && !drop; j++) {
+                const cs_trace *o = r->traces[j];
+                drop = o->kind == CS_TK_TEST_FAILURE && o->test && strcmp(o->test, t->test) == 0;
+            }
+            t->tentative = false;
+        }
+        if (drop)
+            cs_trace_free(t);
+        else
+            r->traces[w++] = t;
+    }
+    r->n_traces = w;
+}
+
 void cs_extractor_finish(cs_extractor *e)
 {
     cs_lines_finish(&e->lines);
     close_active(e, true);
+    resolve_tentative(e);
     cs_extract_merge_failures(e->x.out, e->first_trace);
     if (e->lines.n_overlong)
         cs_results_add_diag(e->x.out, e->x.source,
@@ -363,5 +409,7 @@ void cs_extractor_free(cs_extractor *e)
     cs_lines_dispose(&e->lines);
     free(e->clean);
     free(e->x.test);
+    for (size_t i = 0; i < e->x.n_failed; i++) free(e->x.failed[i]);
+    free(e->x.failed);
     free(e);
 }

@@ -70,6 +70,10 @@ const char *cs_xctx_test(const cs_xctx *x);
 /* The line number of the line just before the current one when it was a
  * separator row of '=' (sanitizer and race reports open with one), else 0. */
 uint64_t cs_xctx_sep_line(const cs_xctx *x);
+/* Records that the log says `test` failed ("--- FAIL: test"): tentative
+ * traces (assertion messages printed while a test runs) are kept only for
+ * tests that failed. */
+void cs_xctx_mark_failed(cs_xctx *x, const char *test, size_t n);
 /* Hands a finished trace to the member's results (takes ownership). */
 void cs_xctx_emit(cs_xctx *x, cs_trace *t);
 

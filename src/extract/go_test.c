@@ -1,14 +1,15 @@
-/* go_test.c - Go test failures without a stack of their own:
+/* go_test.c - Go test failures without a stack of their own. Two layouts:
  *
- *   --- FAIL: TestCount (0.00s)
- *       agg_test.go:45: got 99, want 100
- *           (continuation lines of a multi-line message)
+ *   --- FAIL: TestCount (0.00s)              === RUN   TestCount
+ *       agg_test.go:45: got 99, want 100         agg_test.go:45: got 99, want 100
+ *           (continuation lines)             --- FAIL: TestCount (0.00s)
+ *   (plain go test: message after FAIL)      (go test -v / -json: before it)
  *
  * Each becomes a test-failure trace whose only frame is the assertion site.
- * A FAIL with no message of its own (a parent of failed subtests, or a test
- * whose panic is reported as its own trace) is nothing to group and is
- * dropped; one whose cause is a race or panic in the same member is merged
- * into that trace by the extractor. */
+ * In the -v layout the message is seen before anyone knows the test failed,
+ * so it is emitted tentatively and kept only if a FAIL line for that test
+ * follows. A FAIL with no message of its own (a parent of failed subtests,
+ * or a test whose panic is its own trace) only marks the test failed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,15 +36,53 @@ typedef struct st {
     bool has_msg;
 } st;
 
-static void *start(cs_xctx *x, const cs_xline *l)
+static void add_assertion(cs_trace *t, const cs_match *m)
+{
+    cs_thread *th = cs_trace_add_thread(t, CS_ROLE_CRASHED);
+    cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+    if (f) {
+        f->function = t->test ? cs_xstrdup(t->test) : NULL;
+        f->file = cs_match_dup(m, 1);
+        f->line = (int)cs_match_num(m, 2, 0);
+    }
+    t->headline = cs_match_dup(m, 3);
+}
+
+/* "    x_test.go:12: msg" while a test runs: a tentative failure. */
+static void *start_message(cs_xctx *x, const cs_xline *l)
 {
     cs_match m;
-    if (!cs_regex_match(re_fail, l->ptr, l->len, &m)) return NULL;
+    if (!cs_regex_match(re_msg, l->ptr, l->len, &m)) return NULL;
     st *s = cs_xcalloc(1, sizeof *s);
     s->indent = cs_xindent(l->ptr, l->len);
     s->t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
-    s->t->test = cs_match_dup(&m, 2);
+    s->t->test = cs_xstrdup(cs_xctx_test(x));
+    s->t->tentative = true;
+    add_assertion(s->t, &m);
+    s->has_msg = true;
     return s;
+}
+
+static void *start(cs_xctx *x, const cs_xline *l)
+{
+    size_t ind = cs_xindent(l->ptr, l->len);
+    if (ind < l->len && l->ptr[ind] == '-') {
+        cs_match m;
+        if (!cs_regex_match(re_fail, l->ptr, l->len, &m)) return NULL;
+        const char *name;
+        size_t n;
+        cs_match_group(&m, 2, &name, &n);
+        cs_xctx_mark_failed(x, name, n);
+        st *s = cs_xcalloc(1, sizeof *s);
+        s->indent = ind;
+        s->t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
+        s->t->test = cs_xstrndup(name, n);
+        return s;
+    }
+    /* Cheap checks first: this probe sees every indented line. */
+    if (ind >= 4 && cs_xctx_test(x) && cs_memmem(l->ptr + ind, l->len - ind, ".go:", 4))
+        return start_message(x, l);
+    return NULL;
 }
 
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
@@ -58,15 +97,11 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     if (cs_starts_with(p, n, "--- ")) return CS_X_REJECT; /* a subtest's own block */
     cs_match m;
     if (!s->has_msg && cs_regex_match(re_msg, l->ptr, l->len, &m)) {
-        cs_thread *th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
-        cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
-        if (f) {
-            f->function = cs_xstrdup(s->t->test);
-            f->file = cs_match_dup(&m, 1);
-            f->line = (int)cs_match_num(&m, 2, 0);
-        }
-        s->t->headline = cs_match_dup(&m, 3);
+        add_assertion(s->t, &m);
         s->has_msg = true;
+    } else if (s->t->tentative && cs_regex_match(re_msg, l->ptr, l->len, NULL)) {
+        /* The next assertion message is a trace of its own. */
+        return CS_X_REJECT;
     }
     s->t->line_end = l->no;
     return CS_X_MORE;
@@ -87,7 +122,7 @@ const cs_dialect cs_dialect_go_test = {
     .name = "go-test",
     .init = init,
     .cleanup = cleanup,
-    .first_chars = "-",
+    .first_chars = NULL,
     .start = start,
     .feed = feed,
     .finish = finish,

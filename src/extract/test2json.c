@@ -28,7 +28,7 @@ typedef struct stream {
 typedef struct t2j {
     const char *source;
     const cs_extract_opts *opts;
-    stream *streams;
+    stream **streams; /* pointers: each extractor keeps &stream->res */
     size_t n_streams, cap_streams;
     bool capped;
     cs_results *out;
@@ -39,7 +39,7 @@ static stream *find_stream(t2j *t, const char *pkg, const char *test)
 {
     /* Linear from the end: events of one test come in runs. */
     for (size_t i = t->n_streams; i-- > 0;) {
-        stream *s = &t->streams[i];
+        stream *s = t->streams[i];
         if (strcmp(s->package, pkg) == 0 && strcmp(s->test, test) == 0) return s;
     }
     if (t->n_streams >= MAX_STREAMS) {
@@ -49,8 +49,8 @@ static stream *find_stream(t2j *t, const char *pkg, const char *test)
         t->capped = true;
         return NULL;
     }
-    stream *s = CS_PUSH(t->streams, t->n_streams, t->cap_streams);
-    memset(s, 0, sizeof *s);
+    stream *s = cs_xcalloc(1, sizeof *s);
+    *CS_PUSH(t->streams, t->n_streams, t->cap_streams) = s;
     s->package = cs_xstrdup(pkg);
     s->test = cs_xstrdup(test);
     cs_results_init(&s->res);
@@ -296,7 +296,7 @@ int cs_test2json_read(const char *source, const cs_extract_opts *opts, cs_pull p
     cs_lines_dispose(&lines);
     size_t first = out->n_traces;
     for (size_t i = 0; i < t.n_streams; i++) {
-        stream *s = &t.streams[i];
+        stream *s = t.streams[i];
         if (s->pending.len)
             cs_extractor_line(s->x, s->pending.ptr, s->pending.len, s->pending_no);
         cs_extractor_finish(s->x);
@@ -305,6 +305,7 @@ int cs_test2json_read(const char *source, const cs_extract_opts *opts, cs_pull p
         cs_buf_dispose(&s->pending);
         free(s->package);
         free(s->test);
+        free(s);
     }
     free(t.streams);
     /* Streams are extracted apart; a failure in one test stream can be

@@ -263,10 +263,12 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
     if (!count_member(in, r->source)) return 0;
     size_t hn;
     const unsigned char *h = cs_reader_head(r, &hn);
-    if (r->failed) {
+    if (r->failed && hn == 0) {
         report_reader(in, r);
         return 0;
     }
+    /* A stream that broke after its first bytes is still read as far as it
+     * goes; its error is reported after the visit. */
     cs_member_kind kind = cs_sniff(h, hn);
     if (kind == CS_MK_ZIP || kind == CS_MK_GZIP || kind == CS_MK_XZ || kind == CS_MK_ZSTD) {
         cs_results_add_member(in->out, r->source, kind, r->declared, NULL);
@@ -353,7 +355,9 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_
     for (zip_int64_t i = 0; i < n && rc == 0; i++) {
         zip_stat_t st;
         zip_stat_init(&st);
-        if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) {
+        /* Raw names: libzip would otherwise map CP437 control bytes to
+         * harmless-looking symbols before the safety check sees them. */
+        if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) {
             diag(in, source, "zip entry %lld cannot be read (%s)", (long long)i,
                  zip_strerror(za));
             continue;

@@ -110,6 +110,7 @@ typedef struct cs_trace {
     char *headline;      /* panic message, signal, exception, summary */
     char *test;          /* test running when it happened, or NULL */
     bool truncated;
+    bool tentative;      /* extract: keep only if its test is seen failing */
     cs_thread *threads;
     size_t n_threads, cap_threads;
     size_t n_dropped_threads; /* over CS_MAX_THREADS */

@@ -62,6 +62,10 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
     case CS_MK_JUNIT_XML:
         cs_junit_read(source, &xo, pull, rd, r->out);
         break;
+    case CS_MK_BINARY:
+        cs_results_add_diag(r->out, source, "unknown binary data (not a log, archive, core or "
+                                            "ELF file); skipped");
+        break;
     default:
         break;
     }

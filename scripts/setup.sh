@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what crashsift needs on Debian 12 (idempotent: only what is
+# missing), then configures and builds into build/.
+#   scripts/setup.sh [--sanitize] [--werror]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build and test dependencies, by Debian package name.
+pkgs=(
+  build-essential cmake pkg-config
+  libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev
+  libexpat1-dev libcmocka-dev
+  gdb elfutils binutils python3
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "crashsift setup: missing packages: ${missing[*]} (run as root, or install them)" >&2
+    exit 2
+  fi
+  echo "crashsift setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+sanitize=OFF
+werror=OFF
+for a in "$@"; do
+  case "$a" in
+    --sanitize) sanitize=ON ;;
+    --werror) werror=ON ;;
+    *) echo "crashsift setup: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+build_type=RelWithDebInfo
+[ "$sanitize" = ON ] && build_type=Debug
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" -DCS_SANITIZE="$sanitize" \
+  -DCS_WERROR="$werror" >/dev/null
+cmake --build build -j"$(nproc)"

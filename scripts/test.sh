@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets everything up, builds with AddressSanitizer + UBSan and -Werror, and
+# runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --sanitize --werror
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cd build
+ctest --output-on-failure -j"$(nproc)"

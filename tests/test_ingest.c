@@ -1,0 +1,188 @@
+/* Ingest: source paths through nested archives, sniffing by content, and
+ * every hostile input becoming an error entry while the rest is still read. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static void inventory(const char *path, cs_results *r, const cs_run_opts *opts)
+{
+    cs_run_opts o;
+    if (opts)
+        o = *opts;
+    else
+        cs_run_opts_default(&o);
+    cs_results_init(r);
+    const char *paths[] = {path};
+    cs_pipeline_inventory(&o, paths, 1, r);
+}
+
+static const cs_member *member(const cs_results *r, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    for (size_t i = 0; i < r->n_members; i++) {
+        size_t n = strlen(r->members[i].source);
+        if (n >= k && strcmp(r->members[i].source + n - k, suffix) == 0) return &r->members[i];
+    }
+    return NULL;
+}
+
+static const cs_diag *diag(const cs_results *r, const char *source_suffix, const char *text)
+{
+    size_t k = strlen(source_suffix);
+    for (size_t i = 0; i < r->n_diags; i++) {
+        size_t n = strlen(r->diags[i].source);
+        if (n >= k && strcmp(r->diags[i].source + n - k, source_suffix) == 0 &&
+            strstr(r->diags[i].message, text))
+            return &r->diags[i];
+    }
+    return NULL;
+}
+
+static void test_bundle_source_paths(void **state)
+{
+    (void)state;
+    cs_results r;
+    inventory(cs_t_src("fixtures/bundle"), &r, NULL);
+    const cs_member *m = member(&r, "bundle/artifacts.zip!run-17.zip!logs/test.log");
+    assert_non_null(m);
+    assert_int_equal(m->kind, CS_MK_TEXT);
+    assert_int_equal(m->size, 1154);
+    m = member(&r, "bundle/artifacts.zip!run-17.zip!logs/race.log.gz");
+    assert_non_null(m);
+    m = member(&r, "bundle/artifacts.zip!run-17.zip");
+    assert_non_null(m);
+    assert_int_equal(m->kind, CS_MK_ZIP);
+    m = member(&r, "bundle/job-42.log.gz");
+    assert_non_null(m);
+    m = member(&r, "bundle/unpacked/job-43.log");
+    assert_non_null(m);
+    assert_int_equal(r.n_diags, 0);
+    /* Sorted by source path: the walk order is not the output order. */
+    for (size_t i = 1; i < r.n_members; i++)
+        assert_true(strcmp(r.members[i - 1].source, r.members[i].source) <= 0);
+    cs_results_dispose(&r);
+}
+
+static void test_hostile_archives(void **state)
+{
+    (void)state;
+    cs_results r;
+    inventory(cs_t_src("fixtures/hostile"), &r, NULL);
+    assert_non_null(diag(&r, "truncated.zip", "cannot open zip"));
+    assert_non_null(diag(&r, "bomb.zip!zeros.log", "zip bomb"));
+    assert_non_null(member(&r, "bomb.zip!ok.log"));
+    assert_non_null(diag(&r, "traversal.zip!../evil.log", "'..'"));
+    assert_non_null(diag(&r, "traversal.zip!/etc/abs.log", "absolute"));
+    assert_non_null(diag(&r, "traversal.zip!C:/win.log", "drive-letter"));
+    assert_non_null(diag(&r, "traversal.zip!ctrl\\x01name.log", "control characters"));
+    assert_non_null(diag(&r, "traversal.zip!a/../../up.log", "'..'"));
+    assert_non_null(member(&r, "traversal.zip!good.log"));
+    assert_non_null(diag(&r, "symlink.zip!link.log", "symbolic link"));
+    assert_non_null(member(&r, "symlink.zip!real.log"));
+    assert_non_null(diag(&r, "dup.zip!same.log", "repeats the name"));
+    assert_non_null(diag(&r, "encrypted.zip!secret.log", "encrypted"));
+    assert_non_null(diag(&r, "deep.zip!level5.zip!level4.zip!level3.zip!level2.zip", "nested"));
+    assert_non_null(diag(&r, "corrupt.log.gz", "truncated"));
+    assert_non_null(diag(&r, "badcrc.zip!crc.log", "CRC"));
+    /* A file named .zip that is not one is sniffed by content. */
+    const cs_member *m = member(&r, "notazip.zip");
+    assert_non_null(m);
+    assert_int_equal(m->kind, CS_MK_TEXT);
+    m = member(&r, "empty.zip");
+    assert_non_null(m);
+    assert_int_equal(m->kind, CS_MK_ZIP);
+    m = member(&r, "garbage.bin");
+    assert_non_null(m);
+    assert_int_equal(m->kind, CS_MK_BINARY);
+    cs_results_dispose(&r);
+}
+
+static char *tmpdir(void)
+{
+    char tmpl[] = "/tmp/cs-ingest-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return strdup(d);
+}
+
+static void sh(const char *fmt, const char *arg)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg, arg);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_symlinks_loops_and_fifos(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    sh("mkdir -p %s/in/sub && cp fixtures/go/nil_deref.log %s/in/sub/a.log && ln -s .. %s/in/sub/loop"
+       " && ln -s /etc %s/in/out", d);
+    char *p;
+    assert_true(asprintf(&p, "%s/in/fifo", d) > 0);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    free(p);
+    assert_true(asprintf(&p, "%s/in", d) > 0);
+    cs_results r;
+    inventory(p, &r, NULL);
+    assert_non_null(member(&r, "in/sub/a.log"));
+    assert_non_null(diag(&r, "in/sub/loop", "loop"));
+    assert_non_null(diag(&r, "in/out", "outside the input"));
+    assert_non_null(diag(&r, "in/fifo", "not a regular file"));
+    cs_results_dispose(&r);
+    free(p);
+    sh("rm -rf %s", d);
+    free(d);
+}
+
+static void test_limits_member_total_line(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    /* A 20 MB single line and a 3 MB ordinary log. */
+    sh("head -c 20000000 /dev/zero | tr '\\0' x > %s/long.log && echo >> %s/long.log", d);
+    sh("for i in $(seq 1 30000); do echo \"line $i of an ordinary build log with some text\"; done"
+       " > %s/big.log", d);
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    o.limits.max_member = 2 << 20;
+    cs_results r;
+    inventory(d, &r, &o);
+    assert_non_null(diag(&r, "long.log", "over the limit"));
+    cs_results_dispose(&r);
+
+    cs_run_opts_default(&o);
+    o.limits.max_total = 1 << 20;
+    inventory(d, &r, &o);
+    assert_non_null(diag(&r, "big.log", "total uncompressed input"));
+    cs_results_dispose(&r);
+
+    /* Triage: the overlong line is cut, reported, and the run goes on. */
+    cs_run_opts_default(&o);
+    o.limits.max_line = 4096;
+    cs_results_init(&r);
+    const char *paths[] = {d};
+    cs_pipeline_triage(&o, paths, 1, &r);
+    assert_non_null(diag(&r, "long.log", "longer than 4096 bytes"));
+    cs_results_dispose(&r);
+    sh("rm -rf %s", d);
+    free(d);
+}
+
+int main(void)
+{
+    /* Paths in the tests are relative to the source tree. */
+    if (chdir(CS_SOURCE_DIR) != 0) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bundle_source_paths),
+        cmocka_unit_test(test_hostile_archives),
+        cmocka_unit_test(test_symlinks_loops_and_fifos),
+        cmocka_unit_test(test_limits_member_total_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
