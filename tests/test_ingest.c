@@ -167,7 +167,7 @@ static void test_limits_member_total_line(void **state)
     o.limits.max_line = 4096;
     cs_results_init(&r);
     const char *paths[] = {d};
-    cs_pipeline_triage(&o, paths, 1, &r);
+    cs_pipeline_extract(&o, paths, 1, &r);
     assert_non_null(diag(&r, "long.log", "longer than 4096 bytes"));
     cs_results_dispose(&r);
     sh("rm -rf %s", d);

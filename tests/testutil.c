@@ -48,7 +48,7 @@ void cs_t_triage(const char *path, cs_results *r)
     cs_run_opts_default(&o);
     cs_results_init(r);
     const char *paths[] = {path};
-    cs_pipeline_triage(&o, paths, 1, r);
+    cs_pipeline_extract(&o, paths, 1, r);
 }
 
 void cs_t_triage_text(const char *name, const char *text, cs_results *r)

@@ -105,3 +105,25 @@ void cs_regex_thread_cleanup(void)
     tl_md = NULL;
     tl_mc = NULL;
 }
+
+int cs_regex_replace(const cs_regex *re, const char *s, size_t n, const char *repl, char **out)
+{
+    *out = NULL;
+    if (!cs_regex_match(re, s, n, NULL)) return 0;
+    PCRE2_SIZE cap = n * 2 + strlen(repl) + 64;
+    for (int tries = 0; tries < 8; tries++) {
+        PCRE2_UCHAR *buf = cs_xmalloc(cap);
+        PCRE2_SIZE len = cap;
+        int rc = pcre2_substitute(re->code, (PCRE2_SPTR)s, n, 0,
+                                  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH, tl_md,
+                                  tl_mc, (PCRE2_SPTR)repl, PCRE2_ZERO_TERMINATED, buf, &len);
+        if (rc >= 0) {
+            *out = (char *)buf;
+            return 0;
+        }
+        free(buf);
+        if (rc != PCRE2_ERROR_NOMEMORY) return CS_E_USAGE;
+        cap = len + 1;
+    }
+    return CS_E_USAGE;
+}

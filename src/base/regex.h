@@ -38,6 +38,10 @@ bool cs_match_group(const cs_match *m, int i, const char **p, size_t *len);
 char *cs_match_dup(const cs_match *m, int i);
 /* Group i parsed as a decimal number, or `dflt`. */
 long long cs_match_num(const cs_match *m, int i, long long dflt);
+/* Replaces every match of `re` in s[0..n) by `repl` ($1 refers to groups)
+ * into a fresh heap string; *out is NULL when nothing matched. Returns 0, or
+ * CS_E_USAGE for a bad replacement. */
+int cs_regex_replace(const cs_regex *re, const char *s, size_t n, const char *repl, char **out);
 /* Frees this thread's match data (call before a worker thread exits). */
 void cs_regex_thread_cleanup(void);
 

@@ -43,15 +43,24 @@ int cs_cmd_triage(int argc, char **argv)
         return CS_EXIT_USAGE;
     }
     if (isatty(STDERR_FILENO)) o.run.progress = cs_cli_progress;
-    cs_results res;
-    cs_results_init(&res);
-    cs_pipeline_triage(&o.run, (const char *const *)o.paths, (size_t)o.n_paths, &res);
+    cs_triage tr;
+    if (cs_pipeline_triage(&o.run, (const char *const *)o.paths, (size_t)o.n_paths, &tr)) {
+        for (size_t i = 0; i < tr.res.n_diags; i++)
+            fprintf(stderr, "crashsift: rules '%s': %s\n", tr.res.diags[i].source,
+                    tr.res.diags[i].message);
+        cs_triage_dispose(&tr);
+        return CS_EXIT_USAGE;
+    }
+    cs_results res = tr.res;
     const char *dflt = o.format ? o.format : "text";
     cs_report_ctx ctx = {
         .res = &res,
         .inputs = (const char *const *)o.paths,
         .n_inputs = (size_t)o.n_paths,
         .tool_version = CS_VERSION,
+        .clusters = &tr.clusters,
+        .races = &tr.races,
+        .sig_version = tr.sig_version,
     };
     rc = CS_EXIT_OK;
     if (o.n_outputs == 0 || o.format) {
@@ -64,6 +73,6 @@ int cs_cmd_triage(int argc, char **argv)
         if (cs_cli_write_report(o.outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
     }
     if (rc == CS_EXIT_OK && o.exit_code && res.n_traces) rc = CS_EXIT_FOUND;
-    cs_results_dispose(&res);
+    cs_triage_dispose(&tr);
     return rc;
 }

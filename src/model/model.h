@@ -58,6 +58,7 @@ typedef struct cs_frame {
     char *norm_function;
     char *norm_file;
     bool significant;
+    bool map_impl;    /* inside map/container implementation code (map rules) */
     const char *rule; /* which rule decided (static or owned by the rules) */
 } cs_frame;
 

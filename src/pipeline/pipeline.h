@@ -7,8 +7,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../cluster/cluster.h"
+#include "../core/core.h"
 #include "../ingest/ingest.h"
 #include "../model/model.h"
+#include "../normalize/rules.h"
+#include "../race/race.h"
 
 typedef void (*cs_progress_fn)(void *user, uint64_t members, uint64_t bytes, bool done);
 
@@ -17,15 +21,38 @@ typedef struct cs_run_opts {
     int jobs;                 /* worker threads; output does not depend on it */
     cs_progress_fn progress;  /* may be NULL */
     void *progress_user;
+    const char *rules_dir;    /* built-in rules; NULL: cs_rules_default_dir() */
+    const char *user_rules[8];/* --rules DIR, loaded after the built-in ones */
+    int n_user_rules;
+    int sig_frames;           /* K frames in a signature */
+    double merge_threshold;   /* 0 disables merging of close groups */
+    cs_core_opts core;        /* --debug-dir, --sysroot, --core-in-process */
 } cs_run_opts;
+
+/* Everything a triage produces; reports read it. */
+typedef struct cs_triage {
+    cs_results res;
+    cs_rules rules;
+    cs_clusters clusters;
+    cs_races races;
+    char sig_version[40];
+} cs_triage;
+
+void cs_triage_dispose(cs_triage *t);
 
 void cs_run_opts_default(cs_run_opts *o);
 
 /* Lists every member with its kind and size, and every error entry. */
 int cs_pipeline_inventory(const cs_run_opts *o, const char *const *paths, size_t n,
                           cs_results *out);
-/* The whole triage. Results are sorted: same input, same order. */
-int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n,
-                       cs_results *out);
+/* The whole triage. Results are sorted: same input, same order. Fails
+ * (CS_E_USAGE, with diagnostics in out->res) only when the rules cannot be
+ * loaded. */
+int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n, cs_triage *out);
+/* Extraction only, with no normalization (inventory-like tools, tests). */
+int cs_pipeline_extract(const cs_run_opts *o, const char *const *paths, size_t n,
+                        cs_results *out);
+/* Loads the built-in and user rules of o into rules (diagnostics to diags). */
+int cs_pipeline_load_rules(const cs_run_opts *o, cs_rules *rules, cs_results *diags);
 
 #endif

@@ -1,6 +1,7 @@
 /* json.c - the machine-readable report; its schema is docs/json-schema.md
  * and docs/crashsift.schema.json. Keys are written in a fixed order and no
  * field depends on time or threads: same input, same bytes. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonw.h"
@@ -94,6 +95,173 @@ static void trace(cs_jsonw *w, const cs_trace *t)
     cs_jsonw_obj_end(w);
 }
 
+static void str_array(cs_jsonw *w, const char **v, size_t n)
+{
+    cs_jsonw_arr(w);
+    for (size_t i = 0; i < n; i++) cs_jsonw_str(w, v[i]);
+    cs_jsonw_arr_end(w);
+}
+
+static void line_or_null(cs_jsonw *w, uint64_t line)
+{
+    if (line) cs_jsonw_uint(w, line); else cs_jsonw_null(w);
+}
+
+/* A significant frame as clusters and races show it: normalized function,
+ * repository-relative file. */
+static void norm_frame(cs_jsonw *w, const cs_frame *f)
+{
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "function");
+    cs_jsonw_str(w, f->norm_function ? f->norm_function : f->function);
+    cs_jsonw_key(w, "file");
+    cs_jsonw_str(w, f->norm_file ? f->norm_file : f->file);
+    cs_jsonw_key(w, "line");
+    if (f->line) cs_jsonw_int(w, f->line); else cs_jsonw_null(w);
+    cs_jsonw_key(w, "module");
+    cs_jsonw_str(w, f->module);
+    cs_jsonw_obj_end(w);
+}
+
+static void cluster(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
+{
+    const cs_results *r = ctx->res;
+    const cs_trace *rep = r->traces[c->rep];
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "id");
+    cs_jsonw_str(w, c->id);
+    cs_jsonw_key(w, "signature");
+    cs_jsonw_str(w, c->signature);
+    cs_jsonw_key(w, "kind");
+    cs_jsonw_str(w, cs_trace_kind_name(rep->kind));
+    cs_jsonw_key(w, "class");
+    cs_jsonw_str(w, rep->norm_headline);
+    cs_jsonw_key(w, "headline");
+    cs_jsonw_str(w, rep->headline);
+    cs_jsonw_key(w, "count");
+    cs_jsonw_uint(w, c->n_traces);
+    cs_jsonw_key(w, "frames");
+    cs_jsonw_arr(w);
+    const cs_thread *th = cs_report_sig_thread(rep);
+    for (size_t i = 0; th && i < th->n_frames; i++)
+        if (th->frames[i].significant) norm_frame(w, &th->frames[i]);
+    cs_jsonw_arr_end(w);
+    size_t nt;
+    const char **tests = cs_report_cluster_tests(ctx, c, &nt);
+    cs_jsonw_key(w, "tests");
+    str_array(w, tests, nt);
+    free(tests);
+    cs_jsonw_key(w, "first_seen");
+    cs_jsonw_str(w, r->traces[c->traces[0]]->source);
+    cs_jsonw_key(w, "last_seen");
+    cs_jsonw_str(w, r->traces[c->traces[c->n_traces - 1]]->source);
+    cs_jsonw_key(w, "occurrences");
+    cs_jsonw_arr(w);
+    for (size_t i = 0; i < c->n_traces; i++) {
+        const cs_trace *t = r->traces[c->traces[i]];
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "source");
+        cs_jsonw_str(w, t->source);
+        cs_jsonw_key(w, "line");
+        line_or_null(w, t->line_start);
+        cs_jsonw_key(w, "test");
+        cs_jsonw_str(w, t->test);
+        cs_jsonw_obj_end(w);
+    }
+    cs_jsonw_arr_end(w);
+    cs_jsonw_key(w, "merged");
+    cs_jsonw_arr(w);
+    for (size_t i = 0; i < ctx->clusters->n_merges; i++) {
+        const cs_merge *m = &ctx->clusters->merges[i];
+        if (strcmp(m->into, c->id) != 0) continue;
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "id");
+        cs_jsonw_str(w, m->from);
+        cs_jsonw_key(w, "signature");
+        cs_jsonw_str(w, m->from_signature);
+        cs_jsonw_key(w, "distance");
+        char d[32];
+        snprintf(d, sizeof d, "%.3f", m->distance);
+        cs_jsonw_raw(w, d); /* fixed precision: stable bytes */
+        cs_jsonw_obj_end(w);
+    }
+    cs_jsonw_arr_end(w);
+    cs_jsonw_obj_end(w);
+}
+
+static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
+{
+    const cs_results *r = ctx->res;
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "id");
+    cs_jsonw_str(w, rc->id);
+    cs_jsonw_key(w, "map_race");
+    cs_jsonw_bool(w, rc->map_race);
+    cs_jsonw_key(w, "map_evidence");
+    cs_jsonw_str(w, rc->map_evidence);
+    cs_jsonw_key(w, "access_types");
+    cs_jsonw_str(w, cs_race_access_types(rc));
+    cs_jsonw_key(w, "sites");
+    cs_jsonw_arr(w);
+    for (int s = 0; s < 2; s++) {
+        const cs_site *st = &rc->sites[s];
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "function");
+        cs_jsonw_str(w, st->function);
+        cs_jsonw_key(w, "file");
+        cs_jsonw_str(w, st->file);
+        cs_jsonw_key(w, "line");
+        if (st->n_lines) cs_jsonw_int(w, st->lines[0]); else cs_jsonw_null(w);
+        cs_jsonw_key(w, "lines");
+        cs_jsonw_arr(w);
+        for (size_t i = 0; i < st->n_lines; i++) cs_jsonw_int(w, st->lines[i]);
+        cs_jsonw_arr_end(w);
+        cs_jsonw_key(w, "access");
+        cs_jsonw_str(w, st->access);
+        cs_jsonw_obj_end(w);
+    }
+    cs_jsonw_arr_end(w);
+    size_t n;
+    const char **v = cs_report_race_clusters(ctx, rc, &n);
+    cs_jsonw_key(w, "clusters");
+    str_array(w, v, n);
+    free(v);
+    v = cs_report_race_tests(ctx, rc, &n);
+    cs_jsonw_key(w, "tests");
+    str_array(w, v, n);
+    free(v);
+    cs_jsonw_key(w, "evidence");
+    cs_jsonw_obj(w);
+    for (int e = 0; e < CS_EV_COUNT; e++) {
+        cs_jsonw_key(w, cs_evidence_name((cs_evidence)e));
+        cs_jsonw_uint(w, rc->n_by[e]);
+    }
+    cs_jsonw_obj_end(w);
+    cs_jsonw_key(w, "occurrences");
+    cs_jsonw_arr(w);
+    for (size_t i = 0; i < rc->n_links; i++) {
+        const cs_trace *t = r->traces[rc->links[i].trace];
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "source");
+        cs_jsonw_str(w, t->source);
+        cs_jsonw_key(w, "line");
+        line_or_null(w, t->line_start);
+        cs_jsonw_key(w, "evidence");
+        cs_jsonw_str(w, cs_evidence_name(rc->links[i].evidence));
+        cs_jsonw_key(w, "kind");
+        cs_jsonw_str(w, cs_trace_kind_name(t->kind));
+        cs_jsonw_key(w, "test");
+        cs_jsonw_str(w, t->test);
+        cs_jsonw_obj_end(w);
+    }
+    cs_jsonw_arr_end(w);
+    char *note = cs_race_note(rc);
+    cs_jsonw_key(w, "note");
+    cs_jsonw_str(w, note);
+    free(note);
+    cs_jsonw_obj_end(w);
+}
+
 int cs_report_json(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
@@ -109,6 +277,8 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_key(&w, "version");
     cs_jsonw_str(&w, ctx->tool_version);
     cs_jsonw_obj_end(&w);
+    cs_jsonw_key(&w, "signature_version");
+    cs_jsonw_str(&w, ctx->sig_version);
     cs_jsonw_key(&w, "inputs");
     cs_jsonw_arr(&w);
     for (size_t i = 0; i < ctx->n_inputs; i++) cs_jsonw_str(&w, ctx->inputs[i]);
@@ -119,9 +289,22 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_uint(&w, r->n_members);
     cs_jsonw_key(&w, "traces");
     cs_jsonw_uint(&w, r->n_traces);
+    cs_jsonw_key(&w, "clusters");
+    cs_jsonw_uint(&w, ctx->clusters ? ctx->clusters->n : 0);
+    cs_jsonw_key(&w, "races");
+    cs_jsonw_uint(&w, ctx->races ? ctx->races->n : 0);
     cs_jsonw_key(&w, "errors");
     cs_jsonw_uint(&w, r->n_diags);
     cs_jsonw_obj_end(&w);
+    cs_jsonw_key(&w, "races");
+    cs_jsonw_arr(&w);
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++) race(&w, ctx, &ctx->races->v[i]);
+    cs_jsonw_arr_end(&w);
+    cs_jsonw_key(&w, "clusters");
+    cs_jsonw_arr(&w);
+    for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++)
+        cluster(&w, ctx, &ctx->clusters->v[i]);
+    cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "traces");
     cs_jsonw_arr(&w);
     for (size_t i = 0; i < r->n_traces; i++) trace(&w, r->traces[i]);

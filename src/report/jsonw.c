@@ -166,3 +166,9 @@ void cs_jsonw_null(cs_jsonw *w)
     pre(w);
     fputs("null", w->f);
 }
+
+void cs_jsonw_raw(cs_jsonw *w, const char *number)
+{
+    pre(w);
+    fputs(number, w->f);
+}

@@ -28,6 +28,8 @@ void cs_jsonw_int(cs_jsonw *w, long long v);
 void cs_jsonw_uint(cs_jsonw *w, uint64_t v);
 void cs_jsonw_bool(cs_jsonw *w, bool v);
 void cs_jsonw_null(cs_jsonw *w);
+/* A number already formatted (fixed precision, for stable bytes). */
+void cs_jsonw_raw(cs_jsonw *w, const char *number);
 /* Writes s as a JSON string body (no quotes) to f: shared by other writers
  * that embed JSON (SARIF, HTML data islands). */
 void cs_json_escape(FILE *f, const char *s, size_t n);

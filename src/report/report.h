@@ -7,12 +7,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../cluster/cluster.h"
 #include "../model/model.h"
+#include "../race/race.h"
 
 #define CS_REPORT_SCHEMA_VERSION 1
 
 typedef struct cs_report_ctx {
     const cs_results *res;
+    const cs_clusters *clusters; /* NULL: not clustered (inventory) */
+    const cs_races *races;
+    const char *sig_version;
     const char *const *inputs;
     size_t n_inputs;
     const char *tool_version;
@@ -33,5 +38,16 @@ const char *cs_report_names(void);
 int cs_report_json(FILE *f, const cs_report_ctx *ctx);
 int cs_report_text(FILE *f, const cs_report_ctx *ctx);
 int cs_report_inventory(FILE *f, const cs_report_ctx *ctx);
+
+/* Shared by the writers (report_util.c). */
+/* Sorted distinct test names of a cluster's traces (the caller frees the
+ * array, not the strings). */
+const char **cs_report_cluster_tests(const cs_report_ctx *ctx, const cs_cluster *c, size_t *n);
+/* Sorted distinct test names of a race's links. */
+const char **cs_report_race_tests(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
+/* Sorted distinct cluster ids of a race's links (pointers into clusters). */
+const char **cs_report_race_clusters(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
+/* The signature thread of a trace, or NULL. */
+const cs_thread *cs_report_sig_thread(const cs_trace *t);
 
 #endif

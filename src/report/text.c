@@ -1,9 +1,12 @@
 /* text.c - the terminal views. Everything from an artifact goes through
  * put_safe(), which neutralizes control characters so a log cannot move the
  * cursor or recolour the user's terminal. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
+
+#define TEXT_FRAMES 5
 
 static void put_safe(FILE *f, const char *s)
 {
@@ -19,14 +22,20 @@ static void put_safe(FILE *f, const char *s)
     }
 }
 
-static const char *col(const cs_report_ctx *c, const char *code)
+typedef struct style {
+    const char *bold, *dim, *red, *yellow, *cyan, *reset;
+} style;
+
+static style get_style(const cs_report_ctx *c)
 {
-    return c->color ? code : "";
+    if (c->color) return (style){"\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m"};
+    return (style){"", "", "", "", "", ""};
 }
 
 int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
+    style st = get_style(ctx);
     for (size_t i = 0; i < r->n_members; i++) {
         const cs_member *m = &r->members[i];
         fprintf(f, "%-12s %12llu  ", cs_member_kind_name(m->kind), (unsigned long long)m->size);
@@ -34,7 +43,7 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
         fputc('\n', f);
     }
     for (size_t i = 0; i < r->n_diags; i++) {
-        fprintf(f, "%serror%s        ", col(ctx, "\x1b[31m"), col(ctx, "\x1b[0m"));
+        fprintf(f, "%serror%s        ", st.red, st.reset);
         put_safe(f, r->diags[i].source);
         fputs(": ", f);
         put_safe(f, r->diags[i].message);
@@ -44,25 +53,125 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
     return ferror(f) ? -1 : 0;
 }
 
+static void frame_line(FILE *f, const cs_frame *fr, const style *st)
+{
+    fputs("      ", f);
+    fputs(st->cyan, f);
+    put_safe(f, fr->norm_function ? fr->norm_function : fr->function ? fr->function : "??");
+    fputs(st->reset, f);
+    if (fr->norm_file || fr->file) {
+        fputs("  ", f);
+        fputs(st->dim, f);
+        put_safe(f, fr->norm_file ? fr->norm_file : fr->file);
+        if (fr->line) fprintf(f, ":%d", fr->line);
+        fputs(st->reset, f);
+    } else if (fr->module) {
+        fputs("  ", f);
+        put_safe(f, fr->module);
+        if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+    }
+    fputc('\n', f);
+}
+
+static void list(FILE *f, const char *label, const char **v, size_t n)
+{
+    if (!n) return;
+    fprintf(f, "    %s ", label);
+    for (size_t i = 0; i < n && i < 5; i++) {
+        if (i) fputs(", ", f);
+        put_safe(f, v[i]);
+    }
+    if (n > 5) fprintf(f, " (+%zu more)", n - 5);
+    fputc('\n', f);
+}
+
+static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
+{
+    if (!ctx->races || !ctx->races->n) return;
+    fprintf(f, "%sRace pairs%s (%zu)\n\n", st->bold, st->reset, ctx->races->n);
+    for (size_t i = 0; i < ctx->races->n; i++) {
+        const cs_race *r = &ctx->races->v[i];
+        fprintf(f, "  %s%s%s %s%s%s  %s, %zu failure(s)\n", st->bold, r->id, st->reset,
+                r->map_race ? st->red : st->yellow, r->map_race ? "MAP RACE" : "data race",
+                st->reset, cs_race_access_types(r), r->n_links);
+        for (int s = 0; s < 2; s++) {
+            const cs_site *site = &r->sites[s];
+            fprintf(f, "    %s ", s ? "and" : "   ");
+            fputs(st->cyan, f);
+            put_safe(f, site->function);
+            fputs(st->reset, f);
+            fputs("  ", f);
+            put_safe(f, site->file);
+            for (size_t k = 0; k < site->n_lines; k++) fprintf(f, "%s%d", k ? "," : ":", site->lines[k]);
+            if (site->access) fprintf(f, "  (%s)", site->access);
+            fputc('\n', f);
+        }
+        fputs("    evidence:", f);
+        for (int e = 0; e < CS_EV_COUNT; e++)
+            if (r->n_by[e]) fprintf(f, " %s %zu", cs_evidence_name((cs_evidence)e), r->n_by[e]);
+        fputc('\n', f);
+        size_t n;
+        const char **v = cs_report_race_tests(ctx, r, &n);
+        list(f, "tests:", v, n);
+        free(v);
+        v = cs_report_race_clusters(ctx, r, &n);
+        list(f, "clusters:", v, n);
+        free(v);
+        fputc('\n', f);
+    }
+}
+
+static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
+{
+    const cs_results *r = ctx->res;
+    if (!ctx->clusters) return;
+    fprintf(f, "%sClusters%s (%zu, from %zu trace(s))\n\n", st->bold, st->reset, ctx->clusters->n,
+            r->n_traces);
+    for (size_t i = 0; i < ctx->clusters->n; i++) {
+        const cs_cluster *c = &ctx->clusters->v[i];
+        const cs_trace *rep = r->traces[c->rep];
+        fprintf(f, "  %s%5zux%s %s %-12s ", st->bold, c->n_traces, st->reset, c->id,
+                cs_trace_kind_name(rep->kind));
+        put_safe(f, rep->headline);
+        fputc('\n', f);
+        fputs("    ", f);
+        fputs(st->dim, f);
+        put_safe(f, c->signature);
+        fputs(st->reset, f);
+        fputc('\n', f);
+        size_t n;
+        const char **v = cs_report_cluster_tests(ctx, c, &n);
+        list(f, "tests:", v, n);
+        free(v);
+        fputs("    seen: ", f);
+        put_safe(f, r->traces[c->traces[0]]->source);
+        if (c->n_traces > 1) {
+            fputs(" .. ", f);
+            put_safe(f, r->traces[c->traces[c->n_traces - 1]]->source);
+        }
+        fputc('\n', f);
+        const cs_thread *th = cs_report_sig_thread(rep);
+        size_t shown = 0;
+        for (size_t k = 0; th && k < th->n_frames && shown < TEXT_FRAMES; k++)
+            if (th->frames[k].significant) {
+                frame_line(f, &th->frames[k], st);
+                shown++;
+            }
+        fputc('\n', f);
+    }
+}
+
 int cs_report_text(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
-    fprintf(f, "%s%zu trace(s)%s in %zu member(s)\n\n", col(ctx, "\x1b[1m"), r->n_traces,
-            col(ctx, "\x1b[0m"), r->n_members);
-    for (size_t i = 0; i < r->n_traces; i++) {
-        const cs_trace *t = r->traces[i];
-        fprintf(f, "%s%s%s  ", col(ctx, "\x1b[1m"), cs_trace_kind_name(t->kind), col(ctx, "\x1b[0m"));
-        put_safe(f, t->headline);
-        fputs("\n    at ", f);
-        put_safe(f, t->source);
-        fprintf(f, ":%llu", (unsigned long long)t->line_start);
-        if (t->test) {
-            fputs("  test ", f);
-            put_safe(f, t->test);
-        }
-        fputc('\n', f);
-    }
-    if (r->n_diags) fprintf(f, "\n%serrors%s\n", col(ctx, "\x1b[31m"), col(ctx, "\x1b[0m"));
+    style st = get_style(ctx);
+    fprintf(f, "%scrashsift%s: %zu member(s), %zu trace(s), %zu cluster(s), %zu race pair(s), "
+               "%zu error(s)\n\n",
+            st.bold, st.reset, r->n_members, r->n_traces, ctx->clusters ? ctx->clusters->n : 0,
+            ctx->races ? ctx->races->n : 0, r->n_diags);
+    races(f, ctx, &st);
+    clusters(f, ctx, &st);
+    if (r->n_diags) fprintf(f, "%sErrors%s (%zu)\n\n", st.red, st.reset, r->n_diags);
     for (size_t i = 0; i < r->n_diags; i++) {
         fputs("  ", f);
         put_safe(f, r->diags[i].source);

@@ -1,0 +1,224 @@
+#include "cluster.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+
+typedef struct group {
+    size_t first, n;   /* range in the sorted trace index array */
+    const cs_trace *rep;
+    size_t rep_index;
+    const char *seq[CS_CLUSTER_CMP_FRAMES];
+    size_t n_seq;
+    const char *bucket_class;
+    const char *bucket_top;
+    long root;         /* index of the group this one merged into, -1 self */
+    double dist;
+    size_t total;
+} group;
+
+static const cs_results *g_res; /* qsort context (single-threaded stage) */
+
+static int cmp_trace_idx(const void *a, const void *b)
+{
+    const cs_trace *x = g_res->traces[*(const size_t *)a], *y = g_res->traces[*(const size_t *)b];
+    int c = strcmp(x->signature, y->signature);
+    if (c) return c;
+    /* Then in results order, which is already (source, line, seq). */
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    return i < j ? -1 : i > j;
+}
+
+static int sig_thread(const cs_trace *t)
+{
+    return t->crash_thread;
+}
+
+static void fill_seq(group *g)
+{
+    const cs_trace *t = g->rep;
+    g->n_seq = 0;
+    int ti = sig_thread(t);
+    if (ti < 0) return;
+    const cs_thread *th = &t->threads[ti];
+    for (size_t j = 0; j < th->n_frames && g->n_seq < CS_CLUSTER_CMP_FRAMES; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (!f->significant) continue;
+        const char *s = f->norm_function ? f->norm_function : f->norm_file ? f->norm_file : "?";
+        if (g->n_seq && strcmp(g->seq[g->n_seq - 1], s) == 0) continue;
+        g->seq[g->n_seq++] = s;
+    }
+}
+
+static double weight(size_t i)
+{
+    return 1.0 / (double)(1u << (i < 30 ? i : 30));
+}
+
+double cs_cluster_distance(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    double d[CS_CLUSTER_CMP_FRAMES + 1][CS_CLUSTER_CMP_FRAMES + 1];
+    if (na > CS_CLUSTER_CMP_FRAMES) na = CS_CLUSTER_CMP_FRAMES;
+    if (nb > CS_CLUSTER_CMP_FRAMES) nb = CS_CLUSTER_CMP_FRAMES;
+    d[0][0] = 0;
+    for (size_t i = 1; i <= na; i++) d[i][0] = d[i - 1][0] + weight(i - 1);
+    for (size_t j = 1; j <= nb; j++) d[0][j] = d[0][j - 1] + weight(j - 1);
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            double wi = weight(i - 1), wj = weight(j - 1);
+            double sub = d[i - 1][j - 1] + (strcmp(a[i - 1], b[j - 1]) == 0 ? 0 : (wi > wj ? wi : wj));
+            double del = d[i - 1][j] + wi, ins = d[i][j - 1] + wj;
+            double m = sub < del ? sub : del;
+            d[i][j] = m < ins ? m : ins;
+        }
+    double total = (d[na][0] + d[0][nb]) / 2;
+    return total > 0 ? d[na][nb] / total : 0;
+}
+
+static void make_id(char id[16], const char *signature)
+{
+    uint64_t h = cs_hash64(signature, strlen(signature), CS_HASH_SEED);
+    snprintf(id, 16, "C%010llx", (unsigned long long)(h & 0xffffffffffULL));
+}
+
+static int cmp_bucket(const void *a, const void *b)
+{
+    const group *x = *(group *const *)a, *y = *(group *const *)b;
+    int c = strcmp(x->bucket_class, y->bucket_class);
+    if (c) return c;
+    c = strcmp(x->bucket_top, y->bucket_top);
+    if (c) return c;
+    if (x->n != y->n) return x->n > y->n ? -1 : 1;
+    return strcmp(x->rep->signature, y->rep->signature);
+}
+
+static long find_root(group *gs, long i)
+{
+    while (gs[i].root >= 0) i = gs[i].root;
+    return i;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_cluster(const void *a, const void *b)
+{
+    const cs_cluster *x = a, *y = b;
+    if (x->n_traces != y->n_traces) return x->n_traces > y->n_traces ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static int cmp_merge(const void *a, const void *b)
+{
+    const cs_merge *x = a, *y = b;
+    int c = strcmp(x->into, y->into);
+    return c ? c : strcmp(x->from, y->from);
+}
+
+void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = r->n_traces;
+    if (n == 0) return;
+    size_t *idx = cs_xmalloc(n * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    g_res = r;
+    qsort(idx, n, sizeof *idx, cmp_trace_idx);
+
+    group *gs = NULL;
+    size_t ng = 0, capg = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && strcmp(r->traces[idx[j]]->signature, r->traces[idx[i]]->signature) == 0) j++;
+        group *g = CS_PUSH(gs, ng, capg);
+        memset(g, 0, sizeof *g);
+        g->first = i;
+        g->n = j - i;
+        g->rep_index = idx[i];
+        g->rep = r->traces[idx[i]];
+        g->root = -1;
+        fill_seq(g);
+        g->bucket_class = g->rep->norm_headline ? g->rep->norm_headline : "";
+        g->bucket_top = g->n_seq ? g->seq[0] : "";
+        i = j;
+    }
+
+    /* Merge within buckets (same class, same top frame), largest first. */
+    double thr = o ? o->threshold : CS_DEFAULT_MERGE_THRESHOLD;
+    group **order = cs_xmalloc(ng * sizeof *order);
+    for (size_t i = 0; i < ng; i++) order[i] = &gs[i];
+    qsort(order, ng, sizeof *order, cmp_bucket);
+    for (size_t b = 0; b < ng && thr > 0;) {
+        size_t e = b + 1;
+        while (e < ng && strcmp(order[e]->bucket_class, order[b]->bucket_class) == 0 &&
+               strcmp(order[e]->bucket_top, order[b]->bucket_top) == 0)
+            e++;
+        bool race = strcmp(order[b]->bucket_class, "data race") == 0;
+        for (size_t i = b + 1; i < e && !race; i++) {
+            size_t compared = 0;
+            for (size_t k = b; k < i && compared < CS_CLUSTER_MAX_ROOTS; k++) {
+                if (order[k]->root >= 0) continue;
+                compared++;
+                double d = cs_cluster_distance(order[i]->seq, order[i]->n_seq, order[k]->seq,
+                                               order[k]->n_seq);
+                if (d <= thr) {
+                    order[i]->root = order[k] - gs;
+                    order[i]->dist = d;
+                    break;
+                }
+            }
+        }
+        b = e;
+    }
+    free(order);
+
+    /* Roots become clusters. */
+    long *cluster_of = cs_xmalloc(ng * sizeof *cluster_of);
+    for (size_t i = 0; i < ng; i++) cluster_of[i] = -1;
+    for (size_t i = 0; i < ng; i++) {
+        if (gs[i].root >= 0) continue;
+        cs_cluster *c = CS_PUSH(out->v, out->n, out->cap);
+        memset(c, 0, sizeof *c);
+        c->signature = gs[i].rep->signature;
+        c->rep = gs[i].rep_index;
+        make_id(c->id, c->signature);
+        cluster_of[i] = (long)(out->n - 1);
+    }
+    for (size_t i = 0; i < ng; i++) {
+        long root = find_root(gs, (long)i);
+        cs_cluster *c = &out->v[cluster_of[root]];
+        for (size_t k = 0; k < gs[i].n; k++)
+            *CS_PUSH(c->traces, c->n_traces, c->cap_traces) = idx[gs[i].first + k];
+        if (gs[i].root >= 0) {
+            cs_merge *m = CS_PUSH(out->merges, out->n_merges, out->cap_merges);
+            make_id(m->from, gs[i].rep->signature);
+            memcpy(m->into, c->id, sizeof m->into);
+            m->from_signature = gs[i].rep->signature;
+            m->distance = gs[i].dist;
+        }
+    }
+    for (size_t i = 0; i < out->n; i++)
+        qsort(out->v[i].traces, out->v[i].n_traces, sizeof *out->v[i].traces, cmp_size);
+    qsort(out->v, out->n, sizeof *out->v, cmp_cluster);
+    if (out->n_merges) qsort(out->merges, out->n_merges, sizeof *out->merges, cmp_merge);
+    out->of_trace = cs_xmalloc(n * sizeof *out->of_trace);
+    for (size_t i = 0; i < out->n; i++)
+        for (size_t k = 0; k < out->v[i].n_traces; k++) out->of_trace[out->v[i].traces[k]] = i;
+    free(cluster_of);
+    free(gs);
+    free(idx);
+}
+
+void cs_clusters_dispose(cs_clusters *c)
+{
+    for (size_t i = 0; i < c->n; i++) free(c->v[i].traces);
+    free(c->v);
+    free(c->merges);
+    free(c->of_trace);
+    memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,320 @@
+/* core.c - the index of candidate binaries (by build-id), the queue of
+ * deferred cores, and the public entry points. */
+#define _GNU_SOURCE
+#include "core.h"
+
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../base/error.h"
+#include "../base/util.h"
+#include "core_internal.h"
+
+void cs_core_opts_default(cs_core_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout_ms = CS_CORE_DEFAULT_TIMEOUT_MS;
+    o->max_core = CS_CORE_DEFAULT_MAX_CORE;
+}
+
+cs_core_index *cs_core_index_new(const cs_core_opts *opts)
+{
+    /* libelf needs this once per process; it is idempotent. */
+    elf_version(EV_CURRENT);
+    cs_core_index *idx = cs_xcalloc(1, sizeof *idx);
+    if (opts)
+        idx->opts = *opts;
+    else
+        cs_core_opts_default(&idx->opts);
+    if (!idx->opts.max_core) idx->opts.max_core = CS_CORE_DEFAULT_MAX_CORE;
+    return idx;
+}
+
+static void item_dispose(core_item *it)
+{
+    free(it->source);
+    free(it->owned);
+    free(it->fail_msg);
+    if (it->fd >= 0) close(it->fd);
+    memset(it, 0, sizeof *it);
+    it->fd = -1;
+}
+
+void cs_core_index_free(cs_core_index *idx)
+{
+    if (!idx) return;
+    for (size_t i = 0; i < idx->n_bins; i++) {
+        core_bin *b = &idx->bins[i];
+        free(b->build_id);
+        free(b->source);
+        free(b->path);
+        free(b->bytes);
+        if (b->memfd >= 0) close(b->memfd);
+    }
+    free(idx->bins);
+    for (size_t i = 0; i < idx->n_items; i++) item_dispose(&idx->items[i]);
+    free(idx->items);
+    free(idx);
+}
+
+size_t cs_core_index_count(const cs_core_index *idx)
+{
+    return idx->n_bins;
+}
+
+size_t cs_core_deferred_count(const cs_core_index *idx)
+{
+    return idx->n_items;
+}
+
+/* What an ELF file offers: its build-id (hex, fresh) and whether it has code
+ * and DWARF. Returns CS_E_CORRUPT for a non-ELF, CS_E_UNSUPPORTED without a
+ * build-id. */
+static int describe_elf(Elf *elf, char **build_id, bool *has_code, bool *has_debug)
+{
+    if (!elf || elf_kind(elf) != ELF_K_ELF) return CS_E_CORRUPT;
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(elf, &eh)) return CS_E_CORRUPT;
+    const void *id;
+    ssize_t k = dwelf_elf_gnu_build_id(elf, &id);
+    if (k <= 0 || k > 64) return CS_E_UNSUPPORTED;
+    char *hex = cs_xmalloc((size_t)k * 2 + 1);
+    for (ssize_t i = 0; i < k; i++) sprintf(hex + 2 * i, "%02x", ((const unsigned char *)id)[i]);
+    *has_code = *has_debug = false;
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) == 0) {
+        Elf_Scn *scn = NULL;
+        while ((scn = elf_nextscn(elf, scn))) {
+            GElf_Shdr sh;
+            if (!gelf_getshdr(scn, &sh)) continue;
+            const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+            if (!name) continue;
+            if (!strcmp(name, ".text") && sh.sh_type == SHT_PROGBITS && sh.sh_size) *has_code = true;
+            if ((!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")) &&
+                sh.sh_type == SHT_PROGBITS && sh.sh_size)
+                *has_debug = true;
+        }
+    }
+    *build_id = hex;
+    return 0;
+}
+
+static core_bin *push_bin(cs_core_index *idx, const char *source, char *build_id, bool code,
+                          bool debug)
+{
+    core_bin *b = CS_PUSH(idx->bins, idx->n_bins, idx->cap_bins);
+    memset(b, 0, sizeof *b);
+    b->build_id = build_id;
+    b->source = cs_xstrdup(source ? source : "");
+    b->has_code = code;
+    b->has_debug = debug;
+    b->memfd = -1;
+    return b;
+}
+
+int cs_core_index_add(cs_core_index *idx, const char *source, unsigned char *bytes, size_t n,
+                      cs_results *out)
+{
+    if (idx->mem_bins + n > CS_CORE_DEFAULT_MAX_INDEX) {
+        if (out)
+            cs_results_add_diag(out, source,
+                                "binary not indexed: binaries in archives already hold %llu "
+                                "bytes of memory; put it in a folder instead",
+                                (unsigned long long)idx->mem_bins);
+        free(bytes);
+        return CS_E_LIMIT;
+    }
+    Elf *elf = elf_memory((char *)bytes, n);
+    char *id = NULL;
+    bool code = false, debug = false;
+    int rc = describe_elf(elf, &id, &code, &debug);
+    elf_end(elf);
+    if (rc) {
+        free(bytes);
+        return rc;
+    }
+    core_bin *b = push_bin(idx, source, id, code, debug);
+    b->bytes = bytes;
+    b->n = n;
+    idx->mem_bins += n;
+    return 0;
+}
+
+int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return CS_E_UNSUPPORTED;
+    struct stat st;
+    unsigned char magic[4];
+    int rc = CS_E_UNSUPPORTED;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || pread(fd, magic, 4, 0) != 4 ||
+        memcmp(magic, "\x7f" "ELF", 4))
+        goto done;
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    char *id = NULL;
+    bool code = false, debug = false;
+    rc = describe_elf(elf, &id, &code, &debug);
+    elf_end(elf);
+    if (rc) goto done;
+    core_bin *b = push_bin(idx, source, id, code, debug);
+    b->path = cs_xstrdup(path);
+done:
+    close(fd);
+    return rc;
+}
+
+const core_bin *cs_core_bin_find(const cs_core_index *idx, const char *build_id, bool want_debug)
+{
+    const core_bin *best = NULL;
+    for (size_t i = 0; i < idx->n_bins; i++) {
+        const core_bin *b = &idx->bins[i];
+        if (strcmp(b->build_id, build_id)) continue;
+        if (want_debug) {
+            if (b->has_debug && (!best || (b->has_code && !best->has_code))) best = b;
+        } else if (b->has_code) {
+            /* Prefer the unstripped one: no separate lookup needed then. */
+            if (!best || (b->has_debug && !best->has_debug)) best = b;
+        }
+    }
+    return best;
+}
+
+int cs_core_bin_open(const core_bin *cb)
+{
+    core_bin *b = (core_bin *)cb; /* memfd is a lazily filled cache */
+    if (b->path) return open(b->path, O_RDONLY | O_CLOEXEC);
+    if (b->memfd < 0) {
+        int fd = memfd_create("crashsift-bin", MFD_CLOEXEC);
+        if (fd < 0) return -1;
+        size_t done = 0;
+        while (done < b->n) {
+            ssize_t k = write(fd, b->bytes + done, b->n - done);
+            if (k <= 0) {
+                if (k < 0 && errno == EINTR) continue;
+                close(fd);
+                return -1;
+            }
+            done += (size_t)k;
+        }
+        b->memfd = fd;
+    }
+    return fcntl(b->memfd, F_DUPFD_CLOEXEC, 0);
+}
+
+/* ---- deferred cores --------------------------------------------------- */
+
+/* A private temp file: unlinked from the start (O_TMPFILE), only in /tmp. */
+static int tmpfile_fd(void)
+{
+    int fd = open("/tmp", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    char tmpl[] = "/tmp/crashsift-core-XXXXXX";
+    fd = mkostemp(tmpl, O_CLOEXEC);
+    if (fd >= 0) unlink(tmpl);
+    return fd;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return CS_E_IO;
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+cs_core_pending *cs_core_defer_begin(cs_core_index *idx, const char *source)
+{
+    cs_core_pending *p = cs_xcalloc(1, sizeof *p);
+    p->idx = idx;
+    p->it.source = cs_xstrdup(source ? source : "");
+    p->it.fd = -1;
+    p->max = idx->opts.max_core;
+    return p;
+}
+
+int cs_core_defer_write(cs_core_pending *p, const void *data, size_t n)
+{
+    if (p->err) return p->err;
+    if (n > p->max || p->it.n > p->max - n) return p->err = CS_E_LIMIT;
+    core_item *it = &p->it;
+    if (it->fd < 0 && p->idx->mem_items + it->n + n > CS_CORE_PENDING_MEM) {
+        /* Past the memory budget: move this core to a temp file. */
+        it->fd = tmpfile_fd();
+        if (it->fd < 0 || write_all(it->fd, it->owned, it->n)) return p->err = CS_E_IO;
+        free(it->owned);
+        it->owned = NULL;
+        p->cap = 0;
+    }
+    if (it->fd >= 0) {
+        if (write_all(it->fd, data, n)) return p->err = CS_E_IO;
+    } else {
+        if (it->n + n > p->cap) {
+            size_t cap = p->cap ? p->cap : 1u << 16;
+            while (cap < it->n + n) cap = cap > SIZE_MAX / 2 ? it->n + n : cap * 2;
+            it->owned = cs_xrealloc(it->owned, cap);
+            p->cap = cap;
+        }
+        memcpy(it->owned + it->n, data, n);
+    }
+    it->n += n;
+    return 0;
+}
+
+void cs_core_defer_end(cs_core_pending *p, bool ok, cs_results *out)
+{
+    if (!p) return;
+    if (ok && p->err && out) {
+        if (p->err == CS_E_LIMIT)
+            cs_results_add_diag(out, p->it.source,
+                                "core larger than %llu bytes; skipped (raise the core size "
+                                "limit to unwind it)",
+                                (unsigned long long)p->max);
+        else
+            cs_results_add_diag(out, p->it.source,
+                                "could not keep the core for unwinding (temporary file in "
+                                "/tmp failed); skipped");
+    }
+    if (ok && !p->err) {
+        core_item *it = CS_PUSH(p->idx->items, p->idx->n_items, p->idx->cap_items);
+        *it = p->it;
+        it->ptr = it->owned;
+        if (it->fd < 0) p->idx->mem_items += it->n;
+    } else {
+        item_dispose(&p->it);
+    }
+    free(p);
+}
+
+int cs_core_unwind_deferred(cs_core_index *idx, const cs_core_opts *opts, cs_results *out)
+{
+    if (!opts) opts = &idx->opts;
+    if (idx->n_items) cs_core_run(idx, idx->items, idx->n_items, opts, out);
+    for (size_t i = 0; i < idx->n_items; i++) item_dispose(&idx->items[i]);
+    idx->n_items = 0;
+    idx->mem_items = 0;
+    return 0;
+}
+
+int cs_core_unwind(cs_core_index *idx, const char *source, const void *core, size_t n,
+                   const cs_core_opts *opts, cs_results *out)
+{
+    if (!opts) opts = &idx->opts;
+    core_item it = {.source = (char *)(source ? source : ""), .ptr = core, .n = n, .fd = -1};
+    size_t before = out->n_traces;
+    cs_core_run(idx, &it, 1, opts, out);
+    return out->n_traces > before ? 0 : CS_E_CORRUPT;
+}

@@ -1,0 +1,189 @@
+/* native.c - what a crashing native program and its shell leave in a log.
+ *
+ * Grammar (glibc assert/assert.c, debug/fortify_fail.c, libstdc++
+ * vterminate.cc, bash jobs.c):
+ *   prog: file.c:12: func: Assertion `x' failed.       one frame: func, file:line
+ *   *** stack smashing detected ***: terminated        (also "buffer overflow")
+ *   free(): double free detected in tcache 2           glibc malloc checks
+ *   terminate called after throwing an instance of 'std::runtime_error'
+ *     what():  msg
+ *   bash: line 1: 1234 Segmentation fault      (core dumped) ./prog
+ *   Segmentation fault (core dumped)                   Aborted (core dumped)
+ * These carry few or no frames: a trace may be only a headline, so only
+ * these exact, anchored forms start one. The shell's line right after the
+ * message belongs to the same crash. Every line is probed (no first
+ * character rules them all), so start() runs memmem on a literal anchor
+ * before any regex. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+#include "extract.h"
+
+static cs_regex *re_assert, *re_fortify, *re_malloc, *re_terminate, *re_what, *re_shell;
+
+static void init(void)
+{
+    re_assert = cs_xre("^(\\S+): (\\S+?):(\\d+): (.+?): (Assertion `.*' failed\\.)$");
+    re_fortify = cs_xre("^\\*\\*\\* ([a-z][a-z ]+) \\*\\*\\*:? \\S.*$");
+    re_malloc = cs_xre("^(?:free|malloc|realloc|calloc|munmap_chunk|malloc_consolidate|"
+                       "_int_free|_int_malloc|double free or corruption)(?:\\(\\))?: [a-z].*$");
+    re_terminate = cs_xre("^terminate called (?:after throwing an instance of '(.+)'|"
+                          "without an active exception|recursively)$");
+    re_what = cs_xre("^\\s+what\\(\\):\\s+(.*)$");
+    /* bash: "bash: line 1: 1234 Segmentation fault      (core dumped) ./prog",
+     * "./ci.sh: line 3:  99 Aborted  ./prog", dash: "sh: 1: ./prog: ...";
+     * interactive: "Segmentation fault (core dumped)". */
+    re_shell = cs_xre("^(?:(?:\\S+: )?line \\d+: +\\d+ +)?"
+                      "(Segmentation fault|Aborted|Bus error|Illegal instruction|"
+                      "Floating point exception|Trace/breakpoint trap|Killed)"
+                      "( +\\(core dumped\\))?(?: +(\\S.*))?$");
+}
+
+static void cleanup(void)
+{
+    cs_regex *all[] = {re_assert, re_fortify, re_malloc, re_terminate, re_what, re_shell};
+    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
+}
+
+typedef struct st {
+    cs_trace *t;
+    bool shell;     /* the shell's report was seen: nothing follows */
+    bool want_what; /* terminate: its what() line may follow */
+} st;
+
+static bool is_signal_word(const char *p, size_t n)
+{
+    static const char *const words[] = {"Segmentation fault", "Aborted", "Bus error",
+                                        "Illegal instruction", "Floating point exception"};
+    for (size_t i = 0; i < CS_ARRAY_LEN(words); i++)
+        if (n == strlen(words[i]) && memcmp(p, words[i], n) == 0) return true;
+    return false;
+}
+
+/* The shell's report: a headline of its own, or a note on the crash. */
+static bool shell_line(const char *p, size_t n, cs_match *m)
+{
+    bool anchor = cs_memmem(p, n, "(core dumped)", 13) || is_signal_word(p, n) ||
+                  (cs_memmem(p, n, "line ", 5) && cs_memmem(p, n, ": ", 2));
+    return anchor && cs_regex_match(re_shell, p, n, m);
+}
+
+static cs_thread *crashed(cs_trace *t)
+{
+    return t->n_threads ? &t->threads[0] : cs_trace_add_thread(t, CS_ROLE_CRASHED);
+}
+
+static void *start(cs_xctx *x, const cs_xline *l)
+{
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_match m;
+    if (n < 7 || p[0] == ' ' || p[0] == '\t') return NULL;
+    cs_trace *t = NULL;
+    st *s;
+    if (cs_memmem(p, n, "Assertion `", 11) && cs_regex_match(re_assert, p, n, &m)) {
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        t->headline = cs_match_dup(&m, 5);
+        cs_thread *th = crashed(t);
+        th->name = cs_match_dup(&m, 1);
+        cs_frame *f = cs_thread_add_frame(th);
+        f->module = cs_match_dup(&m, 1);
+        f->file = cs_match_dup(&m, 2);
+        f->line = (int)cs_match_num(&m, 3, 0);
+        f->function = cs_match_dup(&m, 4);
+    } else if (p[0] == '*' && cs_starts_with(p, n, "*** ") && cs_regex_match(re_fortify, p, n, &m)) {
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        t->headline = cs_xstrndup(p, n);
+    } else if ((p[0] == 'f' || p[0] == 'm' || p[0] == 'r' || p[0] == 'c' || p[0] == '_' ||
+                p[0] == 'd') &&
+               cs_memmem(p, n, ": ", 2) && cs_regex_match(re_malloc, p, n, &m)) {
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        t->headline = cs_xstrndup(p, n);
+    } else if (p[0] == 't' && cs_starts_with(p, n, "terminate called") &&
+               cs_regex_match(re_terminate, p, n, &m)) {
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        t->headline = cs_xstrndup(p, n);
+        cs_thread *th = crashed(t);
+        th->state = cs_match_dup(&m, 1); /* the exception type */
+        s = cs_xcalloc(1, sizeof *s);
+        s->t = t;
+        s->want_what = th->state != NULL;
+        t->line_end = l->no;
+        return s;
+    } else if (shell_line(p, n, &m)) {
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        const char *g;
+        size_t gn;
+        cs_match_group(&m, 1, &g, &gn);
+        const char *cd;
+        size_t cdn;
+        t->headline = cs_match_group(&m, 2, &cd, &cdn) ? cs_xasprintf("%.*s (core dumped)", (int)gn, g)
+                                                       : cs_xstrndup(g, gn);
+        char *prog = cs_match_dup(&m, 3);
+        if (prog) crashed(t)->name = prog;
+        s = cs_xcalloc(1, sizeof *s);
+        s->t = t;
+        s->shell = true;
+        t->line_end = l->no;
+        return s;
+    }
+    if (!t) return NULL;
+    t->line_end = l->no;
+    s = cs_xcalloc(1, sizeof *s);
+    s->t = t;
+    return s;
+}
+
+static int feed(void *state, cs_xctx *x, const cs_xline *l)
+{
+    st *s = state;
+    (void)x;
+    cs_match m;
+    if (s->want_what && cs_regex_match(re_what, l->ptr, l->len, &m)) {
+        s->want_what = false;
+        const char *g;
+        size_t gn;
+        cs_match_group(&m, 1, &g, &gn);
+        /* "terminate called after throwing an instance of 'T'" + ": msg" */
+        char *h = cs_xasprintf("%s: %.*s", s->t->headline, (int)gn, g);
+        free(s->t->headline);
+        s->t->headline = h;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    s->want_what = false;
+    if (!s->shell && l->len && shell_line(l->ptr, l->len, &m)) {
+        /* The shell names the program and the signal of this same crash. */
+        s->shell = true;
+        cs_thread *th = crashed(s->t);
+        if (!th->name) th->name = cs_match_dup(&m, 3);
+        if (!th->state) {
+            const char *g;
+            size_t gn;
+            cs_match_group(&m, 1, &g, &gn);
+            th->state = cs_xstrndup(g, gn);
+        }
+        s->t->line_end = l->no;
+        return CS_X_DONE;
+    }
+    return CS_X_REJECT;
+}
+
+static void finish(void *state, cs_xctx *x, bool eof)
+{
+    st *s = state;
+    (void)eof;
+    cs_xctx_emit(x, s->t);
+    free(s);
+}
+
+const cs_dialect cs_dialect_native = {
+    .name = "native",
+    .init = init,
+    .cleanup = cleanup,
+    .first_chars = NULL,
+    .start = start,
+    .feed = feed,
+    .finish = finish,
+};

@@ -1,0 +1,162 @@
+/* sanframe.c - the sanitizer frame line parser (sanframe.h), shared by the
+ * sanitizer dialects and any dialect printing the same shape. */
+#include <string.h>
+
+#include "../base/util.h"
+#include "extract.h"
+#include "sanframe.h"
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static uint64_t hexval(const char *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && i < 16; i++) {
+        char c = p[i];
+        int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+        v = v * 16 + (uint64_t)d;
+    }
+    return v;
+}
+
+static bool is_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* "file.cc" or "dir/file" printed without a line: no characters of C++
+ * names, and a path separator or a short extension. */
+static bool looks_like_file(const char *p, size_t n)
+{
+    if (n == 0) return false;
+    bool slash = false;
+    size_t dot = n;
+    for (size_t i = 0; i < n; i++) {
+        if (strchr("()<>,'*&", p[i]) || (p[i] == ':' && !(i == 1 && n > 2 && p[2] == '\\')))
+            return false;
+        if (p[i] == '/' || p[i] == '\\') slash = true;
+        if (p[i] == '.') dot = i;
+    }
+    if (slash) return true;
+    if (dot == 0 || dot + 1 >= n || n - dot - 1 > 4) return false;
+    for (size_t i = dot + 1; i < n; i++)
+        if (!is_alnum(p[i])) return false;
+    return true;
+}
+
+/* A trailing "(module+0xoff)", "(/abs/path)" or "(<unknown module>)" group
+ * (after the BuildId group was cut). Sets *open to its '(' when found. */
+static bool module_group(const char *p, size_t n, size_t *open)
+{
+    if (n < 3 || p[n - 1] != ')') return false;
+    size_t o = n - 1;
+    while (o > 0 && p[o - 1] != '(') o--;
+    if (o == 0) return false;
+    o--; /* p[o] == '(' */
+    if (o > 0 && !is_blank(p[o - 1])) return false; /* "f(int)" is a signature */
+    const char *c = p + o + 1;
+    size_t cn = n - o - 2;
+    if (cn == 0) return false;
+    if (cn == 16 && memcmp(c, "<unknown module>", 16) == 0) {
+        *open = o;
+        return true;
+    }
+    for (size_t i = 0; i < cn; i++)
+        if (is_blank(c[i])) return false;
+    if (!cs_memmem(c, cn, "+0x", 3) && c[0] != '/') return false;
+    *open = o;
+    return true;
+}
+
+bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
+{
+    cs_xtrim(&p, &n);
+    if (n < 3 || p[0] != '#') return false;
+    size_t i = 1;
+    while (i < n && i < 8 && p[i] >= '0' && p[i] <= '9') i++;
+    if (i == 1 || i >= n || !is_blank(p[i])) return false;
+    const char *q = p + i;
+    size_t m = n - i;
+    cs_xtrim(&q, &m);
+    cs_frame tmp = {0};
+    if (m >= 3 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
+        size_t j = 2;
+        while (j < m && is_hex(q[j])) j++;
+        if (j == 2 || (j < m && !is_blank(q[j]))) return false;
+        tmp.pc = hexval(q + 2, j - 2);
+        tmp.has_pc = true;
+        q += j;
+        m -= j;
+        cs_xtrim(&q, &m);
+        if (m >= 3 && memcmp(q, "in ", 3) == 0) {
+            q += 3;
+            m -= 3;
+            cs_xtrim(&q, &m);
+        }
+    }
+    /* " (BuildId: 0a1b...)" since LLVM 15. */
+    const char *bid = m ? cs_memmem(q, m, "(BuildId: ", 10) : NULL;
+    if (bid && q[m - 1] == ')') {
+        m = (size_t)(bid - q);
+        cs_xtrim(&q, &m);
+    }
+    size_t open;
+    if (module_group(q, m, &open)) {
+        const char *c = q + open + 1;
+        size_t cn = m - open - 2;
+        const char *plus = NULL;
+        for (size_t k = cn; k-- > 1;)
+            if (c[k] == '+' && k + 2 < cn && c[k + 1] == '0' && c[k + 2] == 'x') {
+                plus = c + k;
+                break;
+            }
+        if (plus) {
+            size_t hn = (size_t)(c + cn - plus - 3);
+            bool ok = hn > 0;
+            for (size_t k = 0; k < hn; k++) ok = ok && is_hex(plus[3 + k]);
+            if (ok) {
+                tmp.offset = hexval(plus + 3, hn);
+                tmp.has_offset = true;
+                cn = (size_t)(plus - c);
+            }
+        }
+        if (!(cn == 16 && memcmp(c, "<unknown module>", 16) == 0))
+            tmp.module = cs_xstrndup(c, cn);
+        m = open;
+        cs_xtrim(&q, &m);
+    }
+    if (m == 0) {
+        if (!tmp.has_pc && !tmp.module) return false;
+        *f = tmp;
+        return true;
+    }
+    /* The last blank-separated token: file[:line[:col]], "<null>" or "??:0". */
+    size_t t = m;
+    while (t > 0 && !is_blank(q[t - 1])) t--;
+    const char *tok = q + t;
+    size_t tn = m - t;
+    size_t fn_len = m;
+    if (t > 0) {
+        if ((tn == 6 && memcmp(tok, "<null>", 6) == 0) || (tn >= 2 && memcmp(tok, "??", 2) == 0)) {
+            fn_len = t;
+        } else if (cs_xparse_fileline(tok, tn, &tmp)) {
+            fn_len = t;
+        } else if (looks_like_file(tok, tn)) {
+            tmp.file = cs_xstrndup(tok, tn);
+            fn_len = t;
+        }
+    }
+    while (fn_len > 0 && is_blank(q[fn_len - 1])) fn_len--;
+    if (fn_len) tmp.function = cs_xstrndup(q, fn_len);
+    *f = tmp;
+    return true;
+}
+

@@ -1,0 +1,523 @@
+#include "normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/buf.h"
+#include "../base/util.h"
+
+#define CACHE_BITS 16
+#define MAX_SIG_FRAMES 32
+#define CMP_FRAMES 8
+
+typedef struct centry {
+    uint64_t key;
+    char *function; /* raw, for exact comparison */
+    char *file;
+    cs_lang lang;
+    char *norm_function;
+    char *norm_file;
+    bool skip;
+    bool sentinel;
+    bool after;
+    bool prefix;
+    bool map_impl;
+    const char *rule;
+} centry;
+
+struct cs_normalizer {
+    const cs_rules *rules;
+    int k;
+    char version[40];
+    centry *cache;
+    size_t cache_cap, cache_n;
+};
+
+static bool applies(const cs_rule *r, cs_lang lang)
+{
+    return r->lang == CS_LANG_ANY || r->lang == lang;
+}
+
+cs_normalizer *cs_normalizer_new(const cs_rules *rules, int k)
+{
+    cs_normalizer *n = cs_xcalloc(1, sizeof *n);
+    n->rules = rules;
+    n->k = k < 1 ? 1 : k > MAX_SIG_FRAMES ? MAX_SIG_FRAMES : k;
+    snprintf(n->version, sizeof n->version, "%d:%016llx", CS_SIG_ALGO_VERSION,
+             (unsigned long long)rules->hash);
+    n->cache_cap = 1u << CACHE_BITS;
+    n->cache = cs_xcalloc(n->cache_cap, sizeof *n->cache);
+    return n;
+}
+
+static void clear_cache(cs_normalizer *n)
+{
+    for (size_t i = 0; i < n->cache_cap; i++) {
+        centry *e = &n->cache[i];
+        free(e->function);
+        free(e->file);
+        free(e->norm_function);
+        free(e->norm_file);
+        memset(e, 0, sizeof *e);
+    }
+    n->cache_n = 0;
+}
+
+void cs_normalizer_free(cs_normalizer *n)
+{
+    if (!n) return;
+    clear_cache(n);
+    free(n->cache);
+    free(n);
+}
+
+const char *cs_normalizer_version(const cs_normalizer *n)
+{
+    return n->version;
+}
+
+cs_lang cs_trace_lang(const cs_trace *t)
+{
+    switch (t->kind) {
+    case CS_TK_GO_PANIC: case CS_TK_GO_FATAL: case CS_TK_GO_RACE: return CS_LANG_GO;
+    case CS_TK_PYTHON: return CS_LANG_PYTHON;
+    case CS_TK_JAVA: return CS_LANG_JAVA;
+    case CS_TK_RUST: return CS_LANG_RUST;
+    case CS_TK_NODE: return CS_LANG_NODE;
+    case CS_TK_TEST_FAILURE:
+        for (size_t i = 0; i < t->n_threads; i++)
+            for (size_t j = 0; j < t->threads[i].n_frames; j++) {
+                const char *f = t->threads[i].frames[j].file;
+                size_t k = f ? strlen(f) : 0;
+                if (k > 3 && strcmp(f + k - 3, ".go") == 0) return CS_LANG_GO;
+                if (k > 3 && strcmp(f + k - 3, ".py") == 0) return CS_LANG_PYTHON;
+                if (k > 5 && strcmp(f + k - 5, ".java") == 0) return CS_LANG_JAVA;
+                if (k > 3 && strcmp(f + k - 3, ".rs") == 0) return CS_LANG_RUST;
+                if (k > 3 && (strcmp(f + k - 3, ".js") == 0 || strcmp(f + k - 3, ".ts") == 0))
+                    return CS_LANG_NODE;
+            }
+        return CS_LANG_ANY;
+    default: return CS_LANG_C;
+    }
+}
+
+/* ---- function-name cleanup that regexes cannot do (balanced brackets) - */
+
+/* Removes balanced <...> (template/generic arguments), keeping operator<,
+ * operator<<, operator<=> and operator->. */
+static void strip_angles(cs_buf *out, const char *s)
+{
+    int depth = 0;
+    for (const char *p = s; *p; p++) {
+        if (strncmp(p, "operator", 8) == 0 && depth == 0) {
+            cs_buf_add(out, p, 8);
+            p += 8;
+            while (*p == '<' || *p == '>' || *p == '=' || *p == '-') cs_buf_addc(out, *p++);
+            p--;
+            continue;
+        }
+        if (*p == '<') depth++;
+        else if (*p == '>' && depth > 0) depth--;
+        else if (depth == 0) cs_buf_addc(out, *p);
+    }
+}
+
+/* Cuts a trailing balanced "(...)" argument list and what follows it
+ * (" const", " &&"), leaving "operator()" itself alone. */
+static void cut_args(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '&' || s[n - 1] == '*')) n--;
+    if (n >= 6 && strncmp(s + n - 6, " const", 6) == 0) n -= 6;
+    if (!n || s[n - 1] != ')') return;
+    int depth = 0;
+    for (size_t i = n; i-- > 0;) {
+        if (s[i] == ')') depth++;
+        else if (s[i] == '(' && --depth == 0) {
+            if (i >= 8 && strncmp(s + i - 8, "operator", 8) == 0) return;
+            if (i == 0) return; /* "(anonymous namespace)" alone */
+            s[i] = '\0';
+            return;
+        }
+    }
+}
+
+static char *norm_c(const char *fn)
+{
+    const char *p = fn;
+    if (strncmp(p, "non-virtual thunk to ", 21) == 0) p += 21;
+    else if (strncmp(p, "virtual thunk to ", 17) == 0) p += 17;
+    char *s = cs_xstrdup(p);
+    cut_args(s);
+    /* "{lambda(int)#1}" -> "{lambda}" */
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    for (const char *q = s; *q; q++) {
+        if (strncmp(q, "{lambda(", 8) == 0) {
+            const char *e = strchr(q, '}');
+            if (e) {
+                cs_buf_adds(&b, "{lambda}");
+                q = e;
+                continue;
+            }
+        }
+        if (strncmp(q, "[abi:", 5) == 0) {
+            const char *e = strchr(q, ']');
+            if (e) {
+                q = e;
+                continue;
+            }
+        }
+        cs_buf_addc(&b, *q);
+    }
+    free(s);
+    s = cs_buf_take(&b);
+    cs_buf_init(&b, 0);
+    /* Rust "<T as Trait>::m" keeps the type: "T::m". */
+    const char *as = s[0] == '<' ? strstr(s, " as ") : NULL;
+    if (as) {
+        const char *close = strstr(as, ">::");
+        if (close) {
+            char *t = cs_xasprintf("%.*s%s", (int)(as - s - 1), s + 1, close + 1);
+            free(s);
+            s = t;
+        }
+    }
+    strip_angles(&b, s);
+    free(s);
+    return cs_buf_take(&b);
+}
+
+static char *norm_go(const char *fn)
+{
+    /* Generic instantiations "[...]" and "[go.shape.int]" go first: they
+     * may hold '/' and '.' of their own. */
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    int depth = 0;
+    for (const char *p = fn; *p; p++) {
+        if (*p == '[') depth++;
+        else if (*p == ']' && depth > 0) depth--;
+        else if (depth == 0) cs_buf_addc(&b, *p);
+    }
+    char *s = cs_buf_take(&b);
+    /* Import path: keep the last element, "example.com/x/dispatch.F" -> "dispatch.F". */
+    char *slash = strrchr(s, '/');
+    if (slash) memmove(s, slash + 1, strlen(slash + 1) + 1);
+    return s;
+}
+
+static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn)
+{
+    char *s;
+    switch (lang) {
+    case CS_LANG_GO: s = norm_go(fn); break;
+    case CS_LANG_C: case CS_LANG_RUST: s = norm_c(fn); break;
+    default: s = cs_xstrdup(fn); break;
+    }
+    for (size_t i = 0; i < n->rules->n_rules; i++) {
+        const cs_rule *r = &n->rules->rules[i];
+        if (r->kind != CS_RULE_RENAME || !applies(r, lang)) continue;
+        char *out = NULL;
+        if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
+            free(s);
+            s = out;
+        }
+    }
+    return s;
+}
+
+char *cs_normalize_function(const cs_normalizer *n, cs_lang lang, const char *fn)
+{
+    return norm_function(n, lang, fn);
+}
+
+static char *norm_file(const cs_normalizer *n, cs_lang lang, const char *file)
+{
+    char *s = cs_xstrdup(file);
+    for (char *p = s; *p; p++)
+        if (*p == '\\') *p = '/';
+    for (size_t i = 0; i < n->rules->n_rules; i++) {
+        const cs_rule *r = &n->rules->rules[i];
+        if (r->kind != CS_RULE_STRIP_PATH || !applies(r, lang)) continue;
+        char *out = NULL;
+        if (cs_regex_replace(r->re, s, strlen(s), "", &out) == 0 && out) {
+            free(s);
+            s = out;
+        }
+    }
+    if (s[0] == '/') {
+        /* No rule knew this checkout: keep the package folder and the file,
+         * which is what stays the same from one machine to the next. */
+        char *last = strrchr(s, '/');
+        char *prev = last;
+        while (prev > s && *--prev != '/')
+            ;
+        memmove(s, prev + 1, strlen(prev + 1) + 1);
+    }
+    return s;
+}
+
+static bool match_rule(const cs_normalizer *n, cs_rule_kind kind, cs_lang lang, const char *s,
+                       const char **which)
+{
+    if (!s) return false;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < n->rules->n_rules; i++) {
+        const cs_rule *r = &n->rules->rules[i];
+        if (r->kind != kind || !applies(r, lang)) continue;
+        if (cs_regex_match(r->re, s, len, NULL)) {
+            if (which) *which = r->where;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool cs_normalize_is_map_frame(const cs_normalizer *n, cs_lang lang, const cs_frame *f)
+{
+    return match_rule(n, CS_RULE_MAP, lang, f->function, NULL) ||
+           (f->norm_function && match_rule(n, CS_RULE_MAP, lang, f->norm_function, NULL));
+}
+
+static uint64_t frame_key(cs_lang lang, const char *fn, const char *file)
+{
+    uint64_t h = cs_hash64(&lang, sizeof lang, CS_HASH_SEED);
+    h = cs_hash64(fn ? fn : "", fn ? strlen(fn) + 1 : 1, h);
+    return cs_hash64(file ? file : "", file ? strlen(file) + 1 : 1, h);
+}
+
+static bool streq(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Normalizes one distinct (language, function, file), cached. */
+static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
+{
+    uint64_t key = frame_key(lang, f->function, f->file);
+    size_t mask = n->cache_cap - 1, i = (size_t)key & mask;
+    for (;; i = (i + 1) & mask) {
+        centry *e = &n->cache[i];
+        if (!e->norm_function && !e->norm_file && !e->rule && !e->key) break;
+        if (e->key == key && e->lang == lang && streq(e->function, f->function) &&
+            streq(e->file, f->file))
+            return e;
+    }
+    if (n->cache_n * 2 >= n->cache_cap) {
+        /* Full enough: start over rather than grow without bound. */
+        clear_cache(n);
+        i = (size_t)key & mask;
+    }
+    centry *e = &n->cache[i];
+    e->key = key ? key : 1;
+    e->lang = lang;
+    e->function = f->function ? cs_xstrdup(f->function) : NULL;
+    e->file = f->file ? cs_xstrdup(f->file) : NULL;
+    e->norm_function = f->function ? norm_function(n, lang, f->function) : NULL;
+    e->norm_file = f->file ? norm_file(n, lang, f->file) : NULL;
+    const char *which = NULL;
+    e->after = match_rule(n, CS_RULE_AFTER, lang, e->norm_function, &which) ||
+               match_rule(n, CS_RULE_AFTER, lang, f->function, &which);
+    if (e->after) {
+        e->skip = true;
+    } else if (match_rule(n, CS_RULE_SENTINEL, lang, e->norm_function, &which) ||
+        match_rule(n, CS_RULE_SENTINEL, lang, f->function, &which))
+        e->sentinel = true;
+    else if (match_rule(n, CS_RULE_SKIP, lang, e->norm_function, &which) ||
+             match_rule(n, CS_RULE_SKIP, lang, f->function, &which) ||
+             match_rule(n, CS_RULE_SKIP_FILE, lang, f->file, &which) ||
+             match_rule(n, CS_RULE_SKIP_FILE, lang, f->module, &which))
+        e->skip = true;
+    else if (match_rule(n, CS_RULE_PREFIX, lang, e->norm_function, &which))
+        e->prefix = true;
+    e->rule = which;
+    if (!e->rule) e->rule = "";
+    e->map_impl = match_rule(n, CS_RULE_MAP, lang, f->function, NULL) ||
+                  (e->norm_function && match_rule(n, CS_RULE_MAP, lang, e->norm_function, NULL));
+    n->cache_n++;
+    return e;
+}
+
+char *cs_normalize_message(const cs_normalizer *n, const char *msg)
+{
+    char *s = cs_xstrdup(msg ? msg : "");
+    for (size_t i = 0; i < n->rules->n_rules; i++) {
+        const cs_rule *r = &n->rules->rules[i];
+        if (r->kind != CS_RULE_MESSAGE) continue;
+        char *out = NULL;
+        if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
+            free(s);
+            s = out;
+        }
+    }
+    return s;
+}
+
+int cs_signature_thread(const cs_trace *t)
+{
+    static const cs_role order[] = {CS_ROLE_CRASHED, CS_ROLE_ACCESS};
+    for (size_t k = 0; k < CS_ARRAY_LEN(order); k++)
+        for (size_t i = 0; i < t->n_threads; i++)
+            if (t->threads[i].role == order[k]) {
+                /* A crashed thread with nothing of the program's own (a Go
+                 * test timeout's alarm goroutine) hands over to the first
+                 * thread that has. */
+                for (size_t j = 0; j < t->threads[i].n_frames; j++)
+                    if (t->threads[i].frames[j].significant) return (int)i;
+                for (size_t o = 0; o < t->n_threads; o++)
+                    for (size_t j = 0; j < t->threads[o].n_frames; j++)
+                        if (t->threads[o].frames[j].significant &&
+                            t->threads[o].role != CS_ROLE_CREATION)
+                            return (int)o;
+                return (int)i;
+            }
+    return t->n_threads ? 0 : -1;
+}
+
+/* What makes two failures with the same frames different bugs. */
+static char *failure_class(const cs_normalizer *n, const cs_trace *t)
+{
+    const char *h = t->headline ? t->headline : "";
+    switch (t->kind) {
+    case CS_TK_GO_RACE: return cs_xstrdup("data race");
+    case CS_TK_PYTHON: case CS_TK_JAVA: case CS_TK_NODE: {
+        /* The exception type; its message varies with data. */
+        const char *colon = strstr(h, ": ");
+        return colon ? cs_xstrndup(h, (size_t)(colon - h)) : cs_normalize_message(n, h);
+    }
+    case CS_TK_TSAN:
+        if (strstr(h, "data race")) return cs_xstrdup("data race");
+        return cs_normalize_message(n, h);
+    case CS_TK_TEST_FAILURE: {
+        char *m = cs_normalize_message(n, h);
+        char *c = cs_xasprintf("test failure: %s", m);
+        free(m);
+        return c;
+    }
+    default: return cs_normalize_message(n, h);
+    }
+}
+
+static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
+{
+    size_t start = 0, after = 0;
+    for (size_t j = 0; j < th->n_frames; j++) {
+        cs_frame *f = &th->frames[j];
+        const centry *e = lookup(n, lang, f);
+        free(f->norm_function);
+        free(f->norm_file);
+        f->norm_function = e->norm_function ? cs_xstrdup(e->norm_function) : NULL;
+        f->norm_file = e->norm_file ? cs_xstrdup(e->norm_file) : NULL;
+        f->significant = !e->skip;
+        f->map_impl = e->map_impl;
+        f->rule = e->rule;
+        if (e->sentinel && start == 0) start = j;
+        if (e->after) after = j + 1;
+    }
+    /* "after" wins over a sentinel above it: a re-panic's deferred
+     * handlers sit above the original panic. */
+    if (after > start) start = after;
+    for (size_t j = 0; j < start; j++) {
+        if (!th->frames[j].significant) continue;
+        th->frames[j].significant = false;
+        th->frames[j].rule = after ? "above the last 'after' frame" : "above the sentinel";
+    }
+}
+
+/* The part a frame contributes to a signature. */
+static void frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
+{
+    if (f->norm_function && *f->norm_function && strcmp(f->norm_function, "??") != 0) {
+        if (lang == CS_LANG_PYTHON && f->norm_file) {
+            const char *base = strrchr(f->norm_file, '/');
+            base = base ? base + 1 : f->norm_file;
+            size_t k = strlen(base);
+            if (k > 3 && strcmp(base + k - 3, ".py") == 0) k -= 3;
+            cs_buf_printf(b, "%.*s.", (int)k, base);
+        }
+        cs_buf_adds(b, f->norm_function);
+    } else if (f->module && f->has_offset) {
+        /* No symbols: the module and offset still identify the code. */
+        const char *base = strrchr(f->module, '/');
+        cs_buf_printf(b, "%s+0x%llx", base ? base + 1 : f->module, (unsigned long long)f->offset);
+    } else if (f->norm_file) {
+        cs_buf_adds(b, f->norm_file);
+    } else {
+        cs_buf_adds(b, "?");
+    }
+}
+
+static bool is_prefix_frame(cs_normalizer *n, cs_lang lang, const cs_frame *f)
+{
+    return lookup(n, lang, f)->prefix;
+}
+
+/* Appends "f1 | f2 | ..." of the top k significant frames of th. */
+static void thread_part(cs_normalizer *n, cs_buf *b, cs_lang lang, const cs_thread *th, int k)
+{
+    int counted = 0;
+    cs_buf last;
+    cs_buf_init(&last, 0);
+    bool any = false;
+    for (size_t j = 0; j < th->n_frames && counted < k; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (!f->significant) continue;
+        cs_buf part;
+        cs_buf_init(&part, 0);
+        frame_part(&part, lang, f);
+        /* Recursion collapses into one frame. */
+        if (last.ptr && part.ptr && strcmp(last.ptr, part.ptr) == 0) {
+            cs_buf_dispose(&part);
+            continue;
+        }
+        if (any) cs_buf_adds(b, " | ");
+        cs_buf_add(b, part.ptr, part.len);
+        any = true;
+        cs_buf_clear(&last);
+        cs_buf_add(&last, part.ptr, part.len);
+        cs_buf_dispose(&part);
+        if (!is_prefix_frame(n, lang, f)) counted++;
+    }
+    if (!any) cs_buf_adds(b, "?");
+    cs_buf_dispose(&last);
+}
+
+void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
+{
+    cs_lang lang = cs_trace_lang(t);
+    for (size_t i = 0; i < t->n_threads; i++) mark_thread(n, lang, &t->threads[i]);
+    char *cls = failure_class(n, t);
+    free(t->norm_headline);
+    t->norm_headline = cls;
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    cs_buf_adds(&b, cls);
+    cs_buf_adds(&b, " @ ");
+    t->crash_thread = cs_signature_thread(t);
+    int acc = -1, prev = -1;
+    for (size_t i = 0; i < t->n_threads; i++) {
+        if (t->threads[i].role == CS_ROLE_ACCESS && acc < 0) acc = (int)i;
+        if (t->threads[i].role == CS_ROLE_PREVIOUS && prev < 0) prev = (int)i;
+    }
+    if (acc >= 0 && prev >= 0) {
+        /* A race is its two accesses, whichever came first. */
+        cs_buf x, y;
+        cs_buf_init(&x, 0);
+        cs_buf_init(&y, 0);
+        thread_part(n, &x, lang, &t->threads[acc], 1);
+        thread_part(n, &y, lang, &t->threads[prev], 1);
+        bool swap = strcmp(x.ptr, y.ptr) > 0;
+        cs_buf_printf(&b, "%s ~ %s", swap ? y.ptr : x.ptr, swap ? x.ptr : y.ptr);
+        cs_buf_dispose(&x);
+        cs_buf_dispose(&y);
+    } else if (t->crash_thread >= 0) {
+        thread_part(n, &b, lang, &t->threads[t->crash_thread], n->k);
+    } else {
+        cs_buf_adds(&b, "?");
+    }
+    free(t->signature);
+    t->signature = cs_buf_take(&b);
+    t->sig_hash = cs_hash64(t->signature, strlen(t->signature), CS_HASH_SEED);
+}

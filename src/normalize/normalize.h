@@ -1,0 +1,44 @@
+/* normalize.h - turns each trace into a signature.
+ *
+ * For every frame: a normalized function (arguments, template and generic
+ * arguments, closure and hash suffixes, package paths removed; then the
+ * rename rules), a repository-relative file (strip-path rules), and whether
+ * it is significant (skip / skip-file / sentinel rules), with the rule that
+ * decided. For every trace: the failure class (kind + normalized headline
+ * where it matters), the thread the signature comes from, and the signature
+ *     CLASS @ f1 | f2 | f3
+ * made of the top K significant frames (recursion collapsed). Line numbers
+ * are never part of a signature. Results are cached per distinct frame, so
+ * normalizing 100,000 traces of a few bugs costs little more than reading
+ * them. */
+#ifndef CS_NORMALIZE_H
+#define CS_NORMALIZE_H
+
+#include "rules.h"
+
+#define CS_DEFAULT_SIG_FRAMES 3
+#define CS_SIG_ALGO_VERSION 1
+
+typedef struct cs_normalizer cs_normalizer;
+
+/* `rules` must outlive the normalizer. k: frames in a signature (1..32). */
+cs_normalizer *cs_normalizer_new(const cs_rules *rules, int k);
+void cs_normalizer_free(cs_normalizer *n);
+/* Fills the normalized fields of every frame and the trace's signature,
+ * norm_headline, sig_hash and crash_thread. */
+void cs_normalize_trace(cs_normalizer *n, cs_trace *t);
+/* "1:<rules hash>": which algorithm and rules made the signatures. */
+const char *cs_normalizer_version(const cs_normalizer *n);
+/* The language whose rules apply to a trace. */
+cs_lang cs_trace_lang(const cs_trace *t);
+/* Message normalization alone (placeholders for numbers, ids, paths...);
+ * a fresh string the caller frees. */
+char *cs_normalize_message(const cs_normalizer *n, const char *msg);
+/* The thread whose frames make the signature (also for reports), or -1. */
+int cs_signature_thread(const cs_trace *t);
+/* Is this frame inside map/container implementation code (map rules)? */
+bool cs_normalize_is_map_frame(const cs_normalizer *n, cs_lang lang, const cs_frame *f);
+/* Normalizes a bare function name (for the race module's sites). */
+char *cs_normalize_function(const cs_normalizer *n, cs_lang lang, const char *fn);
+
+#endif

@@ -1,0 +1,79 @@
+/* rules.h - signature rules kept as data (the .rules files of signatures/),
+ * time so that changing a rule changes the grouping without recompiling.
+ *
+ * Format (docs/signatures.md): one rule per line, '#' comments, sections
+ * [go] [c] [python] [java] [rust] [node] [any] naming the language a rule
+ * applies to. Directives:
+ *   skip REGEX          frame function is not the failure's own code
+ *   skip-file REGEX     frame file is not the failure's own code
+ *   sentinel REGEX      the signature starts at this frame (frames above dropped)
+ *   after REGEX         the signature starts after the last matching frame
+ *   prefix REGEX        kept, but does not count toward the K frames (keep going)
+ *   rename REGEX => S   rewrite function names ($1 for groups)
+ *   strip-path REGEX    remove the match from file paths (checkout prefixes)
+ *   message REGEX => S  message normalization (placeholders)
+ *   map REGEX           frames of map/container implementation code (races)
+ * A bad rule is reported with its file and line and skipped. */
+#ifndef CS_RULES_H
+#define CS_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/regex.h"
+#include "../model/model.h"
+
+typedef enum cs_lang {
+    CS_LANG_ANY,
+    CS_LANG_GO,
+    CS_LANG_C,
+    CS_LANG_PYTHON,
+    CS_LANG_JAVA,
+    CS_LANG_RUST,
+    CS_LANG_NODE,
+    CS_LANG_COUNT
+} cs_lang;
+
+const char *cs_lang_name(cs_lang l);
+
+typedef enum cs_rule_kind {
+    CS_RULE_SKIP,
+    CS_RULE_SKIP_FILE,
+    CS_RULE_SENTINEL,
+    CS_RULE_AFTER,
+    CS_RULE_PREFIX,
+    CS_RULE_RENAME,
+    CS_RULE_STRIP_PATH,
+    CS_RULE_MESSAGE,
+    CS_RULE_MAP,
+    CS_RULE_KIND_COUNT
+} cs_rule_kind;
+
+typedef struct cs_rule {
+    cs_rule_kind kind;
+    cs_lang lang;
+    cs_regex *re;
+    char *pattern;
+    char *replacement; /* rename, message */
+    char *where;       /* "file:line", for explain and errors */
+} cs_rule;
+
+typedef struct cs_rules {
+    cs_rule *rules;
+    size_t n_rules, cap_rules;
+    uint64_t hash; /* of every rule's text, in load order: the rules version */
+} cs_rules;
+
+void cs_rules_init(cs_rules *r);
+void cs_rules_dispose(cs_rules *r);
+/* Loads every *.rules file of `dir` in name order. Bad rules become
+ * diagnostics ("file:line: ...") in `diags`; a missing dir is CS_E_NOTFOUND. */
+int cs_rules_load_dir(cs_rules *r, const char *dir, cs_results *diags);
+/* Loads one file (or text, for tests: `name` is used in messages). */
+int cs_rules_load_text(cs_rules *r, const char *name, const char *text, cs_results *diags);
+/* The directory of the built-in rules: $CRASHSIFT_SIGNATURES, else
+ * <executable>/../signatures, else the source tree's signatures/. */
+const char *cs_rules_default_dir(void);
+
+#endif
