@@ -1,7 +1,609 @@
+/* gdb, native, Python, Java, Rust and Node extraction on the real fixtures
+ * (fixtures/<lang>/make.sh) and on the shared corpus. Line numbers, frames
+ * and headlines were read off the fixture files by hand; the satyr crash
+ * threads come from corpus/satyr/EXPECTATIONS-gdb.tsv. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "testutil.h"
-static void test_placeholder(void **state) { (void)state; }
+
+static cs_trace *only(cs_results *r, const char *fixture, cs_trace_kind kind)
+{
+    cs_t_triage(cs_t_src(fixture), r);
+    assert_int_equal(r->n_traces, 1);
+    assert_int_equal(r->traces[0]->kind, kind);
+    return r->traces[0];
+}
+
+static const cs_frame *frame(const cs_trace *t, cs_role role, size_t k)
+{
+    int i = cs_t_thread(t, role);
+    assert_true(i >= 0);
+    assert_true(t->threads[i].n_frames > k);
+    return &t->threads[i].frames[k];
+}
+
+static void assert_frame(const cs_frame *f, const char *fn, const char *file, int line, int col)
+{
+    if (fn)
+        assert_string_equal(f->function, fn);
+    else
+        assert_null(f->function);
+    if (file)
+        assert_string_equal(f->file, file);
+    else
+        assert_null(f->file);
+    assert_int_equal(f->line, line);
+    assert_int_equal(f->column, col);
+}
+
+/* ---- python ------------------------------------------------------------ */
+
+static void test_python_simple(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/python/simple.log", CS_TK_PYTHON);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 16);
+    assert_string_equal(t->headline, "KeyError: 'priority'");
+    assert_null(t->test);
+    assert_int_equal(t->n_threads, 1);
+    assert_string_equal(t->threads[0].name, "KeyError");
+    assert_int_equal(t->threads[0].n_frames, 5);
+    /* innermost first */
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "queue_limit", "/tmp/crashsift-py/simple.py", 8, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "<dictcomp>", "/tmp/crashsift-py/simple.py", 12, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 4), "<module>", "/tmp/crashsift-py/simple.py", 21, 0);
+    cs_results_dispose(&r);
+}
+
+static void test_python_chained(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/python/chained_cause.log", CS_TK_PYTHON);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 17);
+    assert_string_equal(t->headline, "ConfigError: bad listen address '0.0.0.0:80a'");
+    assert_int_equal(t->n_threads, 2);
+    assert_int_equal(t->threads[0].role, CS_ROLE_CAUSE);
+    assert_string_equal(t->threads[0].name, "ValueError");
+    assert_int_equal(t->threads[1].role, CS_ROLE_CRASHED);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "load_listen", "/tmp/crashsift-py/chained_cause.py", 17, 0);
+    assert_frame(frame(t, CS_ROLE_CAUSE, 0), "parse_port", "/tmp/crashsift-py/chained_cause.py", 9, 0);
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/python/chained_context.log", CS_TK_PYTHON);
+    assert_int_equal(t->line_end, 18);
+    assert_string_equal(t->headline, "TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'");
+    assert_int_equal(t->n_threads, 2);
+    assert_string_equal(t->threads[0].name, "FileNotFoundError");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "resume", "/tmp/crashsift-py/chained_context.py", 14, 0);
+    cs_results_dispose(&r);
+}
+
+static void test_python_syntax_error(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/python/syntax_error.log", CS_TK_PYTHON);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 4);
+    assert_string_equal(t->headline, "SyntaxError: expected ':'");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), NULL, "/tmp/crashsift-py/syntax_error.py", 5, 0);
+    cs_results_dispose(&r);
+}
+
+/* Long and short pytest formats give the same traces, named by node id, and
+ * the FAILED summary lines merge into them. */
+static void check_pytest(const char *fixture, const uint64_t lines[3][2])
+{
+    cs_results r;
+    cs_t_triage(cs_t_src(fixture), &r);
+    assert_int_equal(r.n_traces, 3);
+    assert_int_equal(cs_t_count(&r, CS_TK_PYTHON), 3);
+    assert_int_equal(cs_t_count(&r, CS_TK_TEST_FAILURE), 0);
+    static const char *const tests[] = {"test_inventory.py::test_total",
+                                        "test_inventory.py::test_remove_too_many",
+                                        "test_inventory.py::test_names"};
+    static const char *const heads[] = {
+        "AssertionError: assert 3 == 8", "inventory.OutOfStock: sku B-200: want 7, have 5",
+        "AssertionError: assert ['A-100', 'B-200'] == ['A-100', 'B-200', 'C-300']"};
+    for (size_t i = 0; i < 3; i++) {
+        cs_trace *t = r.traces[i];
+        assert_int_equal(t->line_start, lines[i][0]);
+        assert_int_equal(t->line_end, lines[i][1]);
+        assert_string_equal(t->test, tests[i]);
+        assert_string_equal(t->headline, heads[i]);
+    }
+    assert_frame(frame(r.traces[0], CS_ROLE_CRASHED, 0), "test_total", "test_inventory.py", 20, 0);
+    assert_int_equal(r.traces[1]->threads[0].n_frames, 2);
+    assert_string_equal(r.traces[1]->threads[0].name, "OutOfStock");
+    assert_frame(frame(r.traces[1], CS_ROLE_CRASHED, 0), "remove", "inventory.py", 18, 0);
+    assert_frame(frame(r.traces[1], CS_ROLE_CRASHED, 1), "test_remove_too_many", "test_inventory.py", 24, 0);
+    cs_results_dispose(&r);
+}
+
+static void test_python_pytest(void **state)
+{
+    (void)state;
+    static const uint64_t long_lines[3][2] = {{9, 19}, {20, 38}, {39, 49}};
+    static const uint64_t short_lines[3][2] = {{9, 14}, {15, 20}, {21, 26}};
+    check_pytest("fixtures/python/pytest_long.log", long_lines);
+    check_pytest("fixtures/python/pytest_short.log", short_lines);
+}
+
+/* A FAILED line with no traceback of its own is a test failure. */
+static void test_python_failed_line_alone(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("ci.log",
+                     "collected 2 items\n"
+                     "FAILED tests/test_api.py::TestApi::test_get[v2] - KeyError: 'id'\n"
+                     "1 failed, 1 passed in 0.10s\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_TEST_FAILURE);
+    assert_int_equal(t->line_start, 2);
+    assert_string_equal(t->test, "tests/test_api.py::TestApi::test_get[v2]");
+    assert_string_equal(t->headline, "KeyError: 'id'");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "test_get[v2]", "tests/test_api.py", 0, 0);
+    cs_results_dispose(&r);
+}
+
+/* ---- java -------------------------------------------------------------- */
+
+static void test_java_caused_by(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/java/caused_by.log", CS_TK_JAVA);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 12);
+    assert_string_equal(t->headline,
+                        "com.example.billing.InvoiceJob$LedgerException: posting invoice 90817 failed");
+    assert_int_equal(t->n_threads, 3);
+    assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
+    assert_string_equal(t->threads[0].name, "main");
+    assert_int_equal(t->threads[1].role, CS_ROLE_CAUSE);
+    assert_int_equal(t->threads[2].role, CS_ROLE_CAUSE);
+    /* the root cause is the last one */
+    assert_string_equal(t->threads[2].name, "java.io.IOException");
+    assert_string_equal(t->threads[2].label, "java.io.IOException: rate table missing for CHF");
+    assert_true(t->threads[2].elided);
+    assert_frame(&t->threads[2].frames[0], "com.example.billing.InvoiceJob.readRate", "InvoiceJob.java", 16, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "com.example.billing.InvoiceJob.post", "InvoiceJob.java", 39, 0);
+    assert_int_equal(t->threads[1].n_frames, 3);
+    cs_results_dispose(&r);
+}
+
+static void test_java_suppressed_and_modules(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/java/suppressed.log", CS_TK_JAVA);
+    assert_int_equal(t->line_end, 8);
+    assert_int_equal(t->n_threads, 2);
+    assert_string_equal(t->threads[1].state, "suppressed");
+    assert_string_equal(t->threads[1].name, "java.lang.IllegalStateException");
+    assert_frame(&t->threads[1].frames[0], "com.example.billing.ExportJob$CsvWriter.close", "ExportJob.java", 20, 0);
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/java/thread_exception.log", CS_TK_JAVA);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 5); /* "main done" is not part of it */
+    assert_string_equal(t->threads[0].name, "worker-1");
+    assert_int_equal(t->threads[0].n_frames, 4);
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 3);
+    assert_frame(f, "java.lang.Thread.run", "Thread.java", 840, 0);
+    assert_string_equal(f->module, "java.base");
+    cs_results_dispose(&r);
+}
+
+/* ---- gdb --------------------------------------------------------------- */
+
+static void test_gdb_bt(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/gdb/gdb_bt.log", CS_TK_GDB);
+    assert_int_equal(t->line_start, 7);
+    assert_int_equal(t->line_end, 15);
+    assert_string_equal(t->headline, "Thread 4 \"busy-3\" received signal SIGSEGV, Segmentation fault.");
+    assert_int_equal(t->n_threads, 1);
+    assert_int_equal(t->threads[0].id, 4);
+    assert_int_equal(t->threads[0].n_frames, 5);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "checksum_payload", "worker_crash.c", 22, 0);
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 1);
+    assert_frame(f, "process_job", "worker_crash.c", 28, 0);
+    assert_true(f->has_pc);
+    assert_true(f->pc == 0x00005555555551deULL);
+    cs_results_dispose(&r);
+
+    /* bt full: the locals are skipped, the frames are the same */
+    t = only(&r, "fixtures/gdb/gdb_bt_full.log", CS_TK_GDB);
+    assert_int_equal(t->line_end, 25);
+    assert_int_equal(t->threads[0].n_frames, 5);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 4), "clone3", "../sysdeps/unix/sysv/linux/x86_64/clone3.S", 81, 0);
+    cs_results_dispose(&r);
+}
+
+static void test_gdb_thread_apply_all(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/gdb/gdb_thread_apply_all_bt.log", CS_TK_GDB);
+    assert_int_equal(t->line_start, 7);
+    assert_int_equal(t->line_end, 44);
+    assert_int_equal(t->n_threads, 4);
+    assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
+    assert_int_equal(t->threads[0].id, 4);
+    for (size_t i = 1; i < 4; i++) assert_int_equal(t->threads[i].role, CS_ROLE_OTHER);
+    assert_string_equal(t->threads[1].name, "Thread 3 (Thread 0x7ffff75ce6c0 (LWP 27235) \"idle-2\")");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "checksum_payload", "worker_crash.c", 22, 0);
+    /* an inline frame: no address */
+    assert_true(t->threads[1].frames[1].inlined);
+    assert_false(t->threads[1].frames[1].has_pc);
+    cs_results_dispose(&r);
+
+    /* bt then thread apply all bt of a stripped binary: the plain bt is the
+     * current thread again, not a fifth thread */
+    t = only(&r, "fixtures/gdb/gdb_stripped.log", CS_TK_GDB);
+    assert_int_equal(t->n_threads, 4);
+    assert_int_equal(cs_t_thread(t, CS_ROLE_CRASHED), 0);
+    assert_int_equal(t->threads[0].id, 4);
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 3);
+    assert_string_equal(f->function, "??");
+    assert_null(f->file);
+    assert_string_equal(f->module, "/lib/x86_64-linux-gnu/libc.so.6");
+    assert_string_equal(t->threads[1].frames[1].function, "pthread_cond_wait");
+    cs_results_dispose(&r);
+}
+
+static void test_gdb_after_assert(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage(cs_t_src("fixtures/gdb/gdb_assert.log"), &r);
+    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(r.traces[0]->kind, CS_TK_NATIVE);
+    assert_int_equal(r.traces[0]->line_start, 3);
+    cs_trace *t = r.traces[1];
+    assert_int_equal(t->kind, CS_TK_GDB);
+    assert_int_equal(t->line_start, 5);
+    assert_int_equal(t->line_end, 16);
+    assert_string_equal(t->headline, "Program received signal SIGABRT, Aborted.");
+    assert_int_equal(t->threads[0].n_frames, 9);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "__pthread_kill_implementation", "./nptl/pthread_kill.c", 44, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 6), "validate_config", "assert_abort.c", 13, 0);
+    cs_results_dispose(&r);
+}
+
+static cs_trace *satyr(cs_results *r, const char *name)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "satyr/gdb_stacktraces/%s", name);
+    cs_t_triage(cs_t_corpus_path(rel), r);
+    assert_int_equal(r->n_traces, 1);
+    assert_int_equal(r->traces[0]->kind, CS_TK_GDB);
+    return r->traces[0];
+}
+
+/* EXPECTATIONS-gdb.tsv: crash thread top function per file. */
+static void test_gdb_satyr_crash_thread(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    static const struct {
+        const char *file, *top;
+        size_t n_threads;
+    } cases[] = {
+        {"rhbz-621492", "raise", 11},
+        {"rhbz-803600", "validate_row", 2},
+        {"rhbz-1032472", "g_str_hash", 0},
+        {"no-crash-frame-found", "process_event", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cs_results r;
+        cs_trace *t = satyr(&r, cases[i].file);
+        assert_true(strncmp(t->headline, "Program terminated with signal ", 31) == 0);
+        if (cases[i].n_threads) assert_int_equal(t->n_threads, cases[i].n_threads);
+        assert_string_equal(frame(t, CS_ROLE_CRASHED, 0)->function, cases[i].top);
+        assert_int_equal(t->threads[cs_t_thread(t, CS_ROLE_CRASHED)].id, 1);
+        cs_results_dispose(&r);
+    }
+}
+
+static void test_gdb_satyr_shapes(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    cs_results r;
+    /* crash_thread_frame_count 6 for the trace without "Thread N" headers */
+    cs_trace *t = satyr(&r, "no-thread-header");
+    assert_int_equal(t->n_threads, 1);
+    assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
+    assert_int_equal(t->threads[0].n_frames, 6);
+    assert_frame(&t->threads[0].frames[0], "write", "../sysdeps/unix/syscall-template.S", 82, 0);
+    assert_frame(&t->threads[0].frames[4], "virNetClientIOHandleOutput", "rpc/virnetclient.c", 747, 0);
+    assert_true(t->threads[0].frames[4].inlined);
+    cs_results_dispose(&r);
+
+    /* frames wrapped over several lines: "    at file:line" on its own */
+    t = satyr(&r, "rhbz-621492");
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 0);
+    assert_frame(f, "raise", "../nptl/sysdeps/unix/sysv/linux/pt-raise.c", 42, 0);
+    assert_string_equal(frame(t, CS_ROLE_CRASHED, 2)->function, "<signal handler called>");
+    assert_string_equal(frame(t, CS_ROLE_CRASHED, 3)->function, "nsTreeBodyFrame::PrefillPropertyArray");
+    cs_results_dispose(&r);
+
+    /* "Backtrace stopped:" and the shared library table after it */
+    t = satyr(&r, "rhbz-955617");
+    assert_int_equal(t->line_end, 45);
+    assert_int_equal(t->threads[0].n_frames, 13);
+    assert_string_equal(t->threads[0].frames[12].module, "/usr/lib/xorg/modules/drivers/nvidia_drv.so");
+    cs_results_dispose(&r);
+}
+
+/* ---- rust -------------------------------------------------------------- */
+
+static void test_rust(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/rust/panic_backtrace0.log", CS_TK_RUST);
+    assert_int_equal(t->line_start, 2);
+    assert_int_equal(t->line_end, 4);
+    assert_string_equal(t->headline, "index out of bounds: the len is 3 but the index is 3");
+    assert_string_equal(t->threads[0].name, "main");
+    assert_int_equal(t->threads[0].id, 27410);
+    assert_int_equal(t->threads[0].n_frames, 1);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), NULL, "ledger.rs", 14, 21);
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/rust/thread_panic.log", CS_TK_RUST);
+    assert_int_equal(t->line_start, 2);
+    assert_int_equal(t->line_end, 13);
+    assert_string_equal(t->headline, "settle: account \"globex\" not found (batch 7781)");
+    assert_string_equal(t->threads[0].name, "worker");
+    assert_int_equal(t->threads[0].n_frames, 4);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 2), "ledger::settle", "./ledger.rs", 27, 17);
+    assert_string_equal(frame(t, CS_ROLE_CRASHED, 2)->module, "ledger");
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/rust/panic_backtrace1.log", CS_TK_RUST);
+    assert_int_equal(t->threads[0].n_frames, 19);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 6), "ledger::Ledger::entry", "./ledger.rs", 14, 21);
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/rust/panic_backtrace_full.log", CS_TK_RUST);
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 0);
+    assert_true(f->has_pc);
+    assert_true(f->pc == 0x5559212fb71aULL);
+    assert_string_equal(f->module, "std");
+    assert_int_equal(f->line, 117);
+    cs_results_dispose(&r);
+}
+
+static void test_rust_corpus_old_format(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    cs_results r;
+    cs_t_triage(cs_t_corpus_path("clusterfuzz/stack_analyzer_data/rust_assert.txt"), &r);
+    cs_trace *t = cs_t_find(&r, CS_TK_RUST, &(size_t){0});
+    assert_non_null(t);
+    assert_string_equal(t->headline, "Error: could not find an available port");
+    assert_string_equal(t->threads[0].name, "<unnamed>");
+    assert_frame(&t->threads[0].frames[0], NULL, "config/src/utils.rs", 27, 5);
+    cs_results_dispose(&r);
+    /* a quoted message over three lines */
+    cs_t_triage(cs_t_corpus_path("clusterfuzz/stack_analyzer_data/rust_ignores.txt"), &r);
+    t = cs_t_find(&r, CS_TK_RUST, &(size_t){0});
+    assert_non_null(t);
+    assert_int_equal(t->line_start, 7);
+    assert_int_equal(t->line_end, 10);
+    assert_frame(&t->threads[0].frames[0], NULL, "wasmtime/crates/fuzzing/src/oracles.rs", 427, 10);
+    cs_results_dispose(&r);
+}
+
+/* ---- native ------------------------------------------------------------ */
+
+static void test_native(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/native/assert_fail.log", CS_TK_NATIVE);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 2);
+    assert_string_equal(t->headline, "Assertion `r->head <= r->cap && r->tail <= r->cap' failed.");
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 0);
+    assert_frame(f, "ring_len", "assert_fail.c", 12, 0);
+    assert_string_equal(f->module, "assert_fail");
+    assert_string_equal(t->threads[0].state, "Aborted");
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/native/segv.log", CS_TK_NATIVE);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 1);
+    assert_string_equal(t->headline, "Segmentation fault (core dumped)");
+    assert_string_equal(t->threads[0].name, "./segv");
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/native/stack_smash.log", CS_TK_NATIVE);
+    assert_int_equal(t->line_end, 2);
+    assert_string_equal(t->headline, "*** stack smashing detected ***: terminated");
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/native/terminate.log", CS_TK_NATIVE);
+    assert_int_equal(t->line_end, 3);
+    assert_string_equal(t->headline, "terminate called after throwing an instance of "
+                                     "'std::runtime_error': invalid port '80a' in listen address");
+    assert_string_equal(t->threads[0].state, "std::runtime_error");
+    cs_results_dispose(&r);
+}
+
+/* ---- node -------------------------------------------------------------- */
+
+static void test_node(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_trace *t = only(&r, "fixtures/node/type_error.log", CS_TK_NODE);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 15);
+    assert_string_equal(t->headline, "TypeError: Cannot read properties of undefined (reading 'country')");
+    assert_int_equal(t->threads[0].n_frames, 10);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "shippingZone", "/tmp/crashsift-node/orders.js", 5, 24);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 2), NULL, "/tmp/crashsift-node/orders.js", 14, 28);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 3), "Array.map", NULL, 0, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 6), "Module._compile", "node:internal/modules/cjs/loader", 1521, 14);
+    cs_results_dispose(&r);
+
+    t = only(&r, "fixtures/node/unhandled_rejection.log", CS_TK_NODE);
+    assert_int_equal(t->line_end, 9); /* through the object dump's "}" */
+    assert_string_equal(t->headline, "FetchError: invoice 4711: upstream returned 503");
+    assert_int_equal(t->threads[0].n_frames, 2);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "syncInvoices", "/tmp/crashsift-node/async_reject.js", 19, 5);
+    cs_results_dispose(&r);
+}
+
+/* ---- corpus ------------------------------------------------------------ */
+
+static void test_corpus_python_java_js(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    cs_results r;
+    cs_t_triage(cs_t_corpus_path("satyr/python_stacktraces/python-01"), &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 11);
+    assert_string_equal(r.traces[0]->headline, "AttributeError: 'NoneType' object has no attribute 'rsplit'");
+    cs_results_dispose(&r);
+
+    cs_t_triage(cs_t_corpus_path("satyr/java_stacktraces/java-01"), &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_JAVA);
+    assert_int_equal(t->n_threads, 3);
+    assert_int_equal(t->threads[0].n_frames, 3);
+    assert_string_equal(t->threads[2].name, "java.lang.InvalidRangeException");
+    assert_frame(&t->threads[2].frames[0], "MyVector.at", "Containers.java", 77, 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage(cs_t_corpus_path("satyr/java_stacktraces/java-02"), &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 20);
+    cs_results_dispose(&r);
+
+    cs_t_triage(cs_t_corpus_path("clusterfuzz/stack_analyzer_data/java_IllegalStateException.txt"), &r);
+    t = cs_t_find(&r, CS_TK_JAVA, &(size_t){0});
+    assert_non_null(t);
+    assert_string_equal(t->headline, "java.lang.IllegalStateException: mustNeverBeCalled has been called");
+    assert_frame(&t->threads[0].frames[0], "ExampleValueProfileFuzzer.mustNeverBeCalled",
+                 "ExampleValueProfileFuzzer.java", 51, 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage(cs_t_corpus_path("satyr/js_stacktraces/node-01"), &r);
+    assert_int_equal(r.n_traces, 1);
+    t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_NODE);
+    assert_int_equal(t->threads[0].n_frames, 10);
+    assert_frame(&t->threads[0].frames[0], "Object.<anonymous>", "/tmp/index.js", 2, 1);
+    assert_frame(&t->threads[0].frames[9], NULL, "bootstrap_node.js", 509, 3);
+    cs_results_dispose(&r);
+}
+
+/* ---- look-alikes ------------------------------------------------------- */
+
+static void test_lookalikes(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Traceback (most recent call last): see the docs for how to read one\n"
+        "The build continues.\n",
+        "We print a Traceback when a job fails.\n",
+        "at the end of the day the build passed\n"
+        "    at the end of the day\n",
+        "the log says thread 'main' panicked at src/main.rs:1:1: in a sentence\n",
+        "Exception handling works\n"
+        "Exception handling works: all 12 cases passed\n",
+        "Error: could not connect, retrying\n"
+        "retry 1 ok\n",
+        "java.lang.RuntimeException is what we throw here.\n"
+        "org.example.Config: loaded\n"
+        "done\n",
+        "The program reported a segmentation fault (core dumped) last week.\n"
+        "we saw Segmentation fault in prose\n"
+        "Aborted the run by hand\n",
+        "Thread 3 of the pool is idle\n"
+        "Program received its input\n"
+        "#0 is the first item\n",
+        "INFO: Assertion checks are enabled\n"
+        "*** note ***\n"
+        "terminate called by the supervisor\n",
+        "FAILED to fetch the cache\n"
+        "_____ section _____\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        cs_results r;
+        cs_t_triage_text("prose.log", texts[i], &r);
+        if (r.n_traces) print_message("look-alike %zu gave a %s trace\n", i,
+                                      cs_trace_kind_name(r.traces[0]->kind));
+        assert_int_equal(r.n_traces, 0);
+        cs_results_dispose(&r);
+    }
+}
+
+/* Python keeps the innermost frames of a traceback deeper than the cap. */
+static void test_python_deep_keeps_innermost(void **state)
+{
+    (void)state;
+    size_t n = CS_MAX_FRAMES + 100;
+    size_t cap = 64 + n * 64;
+    char *text = malloc(cap), *o = text;
+    o += sprintf(o, "Traceback (most recent call last):\n");
+    for (size_t i = 0; i < n; i++) o += sprintf(o, "  File \"r.py\", line %zu, in f%zu\n    f()\n", i + 1, i);
+    sprintf(o, "RecursionError: maximum recursion depth exceeded\n");
+    cs_results r;
+    cs_t_triage_text("deep.log", text, &r);
+    free(text);
+    assert_int_equal(r.n_traces, 1);
+    cs_thread *th = &r.traces[0]->threads[0];
+    assert_int_equal(th->n_frames, CS_MAX_FRAMES);
+    assert_true(th->elided);
+    assert_int_equal(th->frames[0].line, (int)n);           /* innermost */
+    assert_int_equal(th->frames[1].line, (int)n - 1);
+    assert_int_equal(th->frames[CS_MAX_FRAMES - 1].line, 1); /* outermost */
+    cs_results_dispose(&r);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_placeholder)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_python_simple),
+        cmocka_unit_test(test_python_chained),
+        cmocka_unit_test(test_python_syntax_error),
+        cmocka_unit_test(test_python_pytest),
+        cmocka_unit_test(test_python_failed_line_alone),
+        cmocka_unit_test(test_python_deep_keeps_innermost),
+        cmocka_unit_test(test_java_caused_by),
+        cmocka_unit_test(test_java_suppressed_and_modules),
+        cmocka_unit_test(test_gdb_bt),
+        cmocka_unit_test(test_gdb_thread_apply_all),
+        cmocka_unit_test(test_gdb_after_assert),
+        cmocka_unit_test(test_gdb_satyr_crash_thread),
+        cmocka_unit_test(test_gdb_satyr_shapes),
+        cmocka_unit_test(test_rust),
+        cmocka_unit_test(test_rust_corpus_old_format),
+        cmocka_unit_test(test_native),
+        cmocka_unit_test(test_node),
+        cmocka_unit_test(test_corpus_python_java_js),
+        cmocka_unit_test(test_lookalikes),
+    };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,6 +51,15 @@ void cs_t_triage(const char *path, cs_results *r)
     cs_pipeline_extract(&o, paths, 1, r);
 }
 
+void cs_t_triage_full(const char *const *paths, size_t n, const char *user_rules, cs_triage *t)
+{
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    o.rules_dir = CS_SOURCE_DIR "/signatures";
+    if (user_rules) o.user_rules[o.n_user_rules++] = user_rules;
+    assert_int_equal(cs_pipeline_triage(&o, paths, n, t), 0);
+}
+
 void cs_t_triage_text(const char *name, const char *text, cs_results *r)
 {
     char tmpl[] = "/tmp/cs-test-XXXXXX";

@@ -19,6 +19,9 @@ const char *cs_t_corpus(void);
 const char *cs_t_corpus_path(const char *rel);
 /* Runs the triage pipeline over one path into r (initialised here). */
 void cs_t_triage(const char *path, cs_results *r);
+/* The whole pipeline (normalize, cluster, race) over paths; user_rules may
+ * be NULL. Built-in rules come from the source tree's signatures/. */
+void cs_t_triage_full(const char *const *paths, size_t n, const char *user_rules, cs_triage *t);
 /* Runs triage over an in-memory text, as a member named `name`. */
 void cs_t_triage_text(const char *name, const char *text, cs_results *r);
 /* The first trace of kind k at or after index *from, or NULL. */

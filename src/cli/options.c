@@ -18,6 +18,10 @@ enum {
     OPT_MAX_LINE,
     OPT_COLOR,
     OPT_EXIT_CODE,
+    OPT_RULES,
+    OPT_SIGNATURES,
+    OPT_FRAMES,
+    OPT_MERGE,
 };
 
 typedef struct optdef {
@@ -40,6 +44,14 @@ static const optdef table[] = {
      "auto (default), always or never; NO_COLOR turns auto off"},
     {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_TRIAGE, NULL,
      "exit with 1 when any trace was found"},
+    {"rules", required_argument, OPT_RULES, CS_OPTSET_TRIAGE, "DIR",
+     "also load the *.rules files of DIR (repeatable; docs/signatures.md)"},
+    {"signatures", required_argument, OPT_SIGNATURES, CS_OPTSET_TRIAGE, "DIR",
+     "built-in rules folder (default: signatures/ beside the binary)"},
+    {"frames", required_argument, OPT_FRAMES, CS_OPTSET_TRIAGE, "K",
+     "significant frames in a signature (default 3)"},
+    {"merge-threshold", required_argument, OPT_MERGE, CS_OPTSET_TRIAGE, "D",
+     "merge clusters whose frames are within distance D, 0..1 (default 0.2; 0 = off)"},
     {"max-member", required_argument, OPT_MAX_MEMBER, CS_OPTSET_COMMON, "BYTES",
      "largest member read, uncompressed (default 4G)"},
     {"max-total", required_argument, OPT_MAX_TOTAL, CS_OPTSET_COMMON, "BYTES",
@@ -160,6 +172,25 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             else return bad(cmd, name, optarg, "expected auto, always or never");
             break;
         case OPT_EXIT_CODE: o->exit_code = true; break;
+        case OPT_RULES:
+            if (o->run.n_user_rules >= (int)(sizeof o->run.user_rules / sizeof o->run.user_rules[0]))
+                return bad(cmd, name, optarg, "at most 8 rules folders");
+            o->run.user_rules[o->run.n_user_rules++] = optarg;
+            break;
+        case OPT_SIGNATURES: o->run.rules_dir = optarg; break;
+        case OPT_FRAMES:
+            if (parse_size(optarg, &v) || v < 1 || v > 32)
+                return bad(cmd, name, optarg, "expected a number from 1 to 32");
+            o->run.sig_frames = (int)v;
+            break;
+        case OPT_MERGE: {
+            char *end;
+            double d = strtod(optarg, &end);
+            if (*end || end == optarg || !(d >= 0 && d <= 1))
+                return bad(cmd, name, optarg, "expected a number from 0 to 1");
+            o->run.merge_threshold = d;
+            break;
+        }
         case OPT_MAX_MEMBER:
         case OPT_MAX_TOTAL:
         case OPT_MAX_LINE:

@@ -262,7 +262,11 @@ static void *start(cs_xctx *x, const cs_xline *l)
     st *s = NULL;
     int kind = 0;
     if (p[0] == '#') {
-        if (p[1] == '0' && p[2] == ' ' && p[3] == ' ' && cs_regex_match(re_frame, p, n, &m)) kind = 1;
+        /* gdb's shape, "func (args)": eu-stack ("#0  0x.. raise") and
+         * kernel debuggers ("#0  witness_lock+0x52e") print no arguments. */
+        if (p[1] == '0' && p[2] == ' ' && p[3] == ' ' && cs_memmem(p, n, " (", 2) &&
+            cs_regex_match(re_frame, p, n, &m))
+            kind = 1;
     } else if (p[0] == 'T' && cs_starts_with(p, n, "Thread ")) {
         if (cs_regex_match(re_thread, p, n, &m)) kind = 2;
         else if (cs_regex_match(re_signal, p, n, &m)) kind = 3;

@@ -298,8 +298,9 @@ void cs_race_run(const cs_results *res, const cs_clusters *c, cs_races *out)
     cores(res, out);
     same_test(res, out);
     for (size_t i = 0; i < out->n; i++)
-        qsort(out->v[i].links, out->v[i].n_links, sizeof *out->v[i].links, cmp_link);
-    qsort(out->v, out->n, sizeof *out->v, cmp_race);
+        if (out->v[i].n_links)
+            qsort(out->v[i].links, out->v[i].n_links, sizeof *out->v[i].links, cmp_link);
+    if (out->n) qsort(out->v, out->n, sizeof *out->v, cmp_race);
 }
 
 void cs_races_dispose(cs_races *races)

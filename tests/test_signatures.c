@@ -1,0 +1,359 @@
+/* Normalization, clustering and race pairs on real fixtures, and that every
+ * rule kind changes the grouping when a rule file changes. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cluster/cluster.h"
+#include "normalize/normalize.h"
+#include "testutil.h"
+
+static char tmpdir[64];
+
+static const char *tmp_path(const char *name)
+{
+    static char b[4][256];
+    static int k;
+    char *p = b[k++ % 4];
+    snprintf(p, 256, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A real fixture with every line number in "file.go:N" shifted by `by`:
+ * the same bug after code moved between commits. */
+static void shifted_copy(const char *src, const char *dst, int by)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "perl -pe 's/(\\.go:)(\\d+)/$1.($2+%d)/ge' %s > %s", by, src, dst);
+    assert_int_equal(system(cmd), 0);
+}
+
+static const cs_cluster *cluster_of(const cs_triage *t, const char *source_suffix)
+{
+    for (size_t i = 0; i < t->res.n_traces; i++) {
+        const char *s = t->res.traces[i]->source;
+        size_t n = strlen(s), k = strlen(source_suffix);
+        if (n >= k && strcmp(s + n - k, source_suffix) == 0)
+            return &t->clusters.v[t->clusters.of_trace[i]];
+    }
+    fail_msg("no trace from %s", source_suffix);
+    return NULL;
+}
+
+static void test_same_bug_one_cluster(void **state)
+{
+    (void)state;
+    shifted_copy("fixtures/go/concurrent_map_writes.log", tmp_path("shifted.log"), 7);
+    const char *paths[] = {"fixtures/go/concurrent_map_writes.log",
+                           "fixtures/go/concurrent_map_writes_gha_path.log",
+                           "fixtures/go/concurrent_map_writes_builds_path.log",
+                           tmp_path("shifted.log")};
+    cs_triage t;
+    cs_t_triage_full(paths, 4, NULL, &t);
+    assert_int_equal(t.res.n_traces, 4);
+    assert_int_equal(t.clusters.n, 1);
+    assert_int_equal(t.clusters.v[0].n_traces, 4);
+    assert_string_equal(t.clusters.v[0].signature,
+                        "fatal error: concurrent map writes @ dispatch.(*Aggregator).add | "
+                        "dispatch.TestConcurrentAdd.func1");
+    /* Checkout prefixes are gone from files. */
+    const cs_frame *f = &t.res.traces[0]->threads[0].frames[0];
+    assert_string_equal(f->norm_file, "dispatch/aggregator.go");
+    cs_triage_dispose(&t);
+}
+
+static void test_different_bugs_two_clusters(void **state)
+{
+    (void)state;
+    /* Same top frame (Settle), different callers below it. */
+    const char *paths[] = {"fixtures/go/explicit_panic.log", "fixtures/go/repanic.log"};
+    cs_triage t;
+    cs_t_triage_full(paths, 2, NULL, &t);
+    assert_int_equal(t.res.n_traces, 2);
+    assert_int_equal(t.clusters.n, 2);
+    /* The re-panic's deferred handler is above the original panic. */
+    assert_string_equal(cluster_of(&t, "repanic.log")->signature,
+                        "panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle | "
+                        "dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply");
+    cs_triage_dispose(&t);
+
+    /* Same frames, different failure class. */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "sed 's/^fatal error: concurrent map writes/fatal error: unexpected signal during "
+             "runtime execution/' fixtures/go/concurrent_map_writes.log > %s",
+             tmp_path("other_class.log"));
+    assert_int_equal(system(cmd), 0);
+    const char *p2[] = {"fixtures/go/concurrent_map_writes.log", tmp_path("other_class.log")};
+    cs_t_triage_full(p2, 2, NULL, &t);
+    assert_int_equal(t.clusters.n, 2);
+    cs_triage_dispose(&t);
+}
+
+static void test_message_placeholders(void **state)
+{
+    (void)state;
+    cs_rules rules;
+    cs_results diags;
+    cs_rules_init(&rules);
+    cs_results_init(&diags);
+    assert_int_equal(cs_rules_load_dir(&rules, cs_t_src("signatures"), &diags), 0);
+    assert_int_equal(diags.n_diags, 0);
+    cs_normalizer *n = cs_normalizer_new(&rules, 3);
+    char *m = cs_normalize_message(
+        n, "order 4711 from 10.0.0.12:8080 at 2024-05-01T12:34:56Z id "
+           "123e4567-e89b-12d3-a456-426614174000 ptr 0xc000012345 file /var/lib/x/y.db "
+           "key \"abc\" took 35ms");
+    assert_string_equal(m, "order <n> from <ip> at <time> id <uuid> ptr <hex> file <path> key "
+                           "<str> took <n>");
+    free(m);
+    cs_normalizer_free(n);
+    cs_rules_dispose(&rules);
+    cs_results_dispose(&diags);
+}
+
+static void test_function_normalization(void **state)
+{
+    (void)state;
+    cs_rules rules;
+    cs_results diags;
+    cs_rules_init(&rules);
+    cs_results_init(&diags);
+    assert_int_equal(cs_rules_load_dir(&rules, cs_t_src("signatures"), &diags), 0);
+    cs_normalizer *n = cs_normalizer_new(&rules, 3);
+    struct { cs_lang l; const char *in, *out; } cases[] = {
+        {CS_LANG_GO, "example.com/x/dispatch.(*Aggregator).add", "dispatch.(*Aggregator).add"},
+        {CS_LANG_GO, "example.com/x/dispatch.Map[...].Get", "dispatch.Map.Get"},
+        {CS_LANG_GO, "example.com/x/dispatch.Fanout.gowrap3", "dispatch.Fanout.gowrap"},
+        {CS_LANG_C, "std::vector<int, std::allocator<int> >::push_back(int const&)",
+         "std::vector::push_back"},
+        {CS_LANG_C, "(anonymous namespace)::Cache::put(std::string const&) const",
+         "(anonymous namespace)::Cache::put"},
+        {CS_LANG_C, "main::{lambda(int)#1}::operator()(int) const", "main::{lambda}::operator()"},
+        {CS_LANG_C, "std::__cxx11::basic_string<char>[abi:cxx11]::size", "std::__cxx11::basic_string::size"},
+        {CS_LANG_C, "operator<<(std::ostream&, Foo const&)", "operator<<"},
+        {CS_LANG_RUST, "ledger::Ledger::entry::h0123456789abcdef", "ledger::Ledger::entry"},
+        {CS_LANG_RUST, "<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop", "alloc::vec::Vec::drop"},
+        {CS_LANG_JAVA, "com.x.Foo.lambda$run$3", "com.x.Foo.lambda$run"},
+        {CS_LANG_JAVA, "com.x.Svc$$EnhancerBySpringCGLIB$$1a2b3c.handle", "com.x.Svc$$Proxy.handle"},
+        {CS_LANG_JAVA, "java.base/java.lang.Thread.run", "java.lang.Thread.run"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = cs_normalize_function(n, cases[i].l, cases[i].in);
+        if (strcmp(got, cases[i].out) != 0) fail_msg("%s -> '%s', want '%s'", cases[i].in, got, cases[i].out);
+        free(got);
+    }
+    cs_normalizer_free(n);
+    cs_rules_dispose(&rules);
+    cs_results_dispose(&diags);
+}
+
+static void test_bad_rules_named_with_line(void **state)
+{
+    (void)state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/badrules", tmpdir);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/mine.rules", dir);
+    write_file(path, "# mine\n[go]\nskip ^ok$\nskip (unclosed\nfrobnicate x\n[cobol]\n");
+    cs_rules rules;
+    cs_results diags;
+    cs_rules_init(&rules);
+    cs_results_init(&diags);
+    assert_int_not_equal(cs_rules_load_dir(&rules, dir, &diags), 0);
+    assert_int_equal(rules.n_rules, 1);
+    assert_int_equal(diags.n_diags, 3);
+    assert_non_null(strstr(diags.diags[0].message, "line 4: bad pattern"));
+    assert_non_null(strstr(diags.diags[0].source, "mine.rules"));
+    assert_non_null(strstr(diags.diags[1].message, "line 5: unknown directive 'frobnicate'"));
+    assert_non_null(strstr(diags.diags[2].message, "line 6: unknown section"));
+    cs_rules_dispose(&rules);
+    cs_results_dispose(&diags);
+}
+
+/* Runs the pipeline on paths with one extra rules file; returns the number
+ * of clusters and copies the first trace's signature. */
+static size_t with_rule(const char *const *paths, size_t n, const char *rule_text, char *sig,
+                        size_t sig_len, bool *map_race)
+{
+    char dir[128];
+    static int k;
+    snprintf(dir, sizeof dir, "%s/rules%d", tmpdir, k++);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/user.rules", dir);
+    write_file(path, rule_text);
+    cs_triage t;
+    cs_t_triage_full(paths, n, dir, &t);
+    assert_int_equal(t.res.n_diags, 0);
+    size_t nc = t.clusters.n;
+    if (sig) snprintf(sig, sig_len, "%s", t.res.traces[0]->signature);
+    if (map_race) *map_race = t.races.n && t.races.v[0].map_race;
+    cs_triage_dispose(&t);
+    return nc;
+}
+
+static void test_every_rule_kind_changes_grouping(void **state)
+{
+    (void)state;
+    const char *two[] = {"fixtures/go/explicit_panic.log", "fixtures/go/repanic.log"};
+    const char *one[] = {"fixtures/go/explicit_panic.log"};
+    char sig[512];
+    /* Baseline: two clusters (different callers of Settle). */
+    assert_int_equal(with_rule(two, 2, "# nothing\n", NULL, 0, NULL), 2);
+    /* skip: the callers are not significant -> one cluster. */
+    assert_int_equal(with_rule(two, 2,
+                               "[go]\nskip ^dispatch\\.(?:TestSettleClosedOrder|TestApplyBatch|SafeApply|"
+                               "\\(\\*OrderBook\\)\\.ApplyBatch)\n",
+                               NULL, 0, NULL), 1);
+    /* skip-file: same through the files. */
+    assert_int_equal(with_rule(two, 2, "[go]\nskip-file (?:orders_test|orders)\\.go$\n", sig,
+                               sizeof sig, NULL), 1);
+    /* rename: both callers become one name -> one cluster. */
+    assert_int_equal(with_rule(two, 2,
+                               "[go]\nrename ^dispatch\\.(?:TestSettleClosedOrder|\\(\\*OrderBook\\)"
+                               "\\.ApplyBatch\\.func1)$ => caller\nskip ^dispatch\\.(?:SafeApply|TestApplyBatch|"
+                               "\\(\\*OrderBook\\)\\.ApplyBatch)$\n",
+                               NULL, 0, NULL), 1);
+    /* sentinel: the signature starts at the matching frame. */
+    with_rule(one, 1, "[go]\nsentinel ^dispatch\\.TestSettleClosedOrder$\n", sig, sizeof sig, NULL);
+    assert_string_equal(sig, "panic: settle: order <n> in state <str> @ "
+                             "dispatch.TestSettleClosedOrder");
+    /* after: starts below the last match. */
+    with_rule(one, 1, "[go]\nafter ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig, sizeof sig, NULL);
+    assert_string_equal(sig, "panic: settle: order <n> in state <str> @ "
+                             "dispatch.TestSettleClosedOrder");
+    /* prefix: kept, not counted: with K=3 the signature grows by one frame. */
+    with_rule(two + 1, 1, "[go]\nprefix ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig, sizeof sig,
+              NULL);
+    assert_string_equal(sig, "panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle"
+                             " | dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply | "
+                             "dispatch.(*OrderBook).ApplyBatch");
+    /* message: placeholders decide whether two messages are one class. */
+    with_rule(one, 1, "[any]\nmessage order <n> => order-id\n", sig, sizeof sig, NULL);
+    assert_string_equal(sig, "panic: settle: order-id in state <str> @ "
+                             "dispatch.(*OrderBook).Settle | dispatch.TestSettleClosedOrder");
+    /* map: a plain counter race becomes a map race if Observe is declared map code. */
+    const char *counter[] = {"fixtures/go/race_counter.log"};
+    bool map = true;
+    with_rule(counter, 1, "# nothing\n", NULL, 0, &map);
+    assert_false(map);
+    with_rule(counter, 1, "[go]\nmap ^dispatch\\.\\(\\*Aggregator\\)\\.Observe$\nskip "
+                          "^dispatch\\.\\(\\*Aggregator\\)\\.Observe$\n", NULL, 0, &map);
+    assert_true(map);
+}
+
+static void test_strip_path_rule(void **state)
+{
+    (void)state;
+    const char *one[] = {"fixtures/go/explicit_panic.log"};
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/strip", tmpdir);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+    assert_int_equal(system(cmd), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/p.rules", dir);
+    write_file(path, "[go]\nstrip-path ^/tmp/crashsift-go/\n");
+    cs_triage t;
+    cs_t_triage_full(one, 1, dir, &t);
+    const cs_thread *th = &t.res.traces[0]->threads[0];
+    bool found = false;
+    for (size_t i = 0; i < th->n_frames; i++)
+        if (th->frames[i].file && strstr(th->frames[i].file, "/tmp/crashsift-go/dispatch/orders.go")) {
+            assert_string_equal(th->frames[i].norm_file, "dispatch/orders.go");
+            found = true;
+        }
+    assert_true(found);
+    cs_triage_dispose(&t);
+}
+
+static void test_race_pairs(void **state)
+{
+    (void)state;
+    shifted_copy("fixtures/go/race_map.log", tmp_path("race_shifted.log"), 12);
+    const char *paths[] = {"fixtures/go",  tmp_path("race_shifted.log")};
+    cs_triage t;
+    cs_t_triage_full(paths, 2, NULL, &t);
+    const cs_race *add_reset = NULL, *observe = NULL, *get = NULL;
+    for (size_t i = 0; i < t.races.n; i++) {
+        const cs_race *r = &t.races.v[i];
+        if (strcmp(r->sites[0].function, "dispatch.(*Aggregator).add") == 0 &&
+            strcmp(r->sites[1].function, "dispatch.(*Aggregator).reset") == 0)
+            add_reset = r;
+        if (strcmp(r->sites[0].function, "dispatch.(*Aggregator).Observe") == 0) observe = r;
+        if (strcmp(r->sites[0].function, "dispatch.(*Aggregator).get") == 0) get = r;
+    }
+    /* The map race: direct reports (also at shifted lines) and the three
+     * concurrent map writes crashes, in one pair. */
+    assert_non_null(add_reset);
+    assert_true(add_reset->map_race);
+    assert_int_equal(add_reset->n_by[CS_EV_DIRECT], 3);
+    assert_int_equal(add_reset->n_by[CS_EV_RUNTIME], 3);
+    assert_int_equal(add_reset->sites[0].n_lines, 2);
+    assert_int_equal(add_reset->sites[0].lines[0], 16);
+    assert_int_equal(add_reset->sites[0].lines[1], 28);
+    assert_string_equal(add_reset->sites[1].file, "dispatch/aggregator.go");
+    /* A plain counter: a race, not a map race; the flaky assertion of the
+     * same test is linked. */
+    assert_non_null(observe);
+    assert_false(observe->map_race);
+    assert_true(observe->n_by[CS_EV_SAME_TEST] >= 1);
+    /* Another map race stays another pair. */
+    assert_non_null(get);
+    assert_true(get->map_race);
+    assert_ptr_not_equal(get, add_reset);
+    cs_triage_dispose(&t);
+}
+
+static void test_corpus_map_race(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    const char *paths[] = {cs_t_corpus_path("learn-go-with-tests/concurrency.2.txt")};
+    cs_triage t;
+    cs_t_triage_full(paths, 1, NULL, &t);
+    assert_true(t.races.n >= 1);
+    assert_true(t.races.v[0].map_race);
+    assert_string_equal(cs_race_access_types(&t.races.v[0]), "write/write");
+    cs_triage_dispose(&t);
+}
+
+int main(void)
+{
+    if (chdir(CS_SOURCE_DIR) != 0) return 1;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/cs-sig-XXXXXX");
+    if (!mkdtemp(tmpdir)) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_bug_one_cluster),
+        cmocka_unit_test(test_different_bugs_two_clusters),
+        cmocka_unit_test(test_message_placeholders),
+        cmocka_unit_test(test_function_normalization),
+        cmocka_unit_test(test_bad_rules_named_with_line),
+        cmocka_unit_test(test_every_rule_kind_changes_grouping),
+        cmocka_unit_test(test_strip_path_rule),
+        cmocka_unit_test(test_race_pairs),
+        cmocka_unit_test(test_corpus_map_race),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0) rc = 1;
+    return rc;
+}
