@@ -46,6 +46,12 @@ a, b = (json.load(open(p)) for p in sys.argv[1:])
 a.pop("inputs"); b.pop("inputs")
 assert a == b
 PY
+# Any --jobs, same bytes.
+"$bin" triage -j 1 -f json fixtures > "$tmp/j1.json"
+"$bin" triage -j 2 -f json fixtures > "$tmp/j2.json"
+"$bin" triage -j 7 -f json fixtures > "$tmp/j7.json"
+cmp -s "$tmp/j1.json" "$tmp/j2.json" || fail "--jobs 1 and --jobs 2 differ"
+cmp -s "$tmp/j1.json" "$tmp/j7.json" || fail "--jobs 1 and --jobs 7 differ"
 # --exit-code
 set +e
 "$bin" triage --exit-code fixtures/go/nil_deref.log >/dev/null; rc=$?

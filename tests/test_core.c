@@ -255,11 +255,32 @@ static void test_split_debug(void **state)
     assert_frame(&th->frames[0], "store_value", "segv.c", 9);
     assert_frame(&th->frames[1], "path_a", "segv.c", 14);
     cs_results_dispose(&r);
-    /* Without the .debug file the same core has no names. */
-    const char *bins2[] = {cores_path("bin/split"), NULL};
-    unwind_file(cores_path("cores/split.core"), bins2, false, &r);
-    assert_null(only_trace(&r)->threads[0].frames[0].function);
-    cs_results_dispose(&r);
+    /* From memory (as from a zip): the .debug file is handed to libdwfl
+     * through a memfd; without it the same core has no names (on disk,
+     * libdwfl would find split.debug beside split by its debuglink). */
+    for (int with_debug = 1; with_debug >= 0; with_debug--) {
+        cs_core_opts o;
+        cs_core_opts_default(&o);
+        cs_core_index *idx = cs_core_index_new(&o);
+        size_t n;
+        unsigned char *b = load(cores_path("bin/split"), &n);
+        assert_int_equal(cs_core_index_add(idx, "a.zip!split", b, n, NULL), 0);
+        if (with_debug) {
+            b = load(cores_path("bin/split.debug"), &n);
+            assert_int_equal(cs_core_index_add(idx, "b.zip!split.debug", b, n, NULL), 0);
+        }
+        b = load(cores_path("cores/split.core"), &n);
+        cs_results_init(&r);
+        cs_core_unwind(idx, "split.core", b, n, &o, &r);
+        free(b);
+        cs_thread *t2 = &only_trace(&r)->threads[0];
+        if (with_debug)
+            assert_frame(&t2->frames[0], "store_value", "segv.c", 9);
+        else
+            assert_null(t2->frames[0].function);
+        cs_results_dispose(&r);
+        cs_core_index_free(idx);
+    }
 }
 
 static void test_missing_binary(void **state)
@@ -364,7 +385,7 @@ static void bunzip(const char *rel, const char *dir, const char *name)
     assert_int_equal(system(cmd), 0);
 }
 
-static void check_elfutils_backtrace(const char *arch)
+static void check_elfutils_backtrace(const char *arch, long long tid)
 {
     CS_T_NEED_CORPUS();
     char tmpl[] = "/tmp/cs-core-test-XXXXXX";
@@ -393,7 +414,7 @@ static void check_elfutils_backtrace(const char *arch)
     assert_true(main_seen && gen_seen);
     /* eu-stack: raise -> sigusr2 -> stdarg -> backtracegen -> start ... */
     cs_thread *th = &t->threads[0];
-    assert_int_equal(th->id, 23097);
+    if (tid) assert_int_equal(th->id, tid);
     assert_frame(&th->frames[0], "raise", NULL, 0);
     assert_frame(&th->frames[1], "sigusr2", NULL, 0);
     assert_frame(&th->frames[3], "backtracegen", NULL, 0);
@@ -404,8 +425,8 @@ static void check_elfutils_backtrace(const char *arch)
     assert_int_equal(system(core), 0);
 }
 
-static void test_elfutils_x86_64(void **s) { (void)s; check_elfutils_backtrace("x86_64"); }
-static void test_elfutils_x86_64_fp(void **s) { (void)s; check_elfutils_backtrace("x86_64.fp"); }
+static void test_elfutils_x86_64(void **s) { (void)s; check_elfutils_backtrace("x86_64", 23097); }
+static void test_elfutils_x86_64_fp(void **s) { (void)s; check_elfutils_backtrace("x86_64.fp", 0); }
 
 static void test_lldb_x86_64(void **state)
 {
@@ -468,7 +489,7 @@ static void test_truncated(void **state)
         for (int mode = 0; mode < 2; mode++) {
             cs_results r;
             unwind_bytes(b, cuts[i], mode, &r);
-            if (cuts[i] >= 65536) assert_true(has_diag(&r, "truncated"));
+            if (cuts[i] >= 65536 && cuts[i] <= n / 2) assert_true(has_diag(&r, "truncated"));
             cs_results_dispose(&r);
         }
     free(b);

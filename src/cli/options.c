@@ -22,6 +22,9 @@ enum {
     OPT_SIGNATURES,
     OPT_FRAMES,
     OPT_MERGE,
+    OPT_DEBUG_DIR,
+    OPT_SYSROOT,
+    OPT_CORE_IN_PROCESS,
 };
 
 typedef struct optdef {
@@ -35,7 +38,7 @@ typedef struct optdef {
 
 static const optdef table[] = {
     {"help", no_argument, 'h', CS_OPTSET_COMMON, NULL, "show this help"},
-    {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N", "worker threads (default: 1)"},
+    {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N", "worker threads (default: the number of cores, at most 16)"},
     {"format", required_argument, 'f', CS_OPTSET_TRIAGE, "FMT",
      "report format for stdout and -o FILE: text (default), json"},
     {"output", required_argument, 'o', CS_OPTSET_TRIAGE, "[FMT:]FILE",
@@ -52,6 +55,12 @@ static const optdef table[] = {
      "significant frames in a signature (default 3)"},
     {"merge-threshold", required_argument, OPT_MERGE, CS_OPTSET_TRIAGE, "D",
      "merge clusters whose frames are within distance D, 0..1 (default 0.2; 0 = off)"},
+    {"debug-dir", required_argument, OPT_DEBUG_DIR, CS_OPTSET_TRIAGE, "DIR",
+     "cores: look for binaries and .debug files by build-id in DIR (repeatable)"},
+    {"sysroot", required_argument, OPT_SYSROOT, CS_OPTSET_TRIAGE, "DIR",
+     "cores: look up the libraries named in a core below DIR"},
+    {"core-in-process", no_argument, OPT_CORE_IN_PROCESS, CS_OPTSET_TRIAGE, NULL,
+     "cores: unwind in this process, not a forked child (debugging)"},
     {"max-member", required_argument, OPT_MAX_MEMBER, CS_OPTSET_COMMON, "BYTES",
      "largest member read, uncompressed (default 4G)"},
     {"max-total", required_argument, OPT_MAX_TOTAL, CS_OPTSET_COMMON, "BYTES",
@@ -191,6 +200,13 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             o->run.merge_threshold = d;
             break;
         }
+        case OPT_DEBUG_DIR:
+            if (o->run.core.n_debug_dirs >= CS_CORE_MAX_DEBUG_DIRS)
+                return bad(cmd, name, optarg, "too many --debug-dir folders");
+            o->run.core.debug_dirs[o->run.core.n_debug_dirs++] = optarg;
+            break;
+        case OPT_SYSROOT: o->run.core.sysroot = optarg; break;
+        case OPT_CORE_IN_PROCESS: o->run.core.in_process = true; break;
         case OPT_MAX_MEMBER:
         case OPT_MAX_TOTAL:
         case OPT_MAX_LINE:

@@ -165,7 +165,7 @@ static void copy_str(char *dst, size_t cap, const unsigned char *src, size_t n)
         if ((unsigned char)dst[i] < 0x20) dst[i] = '?';
 }
 
-static void read_notes(Elf *elf, const GElf_Ehdr *eh, notes *nt)
+static void read_notes(Elf *elf, size_t size, const GElf_Ehdr *eh, notes *nt)
 {
     bool big = eh->e_ident[EI_DATA] == ELFDATA2MSB;
     bool is64 = eh->e_ident[EI_CLASS] == ELFCLASS64;
@@ -174,7 +174,14 @@ static void read_notes(Elf *elf, const GElf_Ehdr *eh, notes *nt)
     for (size_t i = 0; i < np; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE) continue;
-        Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_NHDR);
+        /* A truncated core keeps the notes that are whole. */
+        uint64_t len = ph.p_filesz;
+        if (ph.p_offset >= size) {
+            nt->bad = true;
+            continue;
+        }
+        if (len > size - ph.p_offset) len = size - ph.p_offset;
+        Elf_Data *d = elf_getdata_rawchunk(elf, (int64_t)ph.p_offset, len, ELF_T_NHDR);
         if (!d) {
             nt->bad = true;
             continue;
@@ -401,7 +408,7 @@ static int precheck(Elf *elf, size_t size, GElf_Ehdr *eh, cs_buf *rec)
             cs_wire_diag(rec, "core program headers are out of bounds (truncated?); skipped");
             return CS_E_CORRUPT;
         }
-        if (ph.p_type != PT_LOAD) continue;
+        if (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE) continue;
         total += ph.p_filesz;
         if (ph.p_offset >= size)
             missing += ph.p_filesz;
@@ -409,8 +416,8 @@ static int precheck(Elf *elf, size_t size, GElf_Ehdr *eh, cs_buf *rec)
             missing += ph.p_filesz - (size - ph.p_offset);
     }
     if (missing) {
-        char *m = cs_xasprintf("core is truncated: %llu of %llu bytes of memory are missing; "
-                               "frames may be missing or wrong",
+        char *m = cs_xasprintf("core is truncated: %llu of %llu bytes of its segments are "
+                               "missing; threads or frames may be missing",
                                (unsigned long long)missing, (unsigned long long)total);
         cs_wire_diag(rec, m);
         free(m);
@@ -459,10 +466,11 @@ void cs_core_unwind_item(core_ctx *c, const core_item *it, cs_buf *rec)
     mods ms = {0};
     GElf_Ehdr eh;
     if (precheck(elf, it->n, &eh, rec)) goto done;
-    read_notes(elf, &eh, &nt);
-    if (nt.bad) cs_wire_diag(rec, "core notes are out of bounds (truncated core?)");
+    read_notes(elf, it->n, &eh, &nt);
     if (!nt.n_threads) {
-        cs_wire_diag(rec, "core has no thread notes (NT_PRSTATUS): nothing to unwind; skipped");
+        cs_wire_diag(rec, nt.bad ? "core notes are out of bounds: no thread to unwind; skipped"
+                                 : "core has no thread notes (NT_PRSTATUS): nothing to "
+                                   "unwind; skipped");
         goto done;
     }
 

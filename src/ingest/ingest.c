@@ -23,11 +23,18 @@
 
 #define MAX_DIR_DEPTH 64
 
+typedef struct counters {
+    uint64_t total;      /* uncompressed bytes read in this run */
+    uint64_t n_members;
+} counters;
+
 struct cs_ingest {
     cs_limits lim;
     cs_results *out;
-    uint64_t total;      /* uncompressed bytes read in this run */
-    uint64_t n_members;
+    counters own;
+    counters *c;         /* &own, or another ingest's when shared */
+    cs_file_fn list_fn;  /* set while cs_ingest_list runs */
+    void *list_user;
     bool members_capped;
     bool total_capped;
     char *root_real;     /* realpath of the input being walked */
@@ -94,7 +101,7 @@ static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
         return 0;
     }
     r->n_out += got;
-    *r->total += got;
+    uint64_t total = __atomic_add_fetch(r->total, got, __ATOMIC_RELAXED);
     const cs_limits *l = r->limits;
     if (r->n_out > l->max_member) {
         cs_reader_set_err(r, cs_xasprintf("member is larger than the limit of %llu bytes "
@@ -102,7 +109,7 @@ static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
                                           (unsigned long long)l->max_member));
         return -1;
     }
-    if (*r->total > l->max_total) {
+    if (total > l->max_total) {
         cs_reader_set_err(r, cs_xasprintf("total uncompressed input passed the limit of %llu "
                                           "bytes (--max-total); the rest was skipped",
                                           (unsigned long long)l->max_total));
@@ -243,14 +250,14 @@ static void report_reader(cs_ingest *in, cs_reader *r)
 
 static bool count_member(cs_ingest *in, const char *source)
 {
-    if (in->n_members >= in->lim.max_members) {
+    if (__atomic_add_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED) > in->lim.max_members) {
+        __atomic_sub_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED);
         if (!in->members_capped)
             diag(in, source, "more than %llu members in this run (--max-members); the rest "
                              "were skipped", (unsigned long long)in->lim.max_members);
         in->members_capped = true;
         return false;
     }
-    in->n_members++;
     return true;
 }
 
@@ -300,7 +307,7 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
         int rc = handle(in, d, NULL, depth + 1, visit, user);
         cs_reader_dispose(d);
         free(d);
-        in->n_members--; /* the decoded stream is the same member */
+        __atomic_sub_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED); /* the same member */
         return rc;
     }
     int rc = visit(user, r->source, kind, r);
@@ -396,7 +403,7 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_
                 diag(in, child, "cannot open zip member (%s)", zip_strerror(za));
             } else {
                 cs_reader r;
-                cs_reader_init(&r, child, &in->lim, &in->total, st.size, pull_zip, zf);
+                cs_reader_init(&r, child, &in->lim, &in->c->total, st.size, pull_zip, zf);
                 /* The ratio check wants the member's compressed size. */
                 cs_reader comp;
                 cs_reader_init(&comp, child, &in->lim, &(uint64_t){0}, 0, NULL, NULL);
@@ -561,6 +568,16 @@ static int walk(cs_ingest *in, const char *fs_path, const char *source, cs_visit
         diag(in, source, "not a regular file (device, pipe or socket); skipped");
         return 0;
     }
+    if (in->list_fn) {
+        in->list_fn(in->list_user, fs_path, source);
+        return 0;
+    }
+    return cs_ingest_file(in, fs_path, source, visit, user);
+}
+
+int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
+                   void *user)
+{
     /* O_NONBLOCK: a FIFO swapped in after stat() must not hang the walk. */
     int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
@@ -576,7 +593,7 @@ static int walk(cs_ingest *in, const char *fs_path, const char *source, cs_visit
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     cs_reader r;
-    cs_reader_init(&r, source, &in->lim, &in->total, (uint64_t)fst.st_size, pull_fd,
+    cs_reader_init(&r, source, &in->lim, &in->c->total, (uint64_t)fst.st_size, pull_fd,
                    (void *)(intptr_t)fd);
     int rc;
     if ((uint64_t)fst.st_size > in->lim.max_member && fst.st_size > 0) {
@@ -609,7 +626,13 @@ cs_ingest *cs_ingest_new(const cs_limits *limits, cs_results *out)
     else
         cs_limits_default(&in->lim);
     in->out = out;
+    in->c = &in->own;
     return in;
+}
+
+void cs_ingest_share_counters(cs_ingest *in, cs_ingest *with)
+{
+    in->c = with->c;
 }
 
 void cs_ingest_free(cs_ingest *in)
@@ -619,7 +642,7 @@ void cs_ingest_free(cs_ingest *in)
     free(in);
 }
 
-int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *user)
+static int set_root(cs_ingest *in, const char *path)
 {
     free(in->root_real);
     in->root_real = realpath(path, NULL);
@@ -635,11 +658,28 @@ int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *use
         if (slash && slash != in->root_real) *slash = '\0';
     }
     in->n_dirs = 0;
+    return 1;
+}
+
+int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *user)
+{
+    if (!set_root(in, path)) return 0;
     return walk(in, path, path, visit, user);
+}
+
+int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user)
+{
+    if (!set_root(in, path)) return 0;
+    in->list_fn = file;
+    in->list_user = user;
+    int rc = walk(in, path, path, NULL, NULL);
+    in->list_fn = NULL;
+    in->list_user = NULL;
+    return rc;
 }
 
 void cs_ingest_progress(const cs_ingest *in, uint64_t *bytes, uint64_t *members)
 {
-    *bytes = in->total;
-    *members = in->n_members;
+    *bytes = __atomic_load_n(&in->c->total, __ATOMIC_RELAXED);
+    *members = __atomic_load_n(&in->c->n_members, __ATOMIC_RELAXED);
 }

@@ -66,6 +66,18 @@ cs_ingest *cs_ingest_new(const cs_limits *limits, cs_results *out);
 void cs_ingest_free(cs_ingest *in);
 /* Walks one input path (a file or a folder). */
 int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *user);
+
+/* For parallel runs: the folder walk alone. Calls `file` for every regular
+ * file under path (sorted; symlink and loop checks done, diagnostics
+ * recorded); the file's contents are not read. */
+typedef void (*cs_file_fn)(void *user, const char *fs_path, const char *source);
+int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user);
+/* Reads one file found by cs_ingest_list (archives opened, members visited). */
+int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
+                   void *user);
+/* Makes `in` count bytes and members together with `with` (run-wide limits
+ * across worker threads; counters are updated atomically). */
+void cs_ingest_share_counters(cs_ingest *in, cs_ingest *with);
 /* Bytes and members done so far (progress). */
 void cs_ingest_progress(const cs_ingest *in, uint64_t *bytes, uint64_t *members);
 

@@ -2,10 +2,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/types.h>
 
 #include "../base/error.h"
+#include "../base/regex.h"
 #include "../base/util.h"
 #include "../core/core.h"
 #include "../extract/extract.h"
@@ -18,19 +21,36 @@ void cs_run_opts_default(cs_run_opts *o)
 {
     memset(o, 0, sizeof *o);
     cs_limits_default(&o->limits);
-    o->jobs = 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    o->jobs = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
     cs_core_opts_default(&o->core);
     o->sig_frames = CS_DEFAULT_SIG_FRAMES;
     o->merge_threshold = CS_DEFAULT_MERGE_THRESHOLD;
 }
 
+/* What the workers share. The core index is not thread-safe: every call
+ * into it holds core_lock. */
+typedef struct shared {
+    const cs_run_opts *o;
+    cs_core_index *cores; /* binaries by build-id, and the cores deferred
+                             until every binary of the inputs is known */
+    pthread_mutex_t core_lock;
+    pthread_mutex_t progress_lock;
+    cs_ingest *counters; /* the ingest whose byte/member counters all share */
+    cs_visit_fn visit;
+    /* The files to read, from the folder walk. */
+    char **fs_paths, **sources;
+    size_t n_files, cap_files, next;
+} shared;
+
+/* One worker: its own ingest, buffer and results; merged at the end. */
 typedef struct run {
     const cs_run_opts *o;
+    shared *sh;
     cs_results *out;
     cs_ingest *in;
     unsigned char *chunk;
-    cs_core_index *cores; /* binaries by build-id, and the cores deferred
-                             until every binary of the inputs is known */
+    cs_core_index *cores;
 } run;
 
 static void progress(run *r, bool done)
@@ -38,7 +58,9 @@ static void progress(run *r, bool done)
     if (!r->o->progress) return;
     uint64_t bytes, members;
     cs_ingest_progress(r->in, &bytes, &members);
+    pthread_mutex_lock(&r->sh->progress_lock);
     r->o->progress(r->o->progress_user, members, bytes, done);
+    pthread_mutex_unlock(&r->sh->progress_lock);
 }
 
 static void extract_text(run *r, const char *source, cs_reader *rd)
@@ -56,22 +78,30 @@ static void extract_text(run *r, const char *source, cs_reader *rd)
  * a truncated core still gives a partial trace, and ingest reports why. */
 static void defer_core(run *r, const char *source, cs_reader *rd)
 {
+    pthread_mutex_lock(&r->sh->core_lock);
     cs_core_pending *p = cs_core_defer_begin(r->cores, source);
     ssize_t k;
     while ((k = cs_reader_read(rd, r->chunk, CHUNK)) > 0)
         if (cs_core_defer_write(p, r->chunk, (size_t)k)) break;
     cs_core_defer_end(p, true, r->out);
+    pthread_mutex_unlock(&r->sh->core_lock);
 }
 
 /* A binary on disk is indexed by path (opened again only when a core needs
  * it); one inside an archive or compressed is read into memory. */
 static void index_binary(run *r, const char *source, cs_reader *rd)
 {
-    if (!strchr(source, '!') && cs_core_index_add_file(r->cores, source, source) == 0) return;
+    pthread_mutex_lock(&r->sh->core_lock);
+    int rc = strchr(source, '!') ? -1 : cs_core_index_add_file(r->cores, source, source);
+    pthread_mutex_unlock(&r->sh->core_lock);
+    if (rc == 0) return;
     unsigned char *bytes;
     size_t n;
-    if (cs_reader_slurp(rd, r->o->limits.max_member, &bytes, &n) == 0)
+    if (cs_reader_slurp(rd, r->o->limits.max_member, &bytes, &n) == 0) {
+        pthread_mutex_lock(&r->sh->core_lock);
         cs_core_index_add(r->cores, source, bytes, n, r->out);
+        pthread_mutex_unlock(&r->sh->core_lock);
+    }
 }
 
 /* Pulls a member through a reader callback for the structured readers. */
@@ -124,22 +154,90 @@ static int visit_inventory(void *user, const char *source, cs_member_kind kind, 
     return 0;
 }
 
+static void add_file(void *user, const char *fs_path, const char *source)
+{
+    shared *sh = user;
+    if (sh->n_files == sh->cap_files) {
+        size_t cap = sh->cap_files;
+        cs_grow((void **)&sh->fs_paths, &cap, sh->n_files + 1, sizeof *sh->fs_paths);
+        cap = sh->cap_files;
+        cs_grow((void **)&sh->sources, &cap, sh->n_files + 1, sizeof *sh->sources);
+        sh->cap_files = cap;
+    }
+    sh->fs_paths[sh->n_files] = cs_xstrdup(fs_path);
+    sh->sources[sh->n_files] = cs_xstrdup(source);
+    sh->n_files++;
+}
+
+static void *worker(void *arg)
+{
+    run *r = arg;
+    shared *sh = r->sh;
+    for (;;) {
+        size_t i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED);
+        if (i >= sh->n_files) break;
+        cs_ingest_file(r->in, sh->fs_paths[i], sh->sources[i], sh->visit, r);
+    }
+    cs_regex_thread_cleanup();
+    return NULL;
+}
+
+/* The folder walk comes first (cheap: no file is read), then workers take
+ * files one at a time. Each worker keeps its own results; they are merged
+ * and sorted at the end, so the output is the same for any --jobs. */
 static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_results *out,
                    cs_visit_fn visit)
 {
-    run r = {.o = o, .out = out};
-    r.in = cs_ingest_new(&o->limits, out);
-    r.chunk = cs_xmalloc(CHUNK);
-    r.cores = cs_core_index_new(&o->core);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) rc = cs_ingest_path(r.in, paths[i], visit, &r);
-    cs_core_unwind_deferred(r.cores, &o->core, out);
-    cs_core_index_free(r.cores);
-    progress(&r, true);
-    free(r.chunk);
-    cs_ingest_free(r.in);
+    shared sh = {.o = o, .visit = visit};
+    pthread_mutex_init(&sh.core_lock, NULL);
+    pthread_mutex_init(&sh.progress_lock, NULL);
+    sh.cores = cs_core_index_new(&o->core);
+    cs_ingest *lister = cs_ingest_new(&o->limits, out);
+    sh.counters = lister;
+    for (size_t i = 0; i < n; i++) cs_ingest_list(lister, paths[i], add_file, &sh);
+
+    int jobs = o->jobs < 1 ? 1 : o->jobs;
+    if ((size_t)jobs > sh.n_files) jobs = sh.n_files ? (int)sh.n_files : 1;
+    run *runs = cs_xcalloc((size_t)jobs, sizeof *runs);
+    cs_results *outs = cs_xcalloc((size_t)jobs, sizeof *outs);
+    for (int j = 0; j < jobs; j++) {
+        cs_results_init(&outs[j]);
+        runs[j] = (run){.o = o, .sh = &sh, .out = &outs[j], .cores = sh.cores};
+        runs[j].in = cs_ingest_new(&o->limits, &outs[j]);
+        cs_ingest_share_counters(runs[j].in, lister);
+        runs[j].chunk = cs_xmalloc(CHUNK);
+    }
+    if (jobs == 1) {
+        worker(&runs[0]);
+    } else {
+        pthread_t *th = cs_xcalloc((size_t)jobs, sizeof *th);
+        for (int j = 0; j < jobs; j++)
+            if (pthread_create(&th[j], NULL, worker, &runs[j]) != 0) abort();
+        for (int j = 0; j < jobs; j++) pthread_join(th[j], NULL);
+        free(th);
+    }
+    for (int j = 0; j < jobs; j++) cs_results_move(out, &outs[j]);
+    cs_core_unwind_deferred(sh.cores, &o->core, out);
+    cs_core_index_free(sh.cores);
+    progress(&runs[0], true);
+    for (int j = 0; j < jobs; j++) {
+        free(runs[j].chunk);
+        cs_ingest_free(runs[j].in);
+        cs_results_dispose(&outs[j]);
+    }
+    free(runs);
+    free(outs);
+    for (size_t i = 0; i < sh.n_files; i++) {
+        free(sh.fs_paths[i]);
+        free(sh.sources[i]);
+    }
+    free(sh.fs_paths);
+    free(sh.sources);
+    cs_ingest_free(lister);
+    pthread_mutex_destroy(&sh.core_lock);
+    pthread_mutex_destroy(&sh.progress_lock);
     cs_results_sort(out);
-    return rc;
+    return 0;
 }
 
 int cs_pipeline_inventory(const cs_run_opts *o, const char *const *paths, size_t n,
