@@ -32,6 +32,7 @@ typedef struct cs_cli_opts {
     const char *format;  /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
     bool exit_code;
+    const char *cluster; /* explain: --cluster ID */
     bool help;
     char **paths;
     int n_paths;
@@ -49,5 +50,6 @@ int cs_cli_write_report(const char *path, const char *format, const void *ctx);
 
 int cs_cmd_triage(int argc, char **argv);
 int cs_cmd_inventory(int argc, char **argv);
+int cs_cmd_explain(int argc, char **argv);
 
 #endif

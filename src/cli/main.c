@@ -17,6 +17,7 @@ typedef struct command {
 static const command commands[] = {
     {"triage", cs_cmd_triage, "find, group and explain every crash in CI artifacts"},
     {"inventory", cs_cmd_inventory, "list every member found, with its kind and size"},
+    {"explain", cs_cmd_explain, "show why traces got their signatures and clusters"},
 };
 
 static void usage(FILE *f)

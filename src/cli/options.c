@@ -25,6 +25,7 @@ enum {
     OPT_DEBUG_DIR,
     OPT_SYSROOT,
     OPT_CORE_IN_PROCESS,
+    OPT_CLUSTER,
 };
 
 typedef struct optdef {
@@ -61,6 +62,8 @@ static const optdef table[] = {
      "cores: look up the libraries named in a core below DIR"},
     {"core-in-process", no_argument, OPT_CORE_IN_PROCESS, CS_OPTSET_TRIAGE, NULL,
      "cores: unwind in this process, not a forked child (debugging)"},
+    {"cluster", required_argument, OPT_CLUSTER, CS_OPTSET_TRIAGE, "ID",
+     "explain: only the traces of cluster ID"},
     {"max-member", required_argument, OPT_MAX_MEMBER, CS_OPTSET_COMMON, "BYTES",
      "largest member read, uncompressed (default 4G)"},
     {"max-total", required_argument, OPT_MAX_TOTAL, CS_OPTSET_COMMON, "BYTES",
@@ -187,6 +190,7 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             o->run.user_rules[o->run.n_user_rules++] = optarg;
             break;
         case OPT_SIGNATURES: o->run.rules_dir = optarg; break;
+        case OPT_CLUSTER: o->cluster = optarg; break;
         case OPT_FRAMES:
             if (parse_size(optarg, &v) || v < 1 || v > 32)
                 return bad(cmd, name, optarg, "expected a number from 1 to 32");

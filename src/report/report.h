@@ -38,6 +38,9 @@ const char *cs_report_names(void);
 int cs_report_json(FILE *f, const cs_report_ctx *ctx);
 int cs_report_text(FILE *f, const cs_report_ctx *ctx);
 int cs_report_inventory(FILE *f, const cs_report_ctx *ctx);
+int cs_report_markdown(FILE *f, const cs_report_ctx *ctx);
+int cs_report_html(FILE *f, const cs_report_ctx *ctx);
+int cs_report_sarif(FILE *f, const cs_report_ctx *ctx);
 
 /* Shared by the writers (report_util.c). */
 /* Sorted distinct test names of a cluster's traces (the caller frees the
@@ -49,5 +52,22 @@ const char **cs_report_race_tests(const cs_report_ctx *ctx, const cs_race *r, si
 const char **cs_report_race_clusters(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
 /* The signature thread of a trace, or NULL. */
 const cs_thread *cs_report_sig_thread(const cs_trace *t);
+/* A frame as clusters show it: normalized function ("??" when unknown) and
+ * repository-relative file (NULL when unknown). */
+const char *cs_report_frame_function(const cs_frame *f);
+const char *cs_report_frame_file(const cs_frame *f);
+/* The smallest and largest source path among a race's links. */
+void cs_report_race_span(const cs_report_ctx *ctx, const cs_race *r, const char **first,
+                         const char **last);
+/* Number of distinct sources (artifacts) among the given trace indices. */
+size_t cs_report_distinct_sources(const cs_report_ctx *ctx, const size_t *traces, size_t n);
+
+/* Length in bytes (1..4) of the character at s, n > 0 bytes left. When the
+ * character must not be emitted as is - C0 and C1 controls, DEL, Unicode
+ * bidi controls (which can reorder what a reader sees), invalid UTF-8 - esc
+ * gets a visible stand-in ("\x1b", "\u202E"), else esc is "". Writers then
+ * apply their own escaping to the stand-in or the character. */
+#define CS_REPORT_ESC_MAX 12
+size_t cs_report_char(const char *s, size_t n, char esc[CS_REPORT_ESC_MAX]);
 
 #endif

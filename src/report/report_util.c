@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,4 +61,75 @@ const cs_thread *cs_report_sig_thread(const cs_trace *t)
     if (t->crash_thread >= 0 && (size_t)t->crash_thread < t->n_threads)
         return &t->threads[t->crash_thread];
     return t->n_threads ? &t->threads[0] : NULL;
+}
+
+const char *cs_report_frame_function(const cs_frame *f)
+{
+    return f->norm_function ? f->norm_function : f->function ? f->function : "??";
+}
+
+const char *cs_report_frame_file(const cs_frame *f)
+{
+    return f->norm_file ? f->norm_file : f->file;
+}
+
+void cs_report_race_span(const cs_report_ctx *ctx, const cs_race *r, const char **first,
+                         const char **last)
+{
+    const char *lo = NULL, *hi = NULL;
+    for (size_t i = 0; i < r->n_links; i++) {
+        const char *s = ctx->res->traces[r->links[i].trace]->source;
+        if (!lo || strcmp(s, lo) < 0) lo = s;
+        if (!hi || strcmp(s, hi) > 0) hi = s;
+    }
+    *first = lo;
+    *last = hi;
+}
+
+size_t cs_report_distinct_sources(const cs_report_ctx *ctx, const size_t *traces, size_t n)
+{
+    const char **v = cs_xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++) v[i] = ctx->res->traces[traces[i]]->source;
+    size_t k = uniq(v, n);
+    free(v);
+    return k;
+}
+
+size_t cs_report_char(const char *s, size_t n, char esc[CS_REPORT_ESC_MAX])
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char c = p[0];
+    esc[0] = '\0';
+    if (c < 0x80) {
+        if (c < 0x20 || c == 0x7f) snprintf(esc, CS_REPORT_ESC_MAX, "\\x%02x", c);
+        return 1;
+    }
+    size_t k;
+    unsigned cp;
+    if (c >= 0xc2 && c <= 0xdf) k = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) k = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) k = 4, cp = c & 0x07;
+    else k = 0, cp = 0;
+    if (k && n >= k) {
+        for (size_t i = 1; i < k; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                k = 0;
+                break;
+            }
+            cp = cp << 6 | (p[i] & 0x3f);
+        }
+    } else {
+        k = 0;
+    }
+    if (k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) k = 0;
+    if (k == 4 && (cp < 0x10000 || cp > 0x10ffff)) k = 0;
+    if (!k) { /* invalid UTF-8: show the byte */
+        snprintf(esc, CS_REPORT_ESC_MAX, "\\x%02x", c);
+        return 1;
+    }
+    /* C1 controls; bidi embeddings, overrides and isolates; LRM/RLM/ALM. */
+    if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x61c)
+        snprintf(esc, CS_REPORT_ESC_MAX, "\\u%04X", cp);
+    return k;
 }

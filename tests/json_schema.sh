@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The JSON report of every fixture validates against docs/crashsift.schema.json
+# with a real JSON Schema validator (Debian's python3-jsonschema).
+set -euo pipefail
+bin=$(realpath "$1")
+cd "$(dirname "$0")/.."
+py=/usr/bin/python3
+if ! "$py" -c 'import jsonschema' 2>/dev/null; then
+  echo "SKIP: python3-jsonschema is not installed (scripts/setup.sh installs it)"
+  exit 77
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bin" triage -f json fixtures > "$tmp/report.json"
+"$py" - docs/crashsift.schema.json "$tmp/report.json" <<'PY'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+jsonschema.Draft7Validator.check_schema(schema)
+errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+for e in errors[:20]:
+    print("schema error at", "/".join(map(str, e.path)), ":", e.message)
+assert not errors, "%d schema errors" % len(errors)
+assert doc["counts"]["traces"] == len(doc["traces"]) > 0
+assert doc["counts"]["clusters"] == len(doc["clusters"]) > 0
+assert sum(c["count"] for c in doc["clusters"]) == len(doc["traces"])
+print("json schema: 1 passed, 0 failed")
+PY
