@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Build and test dependencies, by Debian package name.
 pkgs=(
   build-essential cmake pkg-config
-  libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev
+  libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
   libexpat1-dev libcmocka-dev
   gdb elfutils binutils python3
 )

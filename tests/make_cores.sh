@@ -31,6 +31,8 @@ cc -O0 -o overflow_O0 "$src/overflow.c"
 cc -O2 -o inline_O2 "$src/inline.c"
 "$CXX" -g -O2 -pthread -o mt_O2 "$src/mt.cpp"
 "$CXX" -g -O0 -pthread -o mt_O0 "$src/mt.cpp"
+# Two threads writing one unordered_map without a lock (the race module's core evidence).
+"$CXX" -g -O1 -pthread -o maprace "$src/maprace.cpp"
 # Stripped: no symbols, no DWARF; frames show module+offset only.
 cc -O2 -o stripped "$src/segv.c"
 strip stripped
@@ -63,6 +65,7 @@ core overflow overflow_O0
 core inline_O2 inline_O2
 core mt_O2 mt_O2
 core mt_O0 mt_O0
+core maprace maprace
 core stripped stripped a
 core split split a
 core gone gone a
@@ -71,7 +74,7 @@ mv ./*.core "$out/cores/"
 mv "$out/cores/gone.core" "$out/missing/"
 rm -f gone
 for f in segv_O0 segv_O0_nofp segv_O2 segv_nopie abort_O0 overflow_O0 inline_O2 mt_O2 mt_O0 \
-  stripped split split.debug; do
+  maprace stripped split split.debug; do
   mv "$f" "$out/bin/"
 done
 touch "$out/stamp"

@@ -322,6 +322,51 @@ static void test_race_pairs(void **state)
     cs_triage_dispose(&t);
 }
 
+static const cs_race *race_with(const cs_triage *t, const char *f0, const char *f1)
+{
+    for (size_t i = 0; i < t->races.n; i++)
+        if (strcmp(t->races.v[i].sites[0].function, f0) == 0 &&
+            strcmp(t->races.v[i].sites[1].function, f1) == 0)
+            return &t->races.v[i];
+    return NULL;
+}
+
+static void test_cpp_map_races_tsan_and_core(void **state)
+{
+    (void)state;
+    /* A real core of two threads writing one unordered_map (made by
+     * tests/make_cores.sh) and the real TSan report of the same kind of bug. */
+    const char *core = CS_BINARY_DIR "/cores/cores/maprace.core";
+    const char *bin = CS_BINARY_DIR "/cores/bin/maprace";
+    const char *paths[] = {core, bin, "fixtures/sanitizers/tsan_map.log",
+                           "fixtures/sanitizers/tsan_counter.log"};
+    cs_triage t;
+    cs_t_triage_full(paths, 4, NULL, &t);
+    /* Same function names, different programs (maprace.cpp, tsan_map.cpp):
+     * two map races in one pile stay two pairs. */
+    const cs_race *core_pair = NULL, *tsan_pair = NULL;
+    for (size_t i = 0; i < t.races.n; i++) {
+        const cs_race *r = &t.races.v[i];
+        if (strcmp(r->sites[0].function, "evict_key") != 0) continue;
+        if (strstr(r->sites[0].file, "maprace.cpp")) core_pair = r;
+        if (strstr(r->sites[0].file, "tsan_map.cpp")) tsan_pair = r;
+    }
+    assert_non_null(core_pair);
+    assert_non_null(tsan_pair);
+    assert_true(core_pair->map_race);
+    assert_int_equal(core_pair->n_by[CS_EV_CORE], 1);
+    assert_string_equal(core_pair->sites[1].function, "record_hit");
+    assert_string_equal(cs_race_access_types(core_pair), "write/write");
+    assert_true(tsan_pair->map_race);
+    assert_int_equal(tsan_pair->n_by[CS_EV_DIRECT], 1);
+    assert_string_equal(cs_race_access_types(tsan_pair), "read/write");
+    const cs_race *counter = race_with(&t, "record_batch", "record_batch");
+    assert_non_null(counter);
+    assert_false(counter->map_race);
+    assert_string_equal(cs_race_access_types(counter), "write/write");
+    cs_triage_dispose(&t);
+}
+
 static void test_corpus_map_race(void **state)
 {
     (void)state;
@@ -349,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_every_rule_kind_changes_grouping),
         cmocka_unit_test(test_strip_path_rule),
         cmocka_unit_test(test_race_pairs),
+        cmocka_unit_test(test_cpp_map_races_tsan_and_core),
         cmocka_unit_test(test_corpus_map_race),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
-/* decode.c - gzip (zlib), xz (liblzma) and zstd streams as readers.
- * The only users of zlib, liblzma and libzstd. Each decoder's memory is
+/* decode.c - gzip (zlib), xz (liblzma), zstd and bzip2 streams as readers.
+ * The only users of zlib, liblzma, libzstd and libbz2. Each decoder's memory is
  * bounded (xz memlimit, zstd window limit) whatever the stream claims. */
+#include <bzlib.h>
 #include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ typedef struct dec {
     z_stream z;
     lzma_stream x;
     ZSTD_DStream *zs;
+    bz_stream bz;
 } dec;
 
 static int refill(cs_reader *r, dec *d)
@@ -124,6 +126,39 @@ static int pull_zstd(cs_reader *r, void *buf, size_t n, size_t *got)
     return 0;
 }
 
+static int pull_bz2(cs_reader *r, void *buf, size_t n, size_t *got)
+{
+    dec *d = r->ctx;
+    *got = 0;
+    while (*got == 0 && !d->done) {
+        if (refill(r, d)) return CS_E_IO;
+        if (d->in_eof && d->in_pos == d->in_len) {
+            cs_reader_set_err(r, cs_xstrdup("bzip2 stream is truncated"));
+            return CS_E_CORRUPT;
+        }
+        size_t room = n - *got > UINT32_MAX ? UINT32_MAX : n - *got;
+        d->bz.next_in = (char *)d->in + d->in_pos;
+        d->bz.avail_in = (unsigned)(d->in_len - d->in_pos);
+        d->bz.next_out = (char *)buf + *got;
+        d->bz.avail_out = (unsigned)room;
+        int br = BZ2_bzDecompress(&d->bz);
+        d->in_pos = d->in_len - d->bz.avail_in;
+        *got += room - d->bz.avail_out;
+        if (br == BZ_STREAM_END) {
+            /* Concatenated streams (pbzip2) continue after a new header. */
+            BZ2_bzDecompressEnd(&d->bz);
+            memset(&d->bz, 0, sizeof d->bz);
+            if (BZ2_bzDecompressInit(&d->bz, 0, 0) != BZ_OK) abort();
+            if (refill(r, d)) return CS_E_IO;
+            if ((d->in_eof && d->in_pos == d->in_len) || d->in[d->in_pos] != 'B') d->done = true;
+        } else if (br != BZ_OK) {
+            cs_reader_set_err(r, cs_xasprintf("corrupt bzip2 data (code %d)", br));
+            return CS_E_CORRUPT;
+        }
+    }
+    return 0;
+}
+
 static void close_dec(cs_reader *r)
 {
     dec *d = r->ctx;
@@ -131,6 +166,7 @@ static void close_dec(cs_reader *r)
     if (d->kind == CS_MK_GZIP) inflateEnd(&d->z);
     if (d->kind == CS_MK_XZ) lzma_end(&d->x);
     if (d->kind == CS_MK_ZSTD) ZSTD_freeDStream(d->zs);
+    if (d->kind == CS_MK_BZIP2) BZ2_bzDecompressEnd(&d->bz);
     free(d);
     r->ctx = NULL;
 }
@@ -152,6 +188,10 @@ int cs_decode_open(cs_reader **out, cs_member_kind kind, cs_reader *inner)
         if (!d->zs) abort();
         ZSTD_DCtx_setParameter(d->zs, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
         pull = pull_zstd;
+    } else if (kind == CS_MK_BZIP2) {
+        /* small=0: about 3.5 MiB of state, bounded whatever the stream says. */
+        if (BZ2_bzDecompressInit(&d->bz, 0, 0) != BZ_OK) abort();
+        pull = pull_bz2;
     } else {
         free(d);
         return CS_E_UNSUPPORTED;

@@ -277,7 +277,8 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
     /* A stream that broke after its first bytes is still read as far as it
      * goes; its error is reported after the visit. */
     cs_member_kind kind = cs_sniff(h, hn);
-    if (kind == CS_MK_ZIP || kind == CS_MK_GZIP || kind == CS_MK_XZ || kind == CS_MK_ZSTD) {
+    if (kind == CS_MK_ZIP || kind == CS_MK_GZIP || kind == CS_MK_XZ || kind == CS_MK_ZSTD ||
+        kind == CS_MK_BZIP2) {
         cs_results_add_member(in->out, r->source, kind, r->declared, NULL);
         if (depth >= in->lim.max_depth) {
             diag(in, r->source, "nested more than %d archive levels deep (--max-depth); not "

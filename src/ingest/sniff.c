@@ -43,6 +43,9 @@ cs_member_kind cs_sniff(const unsigned char *h, size_t n)
     if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) return CS_MK_GZIP;
     if (n >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0) return CS_MK_XZ;
     if (n >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0) return CS_MK_ZSTD;
+    if (n >= 10 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h' && h[3] >= '1' && h[3] <= '9' &&
+        memcmp(h + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
+        return CS_MK_BZIP2;
     if (!looks_text(h, n)) return CS_MK_BINARY;
     const unsigned char *end = h + n, *p = skip_ws(h, end);
     size_t rest = (size_t)(end - p);

@@ -144,6 +144,7 @@ typedef enum cs_member_kind {
     CS_MK_GZIP,
     CS_MK_XZ,
     CS_MK_ZSTD,
+    CS_MK_BZIP2,
     CS_MK_BINARY,
     CS_MK_EMPTY,
     CS_MK_COUNT

@@ -390,6 +390,15 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
     case CS_TK_TSAN:
         if (strstr(h, "data race")) return cs_xstrdup("data race");
         return cs_normalize_message(n, h);
+    case CS_TK_CORE: {
+        /* "SIGSEGV (segmentation fault) at 0x0 in ./prog args": the signal is
+         * the class; the address and the command line vary by run. */
+        size_t k = strcspn(h, "");
+        const char *at = strstr(h, " at "), *in = strstr(h, " in ");
+        if (at && (size_t)(at - h) < k) k = (size_t)(at - h);
+        if (in && (size_t)(in - h) < k) k = (size_t)(in - h);
+        return cs_xstrndup(h, k);
+    }
     case CS_TK_TEST_FAILURE: {
         char *m = cs_normalize_message(n, h);
         char *c = cs_xasprintf("test failure: %s", m);

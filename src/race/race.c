@@ -228,6 +228,28 @@ static void runtime(const cs_results *res, cs_races *rs)
     }
 }
 
+/* What a thread caught inside map code was doing, from the map frames
+ * above its site (cores say nothing else about the access). */
+static const char *map_access(const cs_thread *th)
+{
+    static const char *const writes[] = {"insert", "emplace", "erase", "operator[]", "assign",
+                                         "delete", "rehash", "clear", "grow", "evacuate",
+                                         "_M_", "put", "remove", "replace"};
+    static const char *const reads[] = {"find", "count", "at", "access", "iter", "get",
+                                        "lookup", "contains"};
+    bool read = false;
+    for (size_t j = 0; j < th->n_frames; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (f->significant) break;
+        if (!f->map_impl || !f->function) continue;
+        for (size_t k = 0; k < CS_ARRAY_LEN(writes); k++)
+            if (strstr(f->function, writes[k])) return "write";
+        for (size_t k = 0; k < CS_ARRAY_LEN(reads); k++)
+            if (strstr(f->function, reads[k])) read = true;
+    }
+    return read ? "read" : NULL;
+}
+
 /* Pass 3: cores with two or more threads inside map code. */
 static void cores(const cs_results *res, cs_races *rs)
 {
@@ -238,7 +260,10 @@ static void cores(const cs_results *res, cs_races *rs)
         int n = 0;
         for (size_t k = 0; k < t->n_threads && n < 2; k++) {
             loc l;
-            if (site_of(&t->threads[k], &l) && l.in_map) sites[n++] = l;
+            if (site_of(&t->threads[k], &l) && l.in_map) {
+                l.access = map_access(&t->threads[k]);
+                sites[n++] = l;
+            }
         }
         if (n < 2) continue;
         cs_race *r = known_with(rs, &sites[0], &sites[1]);

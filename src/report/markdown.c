@@ -1,0 +1,534 @@
+/* markdown.c - a root-cause write-up to paste into an issue tracker
+ * (CommonMark + GitHub tables): a summary table, then one section per race
+ * pair and per cluster.
+ *
+ * Everything from an artifact goes through one of three escapers:
+ *   md_text()  prose and table cells: Markdown punctuation is
+ *              backslash-escaped, so a log line cannot open a link, an
+ *              emphasis, raw HTML or a new table cell;
+ *   md_code()  inline code: a backtick fence longer than any run inside;
+ *   md_block() fenced blocks: a fence longer than any backtick run inside.
+ * All three neutralize control characters, bidi controls and invalid UTF-8
+ * (cs_report_char), and none lets a newline through, so artifact text never
+ * starts a line of its own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define MD_MAX_EVIDENCE 50   /* linked failures listed per race pair */
+#define MD_MAX_FRAMES 20     /* significant frames shown per trace */
+#define MD_MAX_TESTS 10      /* tests listed in a section */
+#define MD_MAX_LIST 5        /* symptoms, artifacts listed in a section */
+#define MD_TITLE_CHARS 100   /* headline bytes in a heading */
+#define MD_CELL_CHARS 80     /* signature bytes in a summary cell */
+
+/* Writes s[0..n) as prose. */
+static void md_textn(FILE *f, const char *s, size_t n)
+{
+    char esc[CS_REPORT_ESC_MAX];
+    for (size_t i = 0; i < n;) {
+        size_t k = cs_report_char(s + i, n - i, esc);
+        if (esc[0]) {
+            fputc('\\', f); /* the stand-in's own backslash, escaped */
+            fputs(esc, f);
+        } else if (k == 1 && strchr("\\`*_[]<>#|~&$@!", s[i])) {
+            /* Any ASCII punctuation may be escaped in CommonMark; these are
+             * the ones that start markup inside a line (GitHub adds ~, $
+             * and @). Line-start markup (-, +, 1.) cannot occur: artifact
+             * text never starts a line here. */
+            fputc('\\', f);
+            fputc(s[i], f);
+        } else {
+            fwrite(s + i, 1, k, f);
+        }
+        i += k;
+    }
+}
+
+static void md_text(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("\\-", f);
+        return;
+    }
+    md_textn(f, s, strlen(s));
+}
+
+/* Prose cut to about max bytes at a character boundary, with an ellipsis. */
+static void md_text_cut(FILE *f, const char *s, size_t max)
+{
+    if (!s) {
+        md_text(f, s);
+        return;
+    }
+    size_t n = strlen(s);
+    if (n <= max) {
+        md_textn(f, s, n);
+        return;
+    }
+    char esc[CS_REPORT_ESC_MAX];
+    size_t i = 0;
+    while (i < max) {
+        size_t k = cs_report_char(s + i, n - i, esc);
+        if (i + k > max) break;
+        i += k;
+    }
+    md_textn(f, s, i);
+    fputs("…", f);
+}
+
+static size_t longest_backtick_run(const char *s)
+{
+    size_t best = 0, run = 0;
+    for (; s && *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        if (run > best) best = run;
+    }
+    return best;
+}
+
+/* The raw character stream of code: only unsafe characters are replaced
+ * (a code span or block shows everything else literally). in_table: '|'
+ * still splits a GFM table cell inside code, so it is escaped there. */
+static void md_raw(FILE *f, const char *s, bool in_table)
+{
+    char esc[CS_REPORT_ESC_MAX];
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = cs_report_char(s + i, n - i, esc);
+        if (esc[0]) fputs(esc, f);
+        else if (in_table && s[i] == '|') fputs("\\|", f);
+        else fwrite(s + i, 1, k, f);
+        i += k;
+    }
+}
+
+/* An inline code span. */
+static void md_code_(FILE *f, const char *s, bool in_table)
+{
+    if (!s || !*s) {
+        fputs("\\-", f);
+        return;
+    }
+    size_t ticks = longest_backtick_run(s) + 1;
+    size_t n = strlen(s);
+    /* A span that starts or ends with a backtick needs a space inside the
+     * fence (stripped again by the renderer). */
+    bool pad = s[0] == '`' || s[n - 1] == '`' || (s[0] == ' ' && s[n - 1] == ' ');
+    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    if (pad) fputc(' ', f);
+    md_raw(f, s, in_table);
+    if (pad) fputc(' ', f);
+    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+}
+
+static void md_code(FILE *f, const char *s)
+{
+    md_code_(f, s, false);
+}
+
+static void md_cell_code(FILE *f, const char *s)
+{
+    md_code_(f, s, true);
+}
+
+/* `file:line,line` of a site or frame, as one code span. */
+static void md_loc(FILE *f, const char *file, const int *lines, size_t n_lines, int line)
+{
+    if (!file) {
+        fputs("\\-", f);
+        return;
+    }
+    size_t len = strlen(file) + 16 * (n_lines + 1) + 1;
+    char *buf = malloc(len);
+    if (!buf) abort();
+    size_t w = (size_t)snprintf(buf, len, "%s", file);
+    for (size_t i = 0; i < n_lines; i++)
+        w += (size_t)snprintf(buf + w, len - w, "%c%d", i ? ',' : ':', lines[i]);
+    if (!n_lines && line > 0) snprintf(buf + w, len - w, ":%d", line);
+    md_code(f, buf);
+    free(buf);
+}
+
+/* `source:line` of a trace. */
+static void md_source(FILE *f, const cs_trace *t)
+{
+    size_t len = strlen(t->source) + 24;
+    char *buf = malloc(len);
+    if (!buf) abort();
+    if (t->line_start) snprintf(buf, len, "%s:%llu", t->source, (unsigned long long)t->line_start);
+    else snprintf(buf, len, "%s", t->source);
+    md_code(f, buf);
+    free(buf);
+}
+
+/* a, b, c (+N more), each as code or prose. */
+static void md_list(FILE *f, const char **v, size_t n, size_t max, bool code, bool in_table)
+{
+    if (!n) {
+        fputs(in_table ? "\\-" : "none", f);
+        return;
+    }
+    for (size_t i = 0; i < n && i < max; i++) {
+        if (i) fputs(", ", f);
+        if (code) md_code_(f, v[i], in_table);
+        else md_text(f, v[i]);
+    }
+    if (n > max) fprintf(f, " (+%zu more)", n - max);
+}
+
+/* A run is the archive an artifact came in (its source path up to the last
+ * '!'), or the artifact itself when it came as a plain file. */
+static size_t count_runs(const cs_report_ctx *ctx, const size_t *traces, size_t n)
+{
+    char **v = calloc(n + 1, sizeof *v);
+    if (!v) abort();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = ctx->res->traces[traces[i]]->source;
+        const char *bang = strrchr(s, '!');
+        size_t len = bang ? (size_t)(bang - s) : strlen(s);
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = strlen(v[j]) == len && memcmp(v[j], s, len) == 0;
+        if (seen) continue;
+        v[k] = malloc(len + 1);
+        if (!v[k]) abort();
+        memcpy(v[k], s, len);
+        v[k++][len] = '\0';
+    }
+    for (size_t j = 0; j < k; j++) free(v[j]);
+    free(v);
+    return k;
+}
+
+static size_t *race_traces(const cs_race *r)
+{
+    size_t *t = calloc(r->n_links + 1, sizeof *t);
+    if (!t) abort();
+    for (size_t i = 0; i < r->n_links; i++) t[i] = r->links[i].trace;
+    return t;
+}
+
+/* ---- titles --------------------------------------------------------- */
+
+static bool is_write(const char *access)
+{
+    return access && strstr(access, "write");
+}
+
+static void race_title(FILE *f, const cs_race *r)
+{
+    const cs_site *a = &r->sites[0], *b = &r->sites[1];
+    bool same = strcmp(a->function, b->function) == 0;
+    bool writes = is_write(a->access) && is_write(b->access);
+    const char *verb = writes ? "write" : "access";
+    fputs(r->map_race ? "Map race: " : "Data race: ", f);
+    md_code(f, a->function);
+    if (same) {
+        fprintf(f, " %ss %s from two goroutines or threads without a lock",
+                writes ? "write" : "accesse", r->map_race ? "one map" : "shared memory");
+        return;
+    }
+    fputs(" and ", f);
+    md_code(f, b->function);
+    fprintf(f, " %s %s without a lock", verb, r->map_race ? "one map" : "shared memory");
+}
+
+/* ---- sections ------------------------------------------------------- */
+
+static void summary(FILE *f, const cs_report_ctx *ctx)
+{
+    const cs_results *r = ctx->res;
+    fputs("| Id | Count | Kind | Signature | Tests |\n|---|--:|---|---|---|\n", f);
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++) {
+        const cs_race *rc = &ctx->races->v[i];
+        fprintf(f, "| %s | %zu | %s (%s) | ", rc->id, rc->n_links,
+                rc->map_race ? "map race" : "data race", cs_race_access_types(rc));
+        md_cell_code(f, rc->sites[0].function);
+        fputs(" ~ ", f);
+        md_cell_code(f, rc->sites[1].function);
+        fputs(" | ", f);
+        size_t n;
+        const char **v = cs_report_race_tests(ctx, rc, &n);
+        md_list(f, v, n, 3, true, true);
+        free(v);
+        fputs(" |\n", f);
+    }
+    for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++) {
+        const cs_cluster *c = &ctx->clusters->v[i];
+        fprintf(f, "| %s | %zu | %s | ", c->id, c->n_traces,
+                cs_trace_kind_name(r->traces[c->rep]->kind));
+        md_text_cut(f, c->signature, MD_CELL_CHARS);
+        fputs(" | ", f);
+        size_t n;
+        const char **v = cs_report_cluster_tests(ctx, c, &n);
+        md_list(f, v, n, 3, true, true);
+        free(v);
+        fputs(" |\n", f);
+    }
+    fputc('\n', f);
+}
+
+typedef struct symptom {
+    const char *headline;
+    size_t n;
+} symptom;
+
+static int cmp_symptom(const void *a, const void *b)
+{
+    const symptom *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return strcmp(x->headline, y->headline);
+}
+
+/* The distinct headlines of a race's failures, most frequent first. */
+static void race_symptoms(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
+{
+    symptom *v = calloc(r->n_links + 1, sizeof *v);
+    if (!v) abort();
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_links; i++) {
+        const char *h = ctx->res->traces[r->links[i].trace]->headline;
+        if (!h) h = "";
+        size_t j = 0;
+        while (j < k && strcmp(v[j].headline, h) != 0) j++;
+        if (j == k) v[k++] = (symptom){h, 0};
+        v[j].n++;
+    }
+    qsort(v, k, sizeof *v, cmp_symptom);
+    for (size_t j = 0; j < k && j < MD_MAX_LIST; j++) {
+        fputs("  - ", f);
+        md_code(f, v[j].headline);
+        fprintf(f, " (%zu×)\n", v[j].n);
+    }
+    if (k > MD_MAX_LIST) fprintf(f, "  - and %zu other message(s)\n", k - MD_MAX_LIST);
+    free(v);
+}
+
+static void seen(FILE *f, const char *first, const char *last)
+{
+    fputs("- **First seen:** ", f);
+    md_code(f, first);
+    fputs("\n- **Last seen:** ", f);
+    md_code(f, last);
+    fputs(" (by source path)\n", f);
+}
+
+static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
+{
+    const cs_results *res = ctx->res;
+    fprintf(f, "### %s: ", r->id);
+    race_title(f, r);
+    fputs("\n\n", f);
+
+    fputs("**Symptom:** ", f);
+    fputs(r->map_race ? "a map is used by two goroutines or threads at once"
+                      : "two goroutines or threads access the same memory at once",
+          f);
+    if (r->map_evidence) fprintf(f, " (%s)", r->map_evidence);
+    fputs(". The failures say:\n\n", f);
+    race_symptoms(f, ctx, r);
+
+    fputs("\n**How often and where**\n\n", f);
+    fprintf(f, "- **Failures:** %zu (", r->n_links);
+    bool any = false;
+    for (int e = 0; e < CS_EV_COUNT; e++)
+        if (r->n_by[e]) {
+            fprintf(f, "%s%s %zu", any ? ", " : "", cs_evidence_name((cs_evidence)e), r->n_by[e]);
+            any = true;
+        }
+    fputs(")\n", f);
+    size_t *tr = race_traces(r);
+    fprintf(f, "- **Artifacts:** %zu, from %zu run(s)\n",
+            cs_report_distinct_sources(ctx, tr, r->n_links), count_runs(ctx, tr, r->n_links));
+    free(tr);
+    size_t n;
+    const char **v = cs_report_race_tests(ctx, r, &n);
+    fputs("- **Tests:** ", f);
+    md_list(f, v, n, MD_MAX_TESTS, true, false);
+    free(v);
+    fputc('\n', f);
+    v = cs_report_race_clusters(ctx, r, &n);
+    fputs("- **Clusters:** ", f);
+    md_list(f, v, n, MD_MAX_TESTS, false, false);
+    free(v);
+    fputc('\n', f);
+    const char *first, *last;
+    cs_report_race_span(ctx, r, &first, &last);
+    seen(f, first, last);
+
+    fputs("\n**Code locations**\n\n| Site | Function | File:lines | Access |\n|---|---|---|---|\n",
+          f);
+    for (int s = 0; s < 2; s++) {
+        const cs_site *st = &r->sites[s];
+        fprintf(f, "| %c | ", s ? 'B' : 'A');
+        md_cell_code(f, st->function);
+        fputs(" | ", f);
+        md_loc(f, st->file, st->lines, st->n_lines, 0);
+        fputs(" | ", f);
+        md_text(f, st->access ? st->access : "unknown");
+        fputs(" |\n", f);
+    }
+
+    fputs("\n**Evidence**\n\n", f);
+    for (size_t i = 0; i < r->n_links && i < MD_MAX_EVIDENCE; i++) {
+        const cs_trace *t = res->traces[r->links[i].trace];
+        fputs("- ", f);
+        md_source(f, t);
+        fprintf(f, ": %s, %s", cs_evidence_name(r->links[i].evidence),
+                cs_trace_kind_name(t->kind));
+        if (t->test) {
+            fputs(" in ", f);
+            md_code(f, t->test);
+        }
+        fputc('\n', f);
+    }
+    if (r->n_links > MD_MAX_EVIDENCE)
+        fprintf(f, "- and %zu more (see the JSON report)\n", r->n_links - MD_MAX_EVIDENCE);
+
+    char *note = cs_race_note(r);
+    fputs("\n**Suggested fix:** ", f);
+    md_text(f, note);
+    free(note);
+    fputs("\n\n", f);
+}
+
+/* The race pairs a cluster's traces are linked to. */
+static void cluster_races(FILE *f, const cs_report_ctx *ctx, const cs_cluster *c)
+{
+    bool any = false;
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++) {
+        const cs_race *r = &ctx->races->v[i];
+        bool linked = false;
+        for (size_t k = 0; k < r->n_links && !linked; k++)
+            linked = ctx->clusters->of_trace[r->links[k].trace] == (size_t)(c - ctx->clusters->v);
+        if (!linked) continue;
+        fputs(any ? ", " : "- **Race pair:** ", f);
+        fputs(r->id, f);
+        any = true;
+    }
+    if (any) fputc('\n', f);
+}
+
+static void trace_block(FILE *f, const cs_trace *t)
+{
+    const cs_thread *th = cs_report_sig_thread(t);
+    size_t ticks = 3;
+    size_t n_sig = 0;
+    for (size_t k = 0; th && k < th->n_frames; k++) {
+        const cs_frame *fr = &th->frames[k];
+        if (!fr->significant) continue;
+        n_sig++;
+        size_t a = longest_backtick_run(cs_report_frame_function(fr)) + 1;
+        size_t b = longest_backtick_run(cs_report_frame_file(fr)) + 1;
+        if (a > ticks) ticks = a;
+        if (b > ticks) ticks = b;
+    }
+    if (!n_sig) {
+        fputs("No significant frames (the trace has no frames of the program's own).\n\n", f);
+        return;
+    }
+    fputs("Representative trace, ", f);
+    md_source(f, t);
+    fputs(", significant frames:\n\n", f);
+    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    fputs("text\n", f);
+    size_t shown = 0;
+    for (size_t k = 0; th && k < th->n_frames && shown < MD_MAX_FRAMES; k++) {
+        const cs_frame *fr = &th->frames[k];
+        if (!fr->significant) continue;
+        md_raw(f, cs_report_frame_function(fr), false);
+        const char *file = cs_report_frame_file(fr);
+        if (file) {
+            fputs("\n    ", f);
+            md_raw(f, file, false);
+            if (fr->line) fprintf(f, ":%d", fr->line);
+        } else if (fr->module) {
+            fputs("\n    ", f);
+            md_raw(f, fr->module, false);
+            if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+        }
+        fputc('\n', f);
+        shown++;
+    }
+    if (n_sig > shown) fprintf(f, "... %zu more significant frame(s)\n", n_sig - shown);
+    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    fputs("\n\n", f);
+}
+
+static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster *c)
+{
+    const cs_results *res = ctx->res;
+    const cs_trace *rep = res->traces[c->rep];
+    fprintf(f, "### %s: %s: ", c->id, cs_trace_kind_name(rep->kind));
+    md_text_cut(f, rep->headline ? rep->headline : "(no message)", MD_TITLE_CHARS);
+    fputs("\n\n- **Symptom:** ", f);
+    md_code(f, rep->headline);
+    fprintf(f, "\n- **Count:** %zu, in %zu artifact(s) from %zu run(s)\n", c->n_traces,
+            cs_report_distinct_sources(ctx, c->traces, c->n_traces),
+            count_runs(ctx, c->traces, c->n_traces));
+    size_t n;
+    const char **v = cs_report_cluster_tests(ctx, c, &n);
+    fputs("- **Tests:** ", f);
+    md_list(f, v, n, MD_MAX_TESTS, true, false);
+    free(v);
+    fputc('\n', f);
+    seen(f, res->traces[c->traces[0]]->source, res->traces[c->traces[c->n_traces - 1]]->source);
+    fputs("- **Signature:** ", f);
+    md_code(f, c->signature);
+    fputc('\n', f);
+    cluster_races(f, ctx, c);
+    fputc('\n', f);
+    trace_block(f, rep);
+    bool any = false;
+    for (size_t i = 0; i < ctx->clusters->n_merges; i++) {
+        const cs_merge *m = &ctx->clusters->merges[i];
+        if (strcmp(m->into, c->id) != 0) continue;
+        if (!any) fputs("Merged groups:\n\n", f);
+        any = true;
+        fprintf(f, "- %s (distance %.3f): ", m->from, m->distance);
+        md_code(f, m->from_signature);
+        fputc('\n', f);
+    }
+    if (any) fputc('\n', f);
+}
+
+int cs_report_markdown(FILE *f, const cs_report_ctx *ctx)
+{
+    const cs_results *r = ctx->res;
+    size_t n_races = ctx->races ? ctx->races->n : 0;
+    size_t n_clusters = ctx->clusters ? ctx->clusters->n : 0;
+    fputs("# crashsift report\n\n", f);
+    fprintf(f, "%zu trace(s) in %zu member(s): %zu race pair(s), %zu cluster(s), %zu error(s).",
+            r->n_traces, r->n_members, n_races, n_clusters, r->n_diags);
+    if (ctx->n_inputs) {
+        fputs(" Inputs: ", f);
+        md_list(f, (const char **)ctx->inputs, ctx->n_inputs, 10, true, false);
+        fputc('.', f);
+    }
+    fputs("\n\n## Summary\n\n", f);
+    if (n_races || n_clusters) summary(f, ctx);
+    else fputs("No failures found.\n\n", f);
+    if (n_races) {
+        fputs("## Race pairs\n\n", f);
+        for (size_t i = 0; i < n_races; i++) race_section(f, ctx, &ctx->races->v[i]);
+    }
+    if (n_clusters) {
+        fputs("## Clusters\n\n", f);
+        for (size_t i = 0; i < n_clusters; i++) cluster_section(f, ctx, &ctx->clusters->v[i]);
+    }
+    if (r->n_diags) {
+        fputs("## Errors\n\n", f);
+        for (size_t i = 0; i < r->n_diags; i++) {
+            fputs("- ", f);
+            md_code(f, r->diags[i].source);
+            fputs(": ", f);
+            md_text(f, r->diags[i].message);
+            fputc('\n', f);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
