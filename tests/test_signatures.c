@@ -367,6 +367,37 @@ static void test_cpp_map_races_tsan_and_core(void **state)
     cs_triage_dispose(&t);
 }
 
+static void test_source_evidence_when_map_frames_are_hidden(void **state)
+{
+    (void)state;
+    /* Newer Go releases hide runtime.map* frames in race reports: the same
+     * real report without them is a plain race, until --source shows the
+     * line writes a map. The counter race stays a plain race. */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "grep -v -e 'runtime\.map' -e 'map_faststr\.go' fixtures/go/race_map.log > %s",
+             tmp_path("hidden.log"));
+    assert_int_equal(system(cmd), 0);
+    const char *paths[] = {tmp_path("hidden.log"), "fixtures/go/race_counter.log"};
+    cs_run_opts o;
+    for (int with_source = 0; with_source < 2; with_source++) {
+        cs_run_opts_default(&o);
+        o.rules_dir = CS_SOURCE_DIR "/signatures";
+        if (with_source) o.source_dir = "fixtures/go/dispatch";
+        cs_triage t;
+        assert_int_equal(cs_pipeline_triage(&o, paths, 2, &t), 0);
+        const cs_race *m = race_with(&t, "dispatch.(*Aggregator).add", "dispatch.(*Aggregator).reset");
+        const cs_race *c = race_with(&t, "dispatch.(*Aggregator).Observe",
+                                     "dispatch.(*Aggregator).Observe");
+        assert_non_null(m);
+        assert_non_null(c);
+        assert_int_equal(m->map_race, with_source);
+        if (with_source) assert_non_null(strstr(m->map_evidence, "counts, declared as a map"));
+        assert_false(c->map_race);
+        cs_triage_dispose(&t);
+    }
+}
+
 static void test_corpus_map_race(void **state)
 {
     (void)state;
@@ -395,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_strip_path_rule),
         cmocka_unit_test(test_race_pairs),
         cmocka_unit_test(test_cpp_map_races_tsan_and_core),
+        cmocka_unit_test(test_source_evidence_when_map_frames_are_hidden),
         cmocka_unit_test(test_corpus_map_race),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

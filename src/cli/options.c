@@ -26,6 +26,7 @@ enum {
     OPT_SYSROOT,
     OPT_CORE_IN_PROCESS,
     OPT_CLUSTER,
+    OPT_SOURCE,
 };
 
 typedef struct optdef {
@@ -41,7 +42,7 @@ static const optdef table[] = {
     {"help", no_argument, 'h', CS_OPTSET_COMMON, NULL, "show this help"},
     {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N", "worker threads (default: the number of cores, at most 16)"},
     {"format", required_argument, 'f', CS_OPTSET_TRIAGE, "FMT",
-     "report format for stdout and -o FILE: text (default), json"},
+     "report format for stdout and -o FILE: text (default), json, markdown, html, sarif"},
     {"output", required_argument, 'o', CS_OPTSET_TRIAGE, "[FMT:]FILE",
      "write a report to FILE (repeatable: -o json:a.json -o text:a.txt)"},
     {"color", required_argument, OPT_COLOR, CS_OPTSET_TRIAGE, "WHEN",
@@ -62,6 +63,8 @@ static const optdef table[] = {
      "cores: look up the libraries named in a core below DIR"},
     {"core-in-process", no_argument, OPT_CORE_IN_PROCESS, CS_OPTSET_TRIAGE, NULL,
      "cores: unwind in this process, not a forked child (debugging)"},
+    {"source", required_argument, OPT_SOURCE, CS_OPTSET_TRIAGE, "DIR",
+     "a checkout of the program: its source lines tell map races apart"},
     {"cluster", required_argument, OPT_CLUSTER, CS_OPTSET_TRIAGE, "ID",
      "explain: only the traces of cluster ID"},
     {"max-member", required_argument, OPT_MAX_MEMBER, CS_OPTSET_COMMON, "BYTES",
@@ -191,6 +194,7 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             break;
         case OPT_SIGNATURES: o->run.rules_dir = optarg; break;
         case OPT_CLUSTER: o->cluster = optarg; break;
+        case OPT_SOURCE: o->run.source_dir = optarg; break;
         case OPT_FRAMES:
             if (parse_size(optarg, &v) || v < 1 || v > 32)
                 return bad(cmd, name, optarg, "expected a number from 1 to 32");

@@ -26,6 +26,7 @@ typedef struct cs_run_opts {
     int n_user_rules;
     int sig_frames;           /* K frames in a signature */
     double merge_threshold;   /* 0 disables merging of close groups */
+    const char *source_dir;   /* --source: a checkout, for map evidence */
     cs_core_opts core;        /* --debug-dir, --sysroot, --core-in-process */
 } cs_run_opts;
 

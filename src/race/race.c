@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "source.h"
 
 const char *cs_evidence_name(cs_evidence e)
 {
@@ -20,6 +21,12 @@ typedef struct loc {
     const char *access;
     bool in_map; /* map implementation frames above the site */
 } loc;
+
+static void set_evidence(cs_race *r, const char *why)
+{
+    free(r->map_evidence);
+    r->map_evidence = cs_xstrdup(why);
+}
 
 static const char *base(const char *p)
 {
@@ -145,7 +152,7 @@ static void direct(const cs_results *res, cs_races *rs)
         cs_race *r = find_or_add(rs, la, lb);
         if (la.in_map || lb.in_map) {
             r->map_race = true;
-            r->map_evidence = "the racing accesses run inside map implementation code";
+            set_evidence(r, "the racing accesses run inside map implementation code");
         }
         link(r, i, CS_EV_DIRECT);
     }
@@ -206,7 +213,7 @@ static void runtime(const cs_results *res, cs_races *rs)
         }
         if (!r->map_race) {
             r->map_race = true;
-            r->map_evidence = "a Go map fatal error was thrown at one of the sites";
+            set_evidence(r, "a Go map fatal error was thrown at one of the sites");
         }
         link(r, i, CS_EV_RUNTIME);
     }
@@ -222,7 +229,7 @@ static void runtime(const cs_results *res, cs_races *rs)
             if (!site_of(&t->threads[t->crash_thread], &a)) continue;
             if (site_is(&r->sites[0], &a) || site_is(&r->sites[1], &a)) {
                 r->map_race = true;
-                r->map_evidence = "a Go map fatal error was thrown at one of the sites";
+                set_evidence(r, "a Go map fatal error was thrown at one of the sites");
             }
         }
     }
@@ -270,7 +277,7 @@ static void cores(const cs_results *res, cs_races *rs)
         if (!r) r = find_or_add(rs, sites[0], sites[1]);
         if (!r->map_race) {
             r->map_race = true;
-            r->map_evidence = "two threads of a core were inside map code at once";
+            set_evidence(r, "two threads of a core were inside map code at once");
         }
         link(r, i, CS_EV_CORE);
     }
@@ -314,7 +321,30 @@ static int cmp_race(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
-void cs_race_run(const cs_results *res, const cs_clusters *c, cs_races *out)
+/* Last resort for pairs whose frames hide the map code: the source line. */
+static void from_source(const char *dir, cs_races *rs)
+{
+    cs_source_tree *tree = NULL;
+    for (size_t i = 0; i < rs->n; i++) {
+        cs_race *r = &rs->v[i];
+        if (r->map_race) continue;
+        if (!tree) tree = cs_source_tree_new(dir);
+        for (int s = 0; s < 2 && !r->map_race; s++)
+            for (size_t k = 0; k < r->sites[s].n_lines && !r->map_race; k++) {
+                const char *why;
+                if (cs_source_is_map_access(tree, r->sites[s].file, r->sites[s].lines[k], &why)) {
+                    r->map_race = true;
+                    char *e = cs_xasprintf("source: %s", why);
+                    set_evidence(r, e);
+                    free(e);
+                }
+            }
+    }
+    cs_source_tree_free(tree);
+}
+
+void cs_race_run(const cs_results *res, const cs_clusters *c, const char *source_dir,
+                 cs_races *out)
 {
     (void)c;
     memset(out, 0, sizeof *out);
@@ -322,6 +352,7 @@ void cs_race_run(const cs_results *res, const cs_clusters *c, cs_races *out)
     runtime(res, out);
     cores(res, out);
     same_test(res, out);
+    if (source_dir) from_source(source_dir, out);
     for (size_t i = 0; i < out->n; i++)
         if (out->v[i].n_links)
             qsort(out->v[i].links, out->v[i].n_links, sizeof *out->v[i].links, cmp_link);
@@ -339,6 +370,7 @@ void cs_races_dispose(cs_races *races)
             free(r->sites[s].access);
         }
         free(r->links);
+        free(r->map_evidence);
     }
     free(races->v);
     memset(races, 0, sizeof *races);

@@ -51,7 +51,7 @@ typedef struct cs_race {
     char id[16];      /* "R" + 10 hex digits of the key */
     cs_site sites[2]; /* ordered by key */
     bool map_race;
-    const char *map_evidence; /* why map_race (static text) */
+    char *map_evidence; /* why map_race, or NULL */
     cs_race_link *links;
     size_t n_links, cap_links;
     size_t n_by[CS_EV_COUNT];
@@ -62,7 +62,9 @@ typedef struct cs_races {
     size_t n, cap;
 } cs_races;
 
-void cs_race_run(const cs_results *r, const cs_clusters *c, cs_races *out);
+/* source_dir: a checkout of the program (--source), or NULL. */
+void cs_race_run(const cs_results *r, const cs_clusters *c, const char *source_dir,
+                 cs_races *out);
 void cs_races_dispose(cs_races *races);
 /* "write/write", "read/write" ... (static buffer per call slot). */
 const char *cs_race_access_types(const cs_race *race);

@@ -185,6 +185,9 @@ int cs_report_text(FILE *f, const cs_report_ctx *ctx)
 static const cs_format formats[] = {
     {"text", cs_report_text},
     {"json", cs_report_json},
+    {"markdown", cs_report_markdown},
+    {"html", cs_report_html},
+    {"sarif", cs_report_sarif},
 };
 
 const cs_format *cs_report_find(const char *name)
@@ -196,5 +199,5 @@ const cs_format *cs_report_find(const char *name)
 
 const char *cs_report_names(void)
 {
-    return "text, json";
+    return "text, json, markdown, html, sarif";
 }

@@ -1,0 +1,135 @@
+/* history.h - recurring-crash history: remembers every cluster and race pair
+ * across batches in one SQLite database (the only SQLite user), so a report
+ * can say whether a failure is new, recurring or regressed.
+ *
+ * Guarantees (docs/history.md):
+ *   - one transaction per batch (BEGIN IMMEDIATE ... COMMIT): a run killed
+ *     midway leaves the database exactly as it was before that batch;
+ *   - WAL mode and a busy timeout: concurrent runs on one database
+ *     serialize their batches, none is lost;
+ *   - the schema is versioned (PRAGMA user_version) and forward migrations
+ *     run on open; a database written by a newer crashsift is refused;
+ *   - a file that is not an SQLite database, or fails PRAGMA quick_check,
+ *     is refused and never written;
+ *   - the database path (and SQLite's -wal/-shm beside it) is the only file
+ *     written; temporary tables stay in memory.
+ *
+ * An occurrence is a trace in a cluster, or a trace linked to a race pair.
+ * It is counted once per (id, source path, content hash): re-feeding the
+ * same artifacts adds nothing. Library code never prints; errors come back
+ * as codes and a one-line message naming the file. */
+#ifndef CS_HISTORY_H
+#define CS_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../cluster/cluster.h"
+#include "../model/model.h"
+#include "../race/race.h"
+
+#define CS_HISTORY_SCHEMA_VERSION 1
+#define CS_HISTORY_BUSY_TIMEOUT_MS 10000
+#define CS_HISTORY_DEFAULT_REGRESS_AFTER 3
+#define CS_HISTORY_TREND 16          /* batches in a trend */
+#define CS_HISTORY_MAX_REGRESS_AFTER 100000
+
+typedef struct cs_history cs_history; /* an open database */
+
+typedef enum cs_history_state {
+    CS_HISTORY_NEW,       /* first seen in this batch */
+    CS_HISTORY_RECURRING, /* seen before */
+    CS_HISTORY_REGRESSED, /* seen, absent for N batches or more, now back */
+} cs_history_state;
+
+const char *cs_history_state_name(cs_history_state s);
+
+/* Opens (create: or creates) the database at path, checks it and applies
+ * migrations. On failure returns CS_E_CORRUPT (not SQLite, or quick_check
+ * failed), CS_E_UNSUPPORTED (newer schema), CS_E_NOTFOUND (missing and not
+ * create) or CS_E_IO, and sets *errmsg to a one-line message naming the
+ * file (the caller frees it). *out is set only on success. */
+int cs_history_open(cs_history **out, const char *path, bool create, char **errmsg);
+void cs_history_free(cs_history *h);
+/* The message of the last failed call on h (never NULL). */
+const char *cs_history_errmsg(const cs_history *h);
+
+/* The batch clock: $CRASHSIFT_NOW (unix seconds, for tests) or time(NULL). */
+int64_t cs_history_now(void);
+
+/* One batch to record; everything is borrowed. */
+typedef struct cs_history_batch {
+    const cs_results *res;
+    const cs_clusters *clusters;
+    const cs_races *races;
+    const char *sig_version;
+    const char *tool_version;
+    const char *const *inputs;
+    size_t n_inputs;
+    int64_t time;      /* unix seconds */
+    int regress_after; /* N: absent for N batches or more, then back = regressed */
+} cs_history_batch;
+
+/* The standing of one cluster or pair after a batch. */
+typedef struct cs_history_mark {
+    cs_history_state state;
+    int64_t first_seen; /* unix seconds of the first batch that counted it */
+    int64_t last_seen;  /* ... of the last (this batch, when it counted any) */
+    uint64_t batches;   /* batches that counted an occurrence of it */
+    uint64_t total;     /* occurrences counted, re-fed ones once */
+    uint64_t n_new;     /* occurrences this batch added */
+} cs_history_mark;
+
+/* Records b in one transaction. On success fills *clusters_out and
+ * *races_out (arrays parallel to b->clusters->v and b->races->v; the caller
+ * frees them) and *batch_id. Nothing is written on failure. */
+int cs_history_record(cs_history *h, const cs_history_batch *b, cs_history_mark **clusters_out,
+                      cs_history_mark **races_out, int64_t *batch_id);
+
+/* ---- reading ---------------------------------------------------------- */
+typedef struct cs_history_query {
+    int64_t since;  /* batches at or after (unix seconds); INT64_MIN: all */
+    int64_t until;  /* at or before; INT64_MAX: all */
+    const char *id; /* one cluster or pair, or NULL */
+} cs_history_query;
+
+typedef struct cs_history_row {
+    char id[16];
+    bool race;
+    char *signature;
+    char *kind;     /* trace kind, or "map-race"/"data-race" */
+    char *headline;
+    cs_history_state last_state; /* in its last batch of the window */
+    int64_t first_seen, last_seen;
+    uint64_t batches, total;
+    uint64_t trend[CS_HISTORY_TREND]; /* counts in the window's last batches, oldest first */
+} cs_history_row;
+
+typedef struct cs_history_occ {
+    int64_t batch;
+    int64_t time;
+    char *source;
+    uint64_t line; /* 0: none */
+    char *test;
+    char *artifact;
+    char *kind;
+    char *evidence; /* race links; NULL for clusters */
+    char *hash;
+} cs_history_occ;
+
+typedef struct cs_history_list {
+    int64_t n_batches;      /* batches in the window */
+    size_t n_trend;         /* how many of trend[] are used */
+    int64_t trend_time[CS_HISTORY_TREND]; /* time of each trend batch */
+    cs_history_row *rows;   /* by last seen (newest first), then id */
+    size_t n_rows;
+    cs_history_occ *occs;   /* q->id only: its occurrences by batch, source, line */
+    size_t n_occs;
+} cs_history_list;
+
+/* Lists what q selects into out (initialised here; dispose it). */
+int cs_history_query_run(cs_history *h, const cs_history_query *q, cs_history_list *out);
+void cs_history_list_dispose(cs_history_list *l);
+
+#endif
