@@ -332,36 +332,89 @@ void cs_extractor_set_test(cs_extractor *e, const char *test)
 
 /* A test failure whose cause is already a trace of the same member (a panic
  * or race report in that test) is that trace's consequence, not a second
- * failure: drop it, and give its test name to the cause if it had none. */
+ * failure: drop it, and give its test name to the cause if it had none.
+ *
+ * Two passes: decisions are made over the traces as they came (nothing is
+ * freed or moved until all are made; found by fuzz_extract, a one-pass
+ * version read traces it had already freed), and the tests of the causes
+ * are looked up in a sorted array, not by a scan per failure, so a member
+ * of many failures stays O(n log n). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Failures by (test, position), to find the later failures of a test. */
+static cs_trace **cmp_base;
+static int cmp_fail(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(cmp_base[x]->test, cmp_base[y]->test);
+    return c ? c : (x > y) - (x < y);
+}
+
 void cs_extract_merge_failures(cs_results *r, size_t first)
 {
-    size_t w = first;
-    for (size_t i = first; i < r->n_traces; i++) {
-        cs_trace *t = r->traces[i];
-        bool drop = false;
-        if (t->kind == CS_TK_TEST_FAILURE && t->test) {
-            for (size_t j = first; j < r->n_traces && !drop; j++) {
-                cs_trace *c = r->traces[j];
-                if (c == t || c->kind == CS_TK_TEST_FAILURE) continue;
-                if (c->test && strcmp(c->test, t->test) == 0) drop = true;
-            }
-            /* "race detected during execution of test" with the race report
-             * just before it but outside any === RUN header. */
-            if (!drop && t->headline && strstr(t->headline, "race detected during execution")) {
-                for (size_t j = i; j-- > first;) {
-                    cs_trace *c = r->traces[j];
-                    if (c->kind != CS_TK_GO_RACE && c->kind != CS_TK_TSAN) break;
-                    if (!c->test) c->test = cs_xstrdup(t->test);
-                    drop = true;
-                }
-            }
-        }
-        if (drop)
-            cs_trace_free(t);
+    if (r->n_traces <= first) return;
+    size_t n = r->n_traces - first;
+    cs_trace **t = r->traces + first;
+    bool *drop = cs_xcalloc(n, sizeof *drop);
+    const char **causes = cs_xmalloc(n * sizeof *causes);
+    size_t *fails = cs_xmalloc(n * sizeof *fails);
+    size_t n_causes = 0, n_fails = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i]->test) continue;
+        if (t[i]->kind != CS_TK_TEST_FAILURE)
+            causes[n_causes++] = t[i]->test;
         else
-            r->traces[w++] = t;
+            fails[n_fails++] = i;
     }
-    r->n_traces = w;
+    qsort(causes, n_causes, sizeof *causes, cmp_str);
+    /* qsort has no context argument; this runs under the caller's lock-free
+     * per-member use, so a file-scope base is set and read in one call. */
+    static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&sort_lock);
+    cmp_base = t;
+    qsort(fails, n_fails, sizeof *fails, cmp_fail);
+    pthread_mutex_unlock(&sort_lock);
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i] || t[i]->kind != CS_TK_TEST_FAILURE || !t[i]->test) continue;
+        if (bsearch(&t[i]->test, causes, n_causes, sizeof *causes, cmp_str)) {
+            drop[i] = true;
+            continue;
+        }
+        /* "race detected during execution of test" with the race report
+         * just before it but outside any === RUN header. */
+        if (!t[i]->headline || !strstr(t[i]->headline, "race detected during execution")) continue;
+        bool gave = false;
+        for (size_t j = i; j-- > 0;) {
+            if (t[j]->kind != CS_TK_GO_RACE && t[j]->kind != CS_TK_TSAN) break;
+            if (!t[j]->test) {
+                t[j]->test = cs_xstrdup(t[i]->test);
+                gave = true;
+            }
+            drop[i] = true;
+        }
+        if (!gave) continue;
+        /* The race now names the test: later failures of it are its
+         * consequence too. Each test's group is walked once: after this,
+         * its later failures are dropped and give nothing. */
+        for (size_t k = 0; k < n_fails; k++) {
+            size_t f = fails[k];
+            if (f > i && strcmp(t[f]->test, t[i]->test) == 0) drop[f] = true;
+        }
+    }
+    free(causes);
+    free(fails);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i])
+            cs_trace_free(t[i]);
+        else
+            t[w++] = t[i];
+    }
+    free(drop);
+    r->n_traces = first + w;
 }
 
 /* Assertion messages printed while a test ran (go test -v) count only if the

@@ -22,8 +22,8 @@
 
 #define CS_DEFAULT_MAX_MEMBER (4ULL << 30)   /* 4 GiB uncompressed per member */
 #define CS_DEFAULT_MAX_TOTAL (64ULL << 30)   /* 64 GiB uncompressed per run */
-#define CS_DEFAULT_MAX_RATIO 200             /* uncompressed : compressed */
-#define CS_RATIO_FLOOR (8ULL << 20)          /* ratio checked past 8 MiB out */
+#define CS_DEFAULT_MAX_RATIO 1000            /* uncompressed : compressed */
+#define CS_RATIO_FLOOR (16ULL << 20)         /* ratio checked past 16 MiB out */
 #define CS_DEFAULT_MAX_DEPTH 4               /* archive/compression nesting */
 #define CS_DEFAULT_MAX_MEMBERS 200000        /* members per run */
 #define CS_DEFAULT_MAX_LINE (1U << 20)       /* bytes of one log line */

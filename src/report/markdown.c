@@ -299,11 +299,11 @@ static void race_symptoms(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
     }
     qsort(v, k, sizeof *v, cmp_symptom);
     for (size_t j = 0; j < k && j < MD_MAX_LIST; j++) {
-        fputs("  - ", f);
+        fputs("- ", f);
         md_code(f, v[j].headline);
         fprintf(f, " (%zu×)\n", v[j].n);
     }
-    if (k > MD_MAX_LIST) fprintf(f, "  - and %zu other message(s)\n", k - MD_MAX_LIST);
+    if (k > MD_MAX_LIST) fprintf(f, "- and %zu other message(s)\n", k - MD_MAX_LIST);
     free(v);
 }
 
