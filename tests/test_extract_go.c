@@ -1,6 +1,7 @@
 /* Go extraction on real fixtures (fixtures/go, made by fixtures/go/make.sh)
  * and on the shared corpus. Line numbers and frames were read off the
  * fixture files by hand. */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -228,6 +229,85 @@ static void test_verbose_passing_messages_are_not_failures(void **state)
     cs_results_dispose(&r);
 }
 
+static void test_parallel_tests_interleaved(void **state)
+{
+    (void)state;
+    /* go test -v with t.Parallel(): outputs interleave, === NAME says whose. */
+    cs_results r;
+    cs_t_triage_text("par.log",
+                     "=== RUN   TestA\n"
+                     "=== PAUSE TestA\n"
+                     "=== RUN   TestB\n"
+                     "=== PAUSE TestB\n"
+                     "=== CONT  TestA\n"
+                     "=== CONT  TestB\n"
+                     "=== NAME  TestA\n"
+                     "    a_test.go:12: got 1, want 2\n"
+                     "=== NAME  TestB\n"
+                     "    b_test.go:30: timeout waiting for queue\n"
+                     "--- FAIL: TestB (0.00s)\n"
+                     "--- FAIL: TestA (0.01s)\n"
+                     "FAIL\n",
+                     &r);
+    assert_int_equal(r.n_traces, 2);
+    assert_string_equal(r.traces[0]->test, "TestA");
+    assert_int_equal(r.traces[0]->line_start, 8);
+    assert_string_equal(r.traces[0]->headline, "got 1, want 2");
+    assert_string_equal(r.traces[1]->test, "TestB");
+    assert_int_equal(r.traces[1]->line_start, 10);
+    assert_string_equal(r.traces[1]->threads[0].frames[0].file, "b_test.go");
+    cs_results_dispose(&r);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[3][65536];
+    static int k;
+    char *b = buf[k++ % 3];
+    size_t n = fread(b, 1, sizeof buf[0] - 1, f);
+    b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+static void test_several_traces_in_noise(void **state)
+{
+    (void)state;
+    /* Real traces one after another, with ordinary output between them. */
+    char text[200000];
+    snprintf(text, sizeof text,
+             "Run go test ./...\ngo: downloading github.com/stretchr/testify v1.8.4\n%s"
+             "ok  \texample.com/other\t0.012s\nsome log line mentioning goroutine leaks\n%s"
+             "building...\n%s",
+             slurp("fixtures/go/nil_deref.log"), slurp("fixtures/go/concurrent_map_writes.log"),
+             slurp("fixtures/go/race_map.log"));
+    cs_results r;
+    cs_t_triage_text("many.log", text, &r);
+    assert_int_equal(r.n_traces, 3);
+    assert_int_equal(r.traces[0]->kind, CS_TK_GO_PANIC);
+    assert_int_equal(r.traces[0]->line_start, 2 + 2);
+    assert_int_equal(r.traces[0]->line_end, 2 + 20);
+    assert_int_equal(r.traces[1]->kind, CS_TK_GO_FATAL);
+    assert_int_equal(r.traces[1]->line_start, 2 + 25 + 2 + 1);
+    assert_int_equal(r.traces[1]->n_threads, 4);
+    assert_int_equal(r.traces[2]->kind, CS_TK_GO_RACE);
+    assert_int_equal(r.traces[2]->line_start, 2 + 25 + 2 + 45 + 1 + 1);
+    assert_string_equal(r.traces[2]->test, "TestConcurrentAdd");
+    cs_results_dispose(&r);
+}
+
+static void test_lookalikes_yield_nothing(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage("fixtures/lookalikes", &r);
+    assert_int_equal(r.n_traces, 0);
+    assert_true(r.n_members >= 2);
+    cs_results_dispose(&r);
+}
+
 static void test_corpus_go(void **state)
 {
     (void)state;
@@ -266,6 +346,9 @@ int main(void)
         cmocka_unit_test(test_test2json_streams),
         cmocka_unit_test(test_assertion_only_failure),
         cmocka_unit_test(test_verbose_passing_messages_are_not_failures),
+        cmocka_unit_test(test_parallel_tests_interleaved),
+        cmocka_unit_test(test_several_traces_in_noise),
+        cmocka_unit_test(test_lookalikes_yield_nothing),
         cmocka_unit_test(test_corpus_go),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -345,12 +345,16 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Failures by (test, position), to find the later failures of a test. */
-static cs_trace **cmp_base;
+typedef struct fail_ref {
+    const char *test;
+    size_t i;
+} fail_ref;
+
 static int cmp_fail(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(cmp_base[x]->test, cmp_base[y]->test);
-    return c ? c : (x > y) - (x < y);
+    const fail_ref *x = a, *y = b;
+    int c = strcmp(x->test, y->test);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 void cs_extract_merge_failures(cs_results *r, size_t first)
@@ -360,23 +364,17 @@ void cs_extract_merge_failures(cs_results *r, size_t first)
     cs_trace **t = r->traces + first;
     bool *drop = cs_xcalloc(n, sizeof *drop);
     const char **causes = cs_xmalloc(n * sizeof *causes);
-    size_t *fails = cs_xmalloc(n * sizeof *fails);
+    fail_ref *fails = cs_xmalloc(n * sizeof *fails);
     size_t n_causes = 0, n_fails = 0;
     for (size_t i = 0; i < n; i++) {
         if (!t[i]->test) continue;
         if (t[i]->kind != CS_TK_TEST_FAILURE)
             causes[n_causes++] = t[i]->test;
         else
-            fails[n_fails++] = i;
+            fails[n_fails++] = (fail_ref){t[i]->test, i};
     }
     qsort(causes, n_causes, sizeof *causes, cmp_str);
-    /* qsort has no context argument; this runs under the caller's lock-free
-     * per-member use, so a file-scope base is set and read in one call. */
-    static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock(&sort_lock);
-    cmp_base = t;
     qsort(fails, n_fails, sizeof *fails, cmp_fail);
-    pthread_mutex_unlock(&sort_lock);
     for (size_t i = 0; i < n; i++) {
         if (drop[i] || t[i]->kind != CS_TK_TEST_FAILURE || !t[i]->test) continue;
         if (bsearch(&t[i]->test, causes, n_causes, sizeof *causes, cmp_str)) {
@@ -399,10 +397,16 @@ void cs_extract_merge_failures(cs_results *r, size_t first)
         /* The race now names the test: later failures of it are its
          * consequence too. Each test's group is walked once: after this,
          * its later failures are dropped and give nothing. */
-        for (size_t k = 0; k < n_fails; k++) {
-            size_t f = fails[k];
-            if (f > i && strcmp(t[f]->test, t[i]->test) == 0) drop[f] = true;
+        size_t lo = 0, hi = n_fails;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(fails[mid].test, t[i]->test) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
+        for (; lo < n_fails && strcmp(fails[lo].test, t[i]->test) == 0; lo++)
+            if (fails[lo].i > i) drop[fails[lo].i] = true;
     }
     free(causes);
     free(fails);

@@ -96,14 +96,12 @@ static const char css[] =
     "th[aria-sort=ascending]::after{content:' \\25B2'}"
     "th[aria-sort=descending]::after{content:' \\25BC'}\n"
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "td.fail{min-width:340px;max-width:520px;overflow-wrap:anywhere}\n"
-    "td.path{font-family:var(--mono);font-size:12px;color:var(--muted);max-width:230px;"
-    "overflow-wrap:anywhere}\n"
+    "#ctable{table-layout:fixed}#ctable td{overflow-wrap:anywhere}\n"
     "summary{cursor:pointer}\n"
     ".kind{font-family:var(--mono);font-size:12px;white-space:nowrap}\n"
     ".sigline{font-family:var(--mono);font-size:12px;color:var(--muted);margin:6px 0}\n"
     "ol.frames{list-style:none;margin:6px 0;padding:8px 10px;background:#f6f8fa;"
-    "border-radius:6px;font-family:var(--mono);font-size:12px;overflow-x:auto}\n"
+    "border-radius:6px;font-family:var(--mono);font-size:12px;overflow-x:auto;max-width:100%}\n"
     "ol.frames li{white-space:pre;line-height:1.6}\n"
     "ol.frames li.ins{color:var(--faint)}\n"
     "ol.frames li.sig{color:var(--ink);font-weight:600}\n"
@@ -370,7 +368,11 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     for (size_t k = 0; k < nf && k < HTML_MAX_FRAMES; k++) frame_li(f, &th->frames[k]);
     if (nf > HTML_MAX_FRAMES) fprintf(f, "<li class=\"ins\">… %zu more</li>\n", nf - HTML_MAX_FRAMES);
     if (!nf) fputs("<li class=\"ins\">(no frames)</li>\n", f);
-    fputs("</ol>\n<ul class=\"occ\">\n", f);
+    fputs("</ol>\n<div class=\"sigline\">First seen ", f);
+    h(f, r->traces[c->traces[0]]->source);
+    fputs(" · last seen ", f);
+    h(f, r->traces[c->traces[c->n_traces - 1]]->source);
+    fputs(" (by path). Occurrences:</div>\n<ul class=\"occ\">\n", f);
     for (size_t k = 0; k < c->n_traces && k < HTML_MAX_OCCURRENCES; k++) {
         const cs_trace *t = r->traces[c->traces[k]];
         fputs("<li>", f);
@@ -398,13 +400,8 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     const char **v = cs_report_cluster_tests(ctx, c, &nv);
     list(f, v, nv, 3);
     free(v);
-    fputs("</td>\n<td class=\"path\">", f);
-    h(f, r->traces[c->traces[0]]->source);
-    if (c->n_traces > 1) {
-        fputs("<br>… ", f);
-        h(f, r->traces[c->traces[c->n_traces - 1]]->source);
-    }
-    fputs("</td>\n<td>", f);
+    fprintf(f, "</td>\n<td class=\"num\">%zu</td>\n<td>",
+            cs_report_distinct_sources(ctx, c->traces, c->n_traces));
     chart(f, ctx, ax, c);
     fputs("</td></tr>\n", f);
 }
@@ -424,11 +421,15 @@ static void clusters(FILE *f, const cs_report_ctx *ctx)
           "<span id=\"shown\"></span></div>\n",
           f);
     fprintf(f,
-            "<table id=\"ctable\">\n<thead><tr><th class=\"num\" data-sort=\"count\" "
+            "<table id=\"ctable\">\n<colgroup><col style=\"width:64px\"><col "
+            "style=\"width:112px\"><col style=\"width:104px\"><col><col "
+            "style=\"width:170px\"><col style=\"width:84px\"><col "
+            "style=\"width:216px\"></colgroup>\n<thead><tr><th class=\"num\" data-sort=\"count\" "
             "data-type=\"num\">Count</th><th data-sort=\"id\">Id</th><th "
             "data-sort=\"kind\">Kind</th><th data-sort=\"failure\">Failure (click for the "
-            "trace)</th><th data-sort=\"tests\">Tests</th><th data-sort=\"seen\">First / last "
-            "seen</th><th>Across %zu artifact(s)</th></tr></thead>\n<tbody>\n",
+            "trace)</th><th data-sort=\"tests\">Tests</th><th class=\"num\" "
+            "data-sort=\"artifacts\" data-type=\"num\">Artifacts</th><th>Where, across %zu "
+            "artifact(s)</th></tr></thead>\n<tbody>\n",
             ax.n);
     for (size_t i = 0; i < n; i++) cluster_row(f, ctx, &ax, &ctx->clusters->v[i]);
     fputs("</tbody>\n</table>\n</section>\n", f);
