@@ -13,6 +13,22 @@
 
 #define CS_REPORT_SCHEMA_VERSION 1
 
+/* Recurring-crash history of one cluster or race pair (crashsift triage
+ * --db; filled by the CLI from the history module). */
+typedef struct cs_history_status {
+    const char *status;     /* "new", "recurring" or "regressed" */
+    long long first_seen;   /* unix seconds */
+    long long last_seen;
+    unsigned long long batches; /* batches that saw it */
+    unsigned long long total;   /* occurrences over all batches */
+} cs_history_status;
+
+/* Arrays parallel to clusters->v and races->v. */
+typedef struct cs_report_history {
+    const cs_history_status *clusters;
+    const cs_history_status *races;
+} cs_report_history;
+
 typedef struct cs_report_ctx {
     const cs_results *res;
     const cs_clusters *clusters; /* NULL: not clustered (inventory) */
@@ -23,6 +39,7 @@ typedef struct cs_report_ctx {
     const char *tool_version;
     bool color;         /* text: ANSI colour allowed */
     bool list_members;  /* inventory view */
+    const cs_report_history *history; /* NULL: no --db, nothing to show */
 } cs_report_ctx;
 
 typedef struct cs_format {
