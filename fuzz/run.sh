@@ -33,7 +33,13 @@ while read -r name seeds; do
   for d in $seeds; do [ -d "$d" ] && dirs+=("$d"); done
   log=$build/$name.log
   start=$(date +%s)
-  "$build/fuzz/$name" "$work" "${dirs[@]}" -max_total_time="$secs" -rss_limit_mb=2048 \
+  extra_env=()
+  if [ "$name" = fuzz_core ]; then
+    # Full stacks through libdw (no frame pointers) so the suppression matches.
+    extra_env=(ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
+               LSAN_OPTIONS="suppressions=$root/fuzz/lsan-libdw.supp:print_suppressions=0")
+  fi
+  env "${extra_env[@]}" "$build/fuzz/$name" "$work" "${dirs[@]}" -max_total_time="$secs" -rss_limit_mb=2048 \
     -timeout=10 -max_len=262144 -print_final_stats=1 \
     -artifact_prefix="$root/fuzz/crashes/$name-" >"$log" 2>&1
   rc=$?

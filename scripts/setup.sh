@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 pkgs=(
   build-essential cmake pkg-config
   libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
-  libexpat1-dev libcmocka-dev
+  libexpat1-dev libcmocka-dev libsqlite3-dev
   gdb elfutils binutils python3
+  python3-jsonschema chromium  # report tests: SARIF schema validation, HTML in a headless browser
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,3 +8,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd build
 ctest --output-on-failure -j"$(nproc)"
+# CI: a short fuzz of every harness (fuzz/run.sh builds with clang in
+# build-fuzz); a crash, leak or hang fails the run and is saved in fuzz/crashes/.
+if [ "${CI:-}" = true ] && command -v clang >/dev/null; then
+  cd ..
+  bash fuzz/run.sh 20
+fi

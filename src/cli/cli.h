@@ -33,13 +33,22 @@ typedef struct cs_cli_opts {
     cs_color_mode color;
     bool exit_code;
     const char *cluster; /* explain: --cluster ID */
+    const char *db;      /* triage, history: --db FILE (history database) */
+    int regress_after;   /* triage: --regress-after N; 0: the default */
+    long long since, until; /* history: --since/--until (unix seconds) */
+    bool has_since, has_until;
     bool help;
     char **paths;
     int n_paths;
 } cs_cli_opts;
 
 /* Which options a command takes (bit set of CS_OPTSET_...). */
-enum { CS_OPTSET_COMMON = 1, CS_OPTSET_TRIAGE = 2 };
+enum {
+    CS_OPTSET_COMMON = 1,
+    CS_OPTSET_TRIAGE = 2,
+    CS_OPTSET_HISTORY = 4, /* the history command */
+    CS_OPTSET_RECORD = 8,  /* triage: recording into a history database */
+};
 
 /* Parses argv (after the command name). Prints one specific line and a hint
  * on error and returns CS_EXIT_USAGE; 0 on success. */
@@ -51,5 +60,6 @@ int cs_cli_write_report(const char *path, const char *format, const void *ctx);
 int cs_cmd_triage(int argc, char **argv);
 int cs_cmd_inventory(int argc, char **argv);
 int cs_cmd_explain(int argc, char **argv);
+int cs_cmd_history(int argc, char **argv);
 
 #endif

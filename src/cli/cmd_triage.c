@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../history/history.h"
 #include "../report/report.h"
 #include "cli.h"
 
@@ -14,7 +15,7 @@ static void help(void)
            "Reads every artifact under PATHs, extracts every stack trace, and reports them.\n"
            "Reports go to stdout (--format) and to files (-o [FMT:]FILE, repeatable; the\n"
            "format defaults to --format, else text).\n\noptions:\n");
-    cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE);
+    cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD);
     printf("\nexit status: 0 done; 1 done and traces found (with --exit-code); 2 usage or "
            "fatal error.\n");
 }
@@ -28,11 +29,23 @@ static bool want_color(cs_color_mode m)
     return isatty(STDOUT_FILENO);
 }
 
+/* The report's view of history marks (the caller frees it). */
+static cs_history_status *history_view(const cs_history_mark *m, size_t n)
+{
+    cs_history_status *v = calloc(n + 1, sizeof *v);
+    if (!v) abort();
+    for (size_t i = 0; i < n; i++)
+        v[i] = (cs_history_status){cs_history_state_name(m[i].state), m[i].first_seen,
+                                   m[i].last_seen, m[i].batches, m[i].total};
+    return v;
+}
+
 int cs_cmd_triage(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "triage", CS_OPTSET_COMMON | CS_OPTSET_TRIAGE, &o);
+    int rc = cs_cli_parse(argc, argv, "triage",
+                          CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD, &o);
     if (rc) return rc;
     if (o.help) {
         help();
@@ -42,6 +55,17 @@ int cs_cmd_triage(int argc, char **argv)
         fprintf(stderr, "crashsift triage: no PATH given\nTry 'crashsift triage --help'.\n");
         return CS_EXIT_USAGE;
     }
+    /* The history database is opened (checked, migrated) before the work,
+     * so a bad --db costs nothing; without --db nothing is stored. */
+    cs_history *hist = NULL;
+    if (o.db) {
+        char *err = NULL;
+        if (cs_history_open(&hist, o.db, true, &err)) {
+            fprintf(stderr, "crashsift: %s\n", err);
+            free(err);
+            return CS_EXIT_USAGE;
+        }
+    }
     if (isatty(STDERR_FILENO)) o.run.progress = cs_cli_progress;
     cs_triage tr;
     if (cs_pipeline_triage(&o.run, (const char *const *)o.paths, (size_t)o.n_paths, &tr)) {
@@ -49,6 +73,7 @@ int cs_cmd_triage(int argc, char **argv)
             fprintf(stderr, "crashsift: rules '%s': %s\n", tr.res.diags[i].source,
                     tr.res.diags[i].message);
         cs_triage_dispose(&tr);
+        cs_history_free(hist);
         return CS_EXIT_USAGE;
     }
     cs_results res = tr.res;
@@ -62,6 +87,32 @@ int cs_cmd_triage(int argc, char **argv)
         .races = &tr.races,
         .sig_version = tr.sig_version,
     };
+    cs_history_mark *hc = NULL, *hr = NULL;
+    cs_history_status *sc = NULL, *sr = NULL;
+    cs_report_history rh = {0};
+    if (hist) {
+        cs_history_batch b = {
+            .res = &res,
+            .clusters = &tr.clusters,
+            .races = &tr.races,
+            .sig_version = tr.sig_version,
+            .tool_version = CS_VERSION,
+            .inputs = (const char *const *)o.paths,
+            .n_inputs = (size_t)o.n_paths,
+            .time = cs_history_now(),
+            .regress_after = o.regress_after ? o.regress_after : CS_HISTORY_DEFAULT_REGRESS_AFTER,
+        };
+        if (cs_history_record(hist, &b, &hc, &hr, NULL)) {
+            fprintf(stderr, "crashsift: %s\n", cs_history_errmsg(hist));
+            cs_history_free(hist);
+            cs_triage_dispose(&tr);
+            return CS_EXIT_USAGE;
+        }
+        sc = history_view(hc, tr.clusters.n);
+        sr = history_view(hr, tr.races.n);
+        rh = (cs_report_history){sc, sr};
+        ctx.history = &rh;
+    }
     rc = CS_EXIT_OK;
     if (o.n_outputs == 0 || o.format) {
         ctx.color = want_color(o.color);
@@ -73,6 +124,11 @@ int cs_cmd_triage(int argc, char **argv)
         if (cs_cli_write_report(o.outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
     }
     if (rc == CS_EXIT_OK && o.exit_code && res.n_traces) rc = CS_EXIT_FOUND;
+    free(hc);
+    free(hr);
+    free(sc);
+    free(sr);
+    cs_history_free(hist);
     cs_triage_dispose(&tr);
     return rc;
 }

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"triage", cs_cmd_triage, "find, group and explain every crash in CI artifacts"},
     {"inventory", cs_cmd_inventory, "list every member found, with its kind and size"},
     {"explain", cs_cmd_explain, "show why traces got their signatures and clusters"},
+    {"history", cs_cmd_history, "list clusters and race pairs recorded with triage --db"},
 };
 
 static void usage(FILE *f)

@@ -27,6 +27,10 @@ enum {
     OPT_CORE_IN_PROCESS,
     OPT_CLUSTER,
     OPT_SOURCE,
+    OPT_DB,
+    OPT_REGRESS_AFTER,
+    OPT_SINCE,
+    OPT_UNTIL,
 };
 
 typedef struct optdef {
@@ -39,7 +43,7 @@ typedef struct optdef {
 } optdef;
 
 static const optdef table[] = {
-    {"help", no_argument, 'h', CS_OPTSET_COMMON, NULL, "show this help"},
+    {"help", no_argument, 'h', CS_OPTSET_COMMON | CS_OPTSET_HISTORY, NULL, "show this help"},
     {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N", "worker threads (default: the number of cores, at most 16)"},
     {"format", required_argument, 'f', CS_OPTSET_TRIAGE, "FMT",
      "report format for stdout and -o FILE: text (default), json, markdown, html, sarif"},
@@ -67,6 +71,17 @@ static const optdef table[] = {
      "a checkout of the program: its source lines tell map races apart"},
     {"cluster", required_argument, OPT_CLUSTER, CS_OPTSET_TRIAGE, "ID",
      "explain: only the traces of cluster ID"},
+    {"db", required_argument, OPT_DB, CS_OPTSET_RECORD, "FILE",
+     "record this batch in the history database FILE (docs/history.md)"},
+    {"regress-after", required_argument, OPT_REGRESS_AFTER, CS_OPTSET_RECORD, "N",
+     "--db: back after N or more batches without it = regressed (default 3)"},
+    {"db", required_argument, OPT_DB, CS_OPTSET_HISTORY, "FILE",
+     "history database (default: $CRASHSIFT_DB)"},
+    {"since", required_argument, OPT_SINCE, CS_OPTSET_HISTORY, "DATE",
+     "only batches at or after DATE (YYYY-MM-DD[THH:MM:SS], UTC, or @UNIXTIME)"},
+    {"until", required_argument, OPT_UNTIL, CS_OPTSET_HISTORY, "DATE",
+     "only batches at or before DATE (a day means its end)"},
+    {"format", required_argument, 'f', CS_OPTSET_HISTORY, "FMT", "text (default) or json"},
     {"max-member", required_argument, OPT_MAX_MEMBER, CS_OPTSET_COMMON, "BYTES",
      "largest member read, uncompressed (default 4G)"},
     {"max-total", required_argument, OPT_MAX_TOTAL, CS_OPTSET_COMMON, "BYTES",
@@ -116,6 +131,48 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+/* A UTC date "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS][Z]" (T or a space) or
+ * "@UNIXTIME". A bare day means its start, or its end when end_of_day. */
+static int parse_date(const char *s, bool end_of_day, long long *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '@') {
+        long long v = strtoll(s + 1, &end, 10);
+        if (errno || end == s + 1 || *end) return -1;
+        *out = v;
+        return 0;
+    }
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10) return -1;
+    const char *p = s + n;
+    bool day = !*p;
+    if (!day) {
+        int m = 0;
+        if ((*p != 'T' && *p != ' ') || sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2 || m != 5)
+            return -1;
+        p += 1 + m;
+        if (*p == ':') {
+            if (sscanf(p + 1, "%2d%n", &sec, &m) != 1 || m != 2) return -1;
+            p += 1 + m;
+        }
+        if (*p == 'Z') p++;
+        if (*p) return -1;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || h < 0 ||
+        mi < 0 || sec < 0)
+        return -1;
+    /* Days from the civil date (Howard Hinnant's algorithm): no timegm, no TZ. */
+    long long yy = y - (mo <= 2);
+    long long era = (yy >= 0 ? yy : yy - 399) / 400;
+    long long yoe = yy - era * 400;
+    long long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = era * 146097 + doe - 719468;
+    *out = days * 86400 + h * 3600 + mi * 60 + sec + (day && end_of_day ? 86399 : 0);
+    return 0;
+}
+
 static int bad(const char *cmd, const char *opt, const char *arg, const char *why)
 {
     fprintf(stderr, "crashsift %s: invalid value '%s' for --%s: %s\n", cmd, arg, opt, why);
@@ -155,7 +212,12 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             o->run.jobs = (int)v;
             break;
         case 'f':
-            if (!cs_report_find(optarg)) return bad(cmd, name, optarg, cs_report_names());
+            if (optset & CS_OPTSET_HISTORY) {
+                if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+                    return bad(cmd, name, optarg, "expected text or json");
+            } else if (!cs_report_find(optarg)) {
+                return bad(cmd, name, optarg, cs_report_names());
+            }
             o->format = optarg;
             break;
         case 'o': {
@@ -195,6 +257,24 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
         case OPT_SIGNATURES: o->run.rules_dir = optarg; break;
         case OPT_CLUSTER: o->cluster = optarg; break;
         case OPT_SOURCE: o->run.source_dir = optarg; break;
+        case OPT_DB:
+            if (!*optarg) return bad(cmd, name, optarg, "missing file name");
+            o->db = optarg;
+            break;
+        case OPT_REGRESS_AFTER:
+            if (parse_size(optarg, &v) || v < 1 || v > 100000)
+                return bad(cmd, name, optarg, "expected a number from 1 to 100000");
+            o->regress_after = (int)v;
+            break;
+        case OPT_SINCE:
+        case OPT_UNTIL: {
+            long long t;
+            if (parse_date(optarg, c == OPT_UNTIL, &t))
+                return bad(cmd, name, optarg, "expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or @UNIXTIME");
+            if (c == OPT_SINCE) o->since = t, o->has_since = true;
+            else o->until = t, o->has_until = true;
+            break;
+        }
         case OPT_FRAMES:
             if (parse_size(optarg, &v) || v < 1 || v > 32)
                 return bad(cmd, name, optarg, "expected a number from 1 to 32");

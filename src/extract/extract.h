@@ -110,6 +110,12 @@ void cs_extract_global_init(void);
 void cs_extract_global_cleanup(void);
 /* Trims blanks at both ends of a slice. */
 void cs_xtrim(const char **p, size_t *n);
+/* Hex digits (at most 16, either case) as a number; callers pass only
+ * characters their pattern matched as hex. */
+uint64_t cs_xhex(const char *p, size_t n);
+bool cs_xis_hex(char c);
+bool cs_xis_blank(char c); /* space or tab */
+bool cs_xis_alnum(char c); /* ASCII letter or digit */
 /* Leading blank count. */
 size_t cs_xindent(const char *p, size_t n);
 /* Parses "file:line" or "file:line:col" at the end of s (as in "x.go:12 +0x1d"

@@ -88,16 +88,6 @@ static void new_thread(st *s, long long num, long long lwp)
     *CS_PUSH(s->lwp, s->n_lwp, s->cap_lwp) = lwp;
 }
 
-static uint64_t hex(const char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = p[i];
-        v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-    }
-    return v;
-}
-
 /* Depth of parentheses in p[0..n), ignoring quoted strings and chars;
  * `open_at` gets the first '(' at depth 0 preceded by a blank (the argument
  * list; "operator()" has none), or n. */
@@ -141,7 +131,7 @@ static void parse_frame(st *s, const char *p, size_t n, int no)
         size_t i = 2;
         while (i < n && ((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
             i++;
-        f->pc = hex(p + 2, i - 2);
+        f->pc = cs_xhex(p + 2, i - 2);
         f->has_pc = true;
         f->pc_is_return = no > 0 && !s->after_sigframe;
         if (cs_starts_with(p + i, n - i, " in ")) i += 4;

@@ -55,16 +55,6 @@ bool cs_go_parse_func(const char *p, size_t n, cs_frame *f)
     return true;
 }
 
-static uint64_t hex(const char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = p[i];
-        v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
-    }
-    return v;
-}
-
 bool cs_go_parse_fileline(const char *p, size_t n, cs_frame *f)
 {
     cs_match m;
@@ -76,11 +66,11 @@ bool cs_go_parse_fileline(const char *p, size_t n, cs_frame *f)
     f->file = cs_match_dup(&m, 1);
     f->line = (int)cs_match_num(&m, 2, 0);
     if (cs_match_group(&m, 3, &g, &gn)) {
-        f->offset = hex(g, gn);
+        f->offset = cs_xhex(g, gn);
         f->has_offset = true;
     }
     if (cs_match_group(&m, 4, &g, &gn)) {
-        f->pc = hex(g, gn);
+        f->pc = cs_xhex(g, gn);
         f->has_pc = true;
     }
     return true;

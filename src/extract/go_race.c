@@ -92,9 +92,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         cs_match_group(&m, 2, &g, &gn);
         a->access = lower_access(g, gn);
         a->size = (int)cs_match_num(&m, 3, 0);
-        if (cs_match_group(&m, 4, &g, &gn))
-            for (size_t i = 0; i < gn && i < 16; i++)
-                a->addr = a->addr * 16 + (uint64_t)(g[i] <= '9' ? g[i] - '0' : g[i] - 'a' + 10);
+        if (cs_match_group(&m, 4, &g, &gn)) a->addr = cs_xhex(g, gn);
         if (cs_match_group(&m, 6, &g, &gn)) {
             a->name = cs_xstrdup("main goroutine");
         } else {

@@ -6,32 +6,6 @@
 #include "extract.h"
 #include "sanframe.h"
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static uint64_t hexval(const char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = p[i];
-        int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-        v = v * 16 + (uint64_t)d;
-    }
-    return v;
-}
-
-static bool is_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* "file.cc" or "dir/file" printed without a line: no characters of C++
  * names, and a path separator or a short extension. */
 static bool looks_like_file(const char *p, size_t n)
@@ -48,7 +22,7 @@ static bool looks_like_file(const char *p, size_t n)
     if (slash) return true;
     if (dot == 0 || dot + 1 >= n || n - dot - 1 > 4) return false;
     for (size_t i = dot + 1; i < n; i++)
-        if (!is_alnum(p[i])) return false;
+        if (!cs_xis_alnum(p[i])) return false;
     return true;
 }
 
@@ -61,7 +35,7 @@ static bool module_group(const char *p, size_t n, size_t *open)
     while (o > 0 && p[o - 1] != '(') o--;
     if (o == 0) return false;
     o--; /* p[o] == '(' */
-    if (o > 0 && !is_blank(p[o - 1])) return false; /* "f(int)" is a signature */
+    if (o > 0 && !cs_xis_blank(p[o - 1])) return false; /* "f(int)" is a signature */
     const char *c = p + o + 1;
     size_t cn = n - o - 2;
     if (cn == 0) return false;
@@ -70,7 +44,7 @@ static bool module_group(const char *p, size_t n, size_t *open)
         return true;
     }
     for (size_t i = 0; i < cn; i++)
-        if (is_blank(c[i])) return false;
+        if (cs_xis_blank(c[i])) return false;
     if (!cs_memmem(c, cn, "+0x", 3) && c[0] != '/') return false;
     *open = o;
     return true;
@@ -82,16 +56,16 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     if (n < 3 || p[0] != '#') return false;
     size_t i = 1;
     while (i < n && i < 8 && p[i] >= '0' && p[i] <= '9') i++;
-    if (i == 1 || i >= n || !is_blank(p[i])) return false;
+    if (i == 1 || i >= n || !cs_xis_blank(p[i])) return false;
     const char *q = p + i;
     size_t m = n - i;
     cs_xtrim(&q, &m);
     cs_frame tmp = {0};
     if (m >= 3 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
         size_t j = 2;
-        while (j < m && is_hex(q[j])) j++;
-        if (j == 2 || (j < m && !is_blank(q[j]))) return false;
-        tmp.pc = hexval(q + 2, j - 2);
+        while (j < m && cs_xis_hex(q[j])) j++;
+        if (j == 2 || (j < m && !cs_xis_blank(q[j]))) return false;
+        tmp.pc = cs_xhex(q + 2, j - 2);
         tmp.has_pc = true;
         q += j;
         m -= j;
@@ -121,9 +95,9 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
         if (plus) {
             size_t hn = (size_t)(c + cn - plus - 3);
             bool ok = hn > 0;
-            for (size_t k = 0; k < hn; k++) ok = ok && is_hex(plus[3 + k]);
+            for (size_t k = 0; k < hn; k++) ok = ok && cs_xis_hex(plus[3 + k]);
             if (ok) {
-                tmp.offset = hexval(plus + 3, hn);
+                tmp.offset = cs_xhex(plus + 3, hn);
                 tmp.has_offset = true;
                 cn = (size_t)(plus - c);
             }
@@ -140,7 +114,7 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     }
     /* The last blank-separated token: file[:line[:col]], "<null>" or "??:0". */
     size_t t = m;
-    while (t > 0 && !is_blank(q[t - 1])) t--;
+    while (t > 0 && !cs_xis_blank(q[t - 1])) t--;
     const char *tok = q + t;
     size_t tn = m - t;
     size_t fn_len = m;
@@ -154,7 +128,7 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
             fn_len = t;
         }
     }
-    while (fn_len > 0 && is_blank(q[fn_len - 1])) fn_len--;
+    while (fn_len > 0 && cs_xis_blank(q[fn_len - 1])) fn_len--;
     if (fn_len) tmp.function = cs_xstrndup(q, fn_len);
     *f = tmp;
     return true;

@@ -45,34 +45,6 @@
 /* Blank lines a UBSan report may hold before its stack or SUMMARY. */
 #define UBSAN_MAX_BLANKS 2
 
-/* ---- small helpers ---------------------------------------------------- */
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static uint64_t hexval(const char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = p[i];
-        int d = c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-        v = v * 16 + (uint64_t)d;
-    }
-    return v;
-}
-
-static bool is_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* ---- shared helpers --------------------------------------------------- */
 
 /* A frame with a pc: ASan, LSan, MSan and UBSan always print one, so
@@ -134,7 +106,7 @@ static void skip_pid(const char **p, size_t *n)
     while (i < m && q[i] >= '0' && q[i] <= '9') i++;
     if (i == 2 || i + 2 > m || q[i] != '=' || q[i + 1] != '=') return;
     i += 2;
-    while (i < m && is_blank(q[i])) i++;
+    while (i < m && cs_xis_blank(q[i])) i++;
     *p = q + i;
     *n = m - i;
 }
@@ -250,7 +222,7 @@ static bool stack_header(st *s, const char *p, size_t n)
         free(th->access);
         th->access = lower_dup(g, gn);
         th->size = (int)cs_match_num(&m, 2, 0);
-        if (cs_match_group(&m, 3, &g, &gn)) th->addr = hexval(g, gn);
+        if (cs_match_group(&m, 3, &g, &gn)) th->addr = cs_xhex(g, gn);
         cs_match_group(&m, 4, &g, &gn);
         free(th->name);
         th->name = cs_xstrndup(g, gn);
@@ -439,9 +411,9 @@ static void *ub_start(cs_xctx *x, const cs_xline *l)
     if (!r || r - p < 4 || r[-1] != ' ' || r[-2] != ':') return NULL;
     /* The token before ": runtime error: " is file:line[:col]. */
     const char *e = r - 2, *b = e;
-    while (b > p && !is_blank(b[-1])) b--;
+    while (b > p && !cs_xis_blank(b[-1])) b--;
     /* A path starts the token; "`ubsan.c:9:15: runtime error" is a quote. */
-    if (b == e || !(is_alnum(*b) || (*b && strchr("/._~\\-", *b)))) return NULL;
+    if (b == e || !(cs_xis_alnum(*b) || (*b && strchr("/._~\\-", *b)))) return NULL;
     cs_frame f = {0};
     if (!cs_xparse_fileline(b, (size_t)(e - b), &f)) return NULL;
     ust *s = cs_xcalloc(1, sizeof *s);
@@ -459,7 +431,7 @@ static void *ub_start(cs_xctx *x, const cs_xline *l)
 static bool dump_line(const char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_hex(p[i]) && !is_blank(p[i]) && p[i] != '^' && p[i] != '~') return false;
+        if (!cs_xis_hex(p[i]) && !cs_xis_blank(p[i]) && p[i] != '^' && p[i] != '~') return false;
     return true;
 }
 

@@ -97,6 +97,13 @@ static long add_thread(st *s, cs_role role, const char *p, size_t n)
 }
 
 /* Names a thread "T1" (id 1) or "main thread" (id 0) from groups tg / mg. */
+static long long atoll_bounded(const char *p, size_t n)
+{
+    long long v = 0;
+    for (size_t i = 0; i < n && i < 18 && p[i] >= '0' && p[i] <= '9'; i++) v = v * 10 + (p[i] - '0');
+    return v;
+}
+
 static void name_thread(cs_thread *th, const cs_match *m, int tg, int mg)
 {
     const char *g;
@@ -106,18 +113,8 @@ static void name_thread(cs_thread *th, const cs_match *m, int tg, int mg)
         th->id = 0;
     } else if (cs_match_group(m, tg, &g, &gn)) {
         th->name = cs_xstrndup(g, gn);
-        th->id = strtoll(g + 1, NULL, 10);
+        th->id = strtoll(th->name + 1, NULL, 10); /* the copy is terminated */
     }
-}
-
-static uint64_t hex(const char *p, size_t n)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = p[i];
-        v = v * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-    }
-    return v;
 }
 
 static bool header(st *s, const char *p, size_t n)
@@ -135,7 +132,7 @@ static bool header(st *s, const char *p, size_t n)
         for (char *c = th->access; *c; c++)
             if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
         th->size = (int)cs_match_num(&m, 3, 0);
-        if (cs_match_group(&m, 4, &g, &gn)) th->addr = hex(g, gn);
+        if (cs_match_group(&m, 4, &g, &gn)) th->addr = cs_xhex(g, gn);
         name_thread(th, &m, 5, 6);
         return true;
     }
@@ -145,7 +142,7 @@ static bool header(st *s, const char *p, size_t n)
             s->cur = add_thread(s, CS_ROLE_ALLOC, p, n);
             if ((th = s->cur >= 0 ? &s->t->threads[s->cur] : NULL)) {
                 th->size = (int)cs_match_num(&m, 1, 0);
-                if (cs_match_group(&m, 2, &g, &gn)) th->addr = hex(g, gn);
+                if (cs_match_group(&m, 2, &g, &gn)) th->addr = cs_xhex(g, gn);
                 name_thread(th, &m, 3, 4);
             }
         }
@@ -156,12 +153,12 @@ static bool header(st *s, const char *p, size_t n)
         if ((th = s->cur >= 0 ? &s->t->threads[s->cur] : NULL)) {
             cs_match_group(&m, 1, &g, &gn);
             th->name = cs_xstrndup(g, gn);
-            th->id = strtoll(g + 1, NULL, 10);
+            th->id = strtoll(th->name + 1, NULL, 10);
             th->state = cs_match_dup(&m, 3);
             if (cs_match_group(&m, 5, &g, &gn))
                 th->created_by_id = 0;
-            else if (cs_match_group(&m, 4, &g, &gn))
-                th->created_by_id = strtoll(g + 1, NULL, 10);
+            else if (cs_match_group(&m, 4, &g, &gn) && gn > 1)
+                th->created_by_id = atoll_bounded(g + 1, gn - 1);
         }
         return true;
     }

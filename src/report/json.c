@@ -1,8 +1,10 @@
 /* json.c - the machine-readable report; its schema is docs/json-schema.md
  * and docs/crashsift.schema.json. Keys are written in a fixed order and no
  * field depends on time or threads: same input, same bytes. */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "jsonw.h"
 #include "report.h"
@@ -123,6 +125,30 @@ static void norm_frame(cs_jsonw *w, const cs_frame *f)
     cs_jsonw_obj_end(w);
 }
 
+/* triage --db: where this cluster or pair stands in the history. */
+static void history(cs_jsonw *w, const cs_history_status *h)
+{
+    if (!h || !h->status) return;
+    cs_jsonw_key(w, "history");
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "status");
+    cs_jsonw_str(w, h->status);
+    const long long *ts[2] = {&h->first_seen, &h->last_seen};
+    for (int i = 0; i < 2; i++) {
+        char buf[32] = "";
+        time_t t = (time_t)*ts[i];
+        struct tm tm;
+        if (gmtime_r(&t, &tm)) strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        cs_jsonw_key(w, i ? "last_seen" : "first_seen");
+        cs_jsonw_str(w, buf);
+    }
+    cs_jsonw_key(w, "batches");
+    cs_jsonw_uint(w, h->batches);
+    cs_jsonw_key(w, "total");
+    cs_jsonw_uint(w, h->total);
+    cs_jsonw_obj_end(w);
+}
+
 static void cluster(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
 {
     const cs_results *r = ctx->res;
@@ -140,6 +166,7 @@ static void cluster(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
     cs_jsonw_str(w, rep->headline);
     cs_jsonw_key(w, "count");
     cs_jsonw_uint(w, c->n_traces);
+    history(w, ctx->history ? &ctx->history->clusters[c - ctx->clusters->v] : NULL);
     cs_jsonw_key(w, "frames");
     cs_jsonw_arr(w);
     const cs_thread *th = cs_report_sig_thread(rep);
@@ -201,6 +228,7 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
     cs_jsonw_str(w, rc->map_evidence);
     cs_jsonw_key(w, "access_types");
     cs_jsonw_str(w, cs_race_access_types(rc));
+    history(w, ctx->history ? &ctx->history->races[rc - ctx->races->v] : NULL);
     cs_jsonw_key(w, "sites");
     cs_jsonw_arr(w);
     for (int s = 0; s < 2; s++) {

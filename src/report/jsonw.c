@@ -115,7 +115,16 @@ void cs_json_escape(FILE *f, const char *s, size_t n)
             p++;
         } else {
             size_t k = utf8_len(p, (size_t)(end - p));
-            if (k) {
+            unsigned cp = k == 2 ? (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)
+                        : k == 3 ? (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu)
+                                 : 0;
+            if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+                (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x61c) {
+                /* C1 controls and bidi controls: escaped (losslessly), so a
+                 * viewer of the raw file cannot be tricked by reordering. */
+                fprintf(f, "\\u%04x", cp);
+                p += k;
+            } else if (k) {
                 fwrite(p, 1, k, f);
                 p += k;
             } else {

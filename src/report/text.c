@@ -1,8 +1,11 @@
 /* text.c - the terminal views. Everything from an artifact goes through
- * put_safe(), which neutralizes control characters so a log cannot move the
- * cursor or recolour the user's terminal. */
+ * put_safe(), which neutralizes control characters (and bidi controls and
+ * invalid UTF-8) so a log cannot move the cursor, recolour the user's
+ * terminal or reorder what they read. */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report.h"
 
@@ -14,11 +17,13 @@ static void put_safe(FILE *f, const char *s)
         fputc('-', f);
         return;
     }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else
-            fputc(*p, f);
+    char esc[CS_REPORT_ESC_MAX];
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t k = cs_report_char(s + i, n - i, esc);
+        if (esc[0]) fputs(esc, f);
+        else fwrite(s + i, 1, k, f);
+        i += k;
     }
 }
 
@@ -85,15 +90,33 @@ static void list(FILE *f, const char *label, const char **v, size_t n)
     fputc('\n', f);
 }
 
+/* triage --db: " [new]", " [recurring since DAY, N batches]", " [regressed ...]". */
+static void history_tag(FILE *f, const cs_history_status *h, const style *st)
+{
+    if (!h || !h->status) return;
+    char day[32] = "?";
+    time_t t = (time_t)h->first_seen;
+    struct tm tm;
+    if (gmtime_r(&t, &tm)) strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    bool is_new = strcmp(h->status, "new") == 0, regressed = strcmp(h->status, "regressed") == 0;
+    fprintf(f, " %s[%s", is_new ? st->yellow : regressed ? st->red : st->dim, h->status);
+    if (!is_new)
+        fprintf(f, "%s %s, %llu batch(es), %llu total", regressed ? ", first seen" : " since", day,
+                h->batches, h->total);
+    fprintf(f, "]%s", st->reset);
+}
+
 static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
 {
     if (!ctx->races || !ctx->races->n) return;
     fprintf(f, "%sRace pairs%s (%zu)\n\n", st->bold, st->reset, ctx->races->n);
     for (size_t i = 0; i < ctx->races->n; i++) {
         const cs_race *r = &ctx->races->v[i];
-        fprintf(f, "  %s%s%s %s%s%s  %s, %zu failure(s)\n", st->bold, r->id, st->reset,
+        fprintf(f, "  %s%s%s %s%s%s  %s, %zu failure(s)", st->bold, r->id, st->reset,
                 r->map_race ? st->red : st->yellow, r->map_race ? "MAP RACE" : "data race",
                 st->reset, cs_race_access_types(r), r->n_links);
+        history_tag(f, ctx->history ? &ctx->history->races[i] : NULL, st);
+        fputc('\n', f);
         for (int s = 0; s < 2; s++) {
             const cs_site *site = &r->sites[s];
             fprintf(f, "    %s ", s ? "and" : "   ");
@@ -133,6 +156,7 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
         fprintf(f, "  %s%5zux%s %s %-12s ", st->bold, c->n_traces, st->reset, c->id,
                 cs_trace_kind_name(rep->kind));
         put_safe(f, rep->headline);
+        history_tag(f, ctx->history ? &ctx->history->clusters[i] : NULL, st);
         fputc('\n', f);
         fputs("    ", f);
         fputs(st->dim, f);

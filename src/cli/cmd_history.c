@@ -1,0 +1,260 @@
+/* cmd_history.c - crashsift history: what the history database remembers
+ * (docs/history.md). Reads only; the database is written by triage --db. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../history/history.h"
+#include "../report/jsonw.h"
+#include "cli.h"
+
+static void help(void)
+{
+    printf("usage: crashsift history [options] [ID]\n\n"
+           "Lists every cluster (C...) and race pair (R...) recorded by 'crashsift triage\n"
+           "--db FILE': first and last seen, batches, total occurrences, and a trend over the\n"
+           "last %d batches (oldest first). With ID, that one and its occurrences over time.\n"
+           "\noptions:\n",
+           CS_HISTORY_TREND);
+    cs_cli_print_options(stdout, CS_OPTSET_HISTORY);
+    printf("\nexit status: 0 done; 2 usage error, unknown ID, or an unreadable, corrupt or\n"
+           "newer database.\n");
+}
+
+/* "2026-11-01T08:00:00Z" (full) or "2026-11-01" (day). */
+static const char *iso(char *buf, size_t n, int64_t t, bool day)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, n, day ? "%Y-%m-%d" : "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, n, "@%lld", (long long)t);
+    return buf;
+}
+
+/* Text from the database came from artifacts: no control characters. */
+static void put_safe(FILE *f, const char *s)
+{
+    if (!s) {
+        fputc('-', f);
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
+        else fputc(*p, f);
+    }
+}
+
+/* A sparkline of counts, one cell per trend batch; '.' is absent. */
+static void spark(FILE *f, const uint64_t *v, size_t n)
+{
+    static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                                       "\u2585", "\u2586", "\u2587", "\u2588"};
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > max) max = v[i];
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i]) {
+            fputc('.', f);
+            continue;
+        }
+        size_t k = max > 1 ? (size_t)((v[i] - 1) * 7 / (max - 1)) : 7;
+        fputs(bars[k], f);
+    }
+}
+
+static void text(FILE *f, const cs_history_list *l, const cs_history_query *q)
+{
+    char a[40], b[40];
+    size_t nc = 0, nr = 0;
+    for (size_t i = 0; i < l->n_rows; i++) l->rows[i].race ? nr++ : nc++;
+    if (!q->id) {
+        fprintf(f, "crashsift history: %lld batch(es), %zu cluster(s), %zu race pair(s)",
+                (long long)l->n_batches, nc, nr);
+        if (l->n_trend)
+            fprintf(f, "; trend over %zu batch(es), %s .. %s", l->n_trend,
+                    iso(a, sizeof a, l->trend_time[0], true),
+                    iso(b, sizeof b, l->trend_time[l->n_trend - 1], true));
+        fputs("\n\n", f);
+        if (l->n_rows)
+            fprintf(f, "  %-12s %-10s %-10s %-10s %7s %7s  %s\n", "id", "status", "first", "last",
+                    "batches", "total", "trend");
+    }
+    for (size_t i = 0; i < l->n_rows; i++) {
+        const cs_history_row *r = &l->rows[i];
+        fprintf(f, "  %-12s %-10s %-10s %-10s %7llu %7llu  ", r->id,
+                cs_history_state_name(r->last_state), iso(a, sizeof a, r->first_seen, true),
+                iso(b, sizeof b, r->last_seen, true), (unsigned long long)r->batches,
+                (unsigned long long)r->total);
+        spark(f, r->trend, l->n_trend);
+        fputs("\n    ", f);
+        put_safe(f, r->kind);
+        fputs("  ", f);
+        put_safe(f, r->headline);
+        fputs("\n    ", f);
+        put_safe(f, r->signature);
+        fputc('\n', f);
+    }
+    if (q->id) {
+        fprintf(f, "\n  occurrences (%zu)\n", l->n_occs);
+        for (size_t i = 0; i < l->n_occs; i++) {
+            const cs_history_occ *o = &l->occs[i];
+            fprintf(f, "    batch %-4lld %s  ", (long long)o->batch, iso(a, sizeof a, o->time, false));
+            put_safe(f, o->source);
+            if (o->line) fprintf(f, ":%llu", (unsigned long long)o->line);
+            fputs("  ", f);
+            put_safe(f, o->kind);
+            if (o->evidence) {
+                fputs(" (", f);
+                put_safe(f, o->evidence);
+                fputc(')', f);
+            }
+            if (o->test) {
+                fputs("  test ", f);
+                put_safe(f, o->test);
+            }
+            fputc('\n', f);
+        }
+    }
+}
+
+static void json_time(cs_jsonw *w, int64_t t)
+{
+    char buf[40];
+    cs_jsonw_str(w, iso(buf, sizeof buf, t, false));
+}
+
+static void json(FILE *f, const cs_history_list *l, const cs_history_query *q, const char *db)
+{
+    cs_jsonw w;
+    cs_jsonw_init(&w, f);
+    cs_jsonw_obj(&w);
+    cs_jsonw_key(&w, "version");
+    cs_jsonw_int(&w, 1);
+    cs_jsonw_key(&w, "database");
+    cs_jsonw_str(&w, db);
+    cs_jsonw_key(&w, "since");
+    if (q->since != INT64_MIN) json_time(&w, q->since); else cs_jsonw_null(&w);
+    cs_jsonw_key(&w, "until");
+    if (q->until != INT64_MAX) json_time(&w, q->until); else cs_jsonw_null(&w);
+    cs_jsonw_key(&w, "batches");
+    cs_jsonw_int(&w, l->n_batches);
+    cs_jsonw_key(&w, "trend_batches");
+    cs_jsonw_arr(&w);
+    for (size_t i = 0; i < l->n_trend; i++) json_time(&w, l->trend_time[i]);
+    cs_jsonw_arr_end(&w);
+    cs_jsonw_key(&w, "items");
+    cs_jsonw_arr(&w);
+    for (size_t i = 0; i < l->n_rows; i++) {
+        const cs_history_row *r = &l->rows[i];
+        cs_jsonw_obj(&w);
+        cs_jsonw_key(&w, "id");
+        cs_jsonw_str(&w, r->id);
+        cs_jsonw_key(&w, "type");
+        cs_jsonw_str(&w, r->race ? "race" : "cluster");
+        cs_jsonw_key(&w, "kind");
+        cs_jsonw_str(&w, r->kind);
+        cs_jsonw_key(&w, "signature");
+        cs_jsonw_str(&w, r->signature);
+        cs_jsonw_key(&w, "headline");
+        cs_jsonw_str(&w, r->headline);
+        cs_jsonw_key(&w, "status");
+        cs_jsonw_str(&w, cs_history_state_name(r->last_state));
+        cs_jsonw_key(&w, "first_seen");
+        json_time(&w, r->first_seen);
+        cs_jsonw_key(&w, "last_seen");
+        json_time(&w, r->last_seen);
+        cs_jsonw_key(&w, "batches");
+        cs_jsonw_uint(&w, r->batches);
+        cs_jsonw_key(&w, "total");
+        cs_jsonw_uint(&w, r->total);
+        cs_jsonw_key(&w, "trend");
+        cs_jsonw_arr(&w);
+        for (size_t k = 0; k < l->n_trend; k++) cs_jsonw_uint(&w, r->trend[k]);
+        cs_jsonw_arr_end(&w);
+        cs_jsonw_obj_end(&w);
+    }
+    cs_jsonw_arr_end(&w);
+    if (q->id) {
+        cs_jsonw_key(&w, "occurrences");
+        cs_jsonw_arr(&w);
+        for (size_t i = 0; i < l->n_occs; i++) {
+            const cs_history_occ *o = &l->occs[i];
+            cs_jsonw_obj(&w);
+            cs_jsonw_key(&w, "batch");
+            cs_jsonw_int(&w, o->batch);
+            cs_jsonw_key(&w, "time");
+            json_time(&w, o->time);
+            cs_jsonw_key(&w, "source");
+            cs_jsonw_str(&w, o->source);
+            cs_jsonw_key(&w, "line");
+            if (o->line) cs_jsonw_uint(&w, o->line); else cs_jsonw_null(&w);
+            cs_jsonw_key(&w, "test");
+            cs_jsonw_str(&w, o->test);
+            cs_jsonw_key(&w, "artifact");
+            cs_jsonw_str(&w, o->artifact);
+            cs_jsonw_key(&w, "kind");
+            cs_jsonw_str(&w, o->kind);
+            cs_jsonw_key(&w, "evidence");
+            cs_jsonw_str(&w, o->evidence);
+            cs_jsonw_key(&w, "content_hash");
+            cs_jsonw_str(&w, o->hash);
+            cs_jsonw_obj_end(&w);
+        }
+        cs_jsonw_arr_end(&w);
+    }
+    cs_jsonw_obj_end(&w);
+    fputc('\n', f);
+}
+
+int cs_cmd_history(int argc, char **argv)
+{
+    cs_cli_opts o = {0};
+    cs_run_opts_default(&o.run);
+    int rc = cs_cli_parse(argc, argv, "history", CS_OPTSET_HISTORY, &o);
+    if (rc) return rc;
+    if (o.help) {
+        help();
+        return CS_EXIT_OK;
+    }
+    if (o.n_paths > 1) {
+        fprintf(stderr, "crashsift history: one ID at most, got '%s' and '%s'\n"
+                        "Try 'crashsift history --help'.\n",
+                o.paths[0], o.paths[1]);
+        return CS_EXIT_USAGE;
+    }
+    const char *db = o.db;
+    if (!db) db = getenv("CRASHSIFT_DB");
+    if (!db || !*db) {
+        fprintf(stderr, "crashsift history: no database: give --db FILE or set CRASHSIFT_DB\n"
+                        "Try 'crashsift history --help'.\n");
+        return CS_EXIT_USAGE;
+    }
+    cs_history_query q = {
+        .since = o.has_since ? o.since : INT64_MIN,
+        .until = o.has_until ? o.until : INT64_MAX,
+        .id = o.n_paths ? o.paths[0] : NULL,
+    };
+    cs_history *h = NULL;
+    char *err = NULL;
+    if (cs_history_open(&h, db, false, &err)) {
+        fprintf(stderr, "crashsift: %s\n", err);
+        free(err);
+        return CS_EXIT_USAGE;
+    }
+    cs_history_list l;
+    if (cs_history_query_run(h, &q, &l)) {
+        fprintf(stderr, "crashsift: %s\n", cs_history_errmsg(h));
+        cs_history_free(h);
+        return CS_EXIT_USAGE;
+    }
+    if (o.format && strcmp(o.format, "json") == 0) json(stdout, &l, &q, db);
+    else text(stdout, &l, &q);
+    fflush(stdout);
+    rc = ferror(stdout) ? CS_EXIT_USAGE : CS_EXIT_OK;
+    cs_history_list_dispose(&l);
+    cs_history_free(h);
+    return rc;
+}
