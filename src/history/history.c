@@ -368,8 +368,12 @@ static const char *const record_sql[ST_COUNT] = {
     [ST_BATCH] = "INSERT INTO batches (time, tool_version, sig_version, n_traces, n_clusters, "
                  "n_races) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_INPUT] = "INSERT INTO batch_inputs (batch_id, pos, path) VALUES (?1, ?2, ?3)",
-    [ST_ENTITY] = "INSERT OR IGNORE INTO entities (id, type, signature, kind, headline, "
-                  "first_batch) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* Signature, kind and headline follow the latest batch (a pair's
+     * access types sharpen with more evidence); first_batch stays. */
+    [ST_ENTITY] = "INSERT INTO entities (id, type, signature, kind, headline, first_batch) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET "
+                  "signature = excluded.signature, kind = excluded.kind, "
+                  "headline = excluded.headline",
     [ST_PRIOR] = "SELECT COUNT(*), MAX(s.batch_id), MIN(b.time), MAX(b.time), "
                  "COALESCE(SUM(s.n_new), 0) FROM sightings s JOIN batches b ON b.id = s.batch_id "
                  "WHERE s.entity_id = ?1 AND s.n_new > 0 AND s.batch_id < ?2",

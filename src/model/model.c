@@ -181,7 +181,12 @@ static int cmp_trace(const void *a, const void *b)
     if (c) return c;
     if (x->line_start != y->line_start) return x->line_start < y->line_start ? -1 : 1;
     if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
-    return 0;
+    /* Several extractors can share a line (JUnit bodies written on one
+     * line): fall back to content so no tie is left to the sort. */
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    c = strcmp(x->headline ? x->headline : "", y->headline ? y->headline : "");
+    if (c) return c;
+    return strcmp(x->test ? x->test : "", y->test ? y->test : "");
 }
 
 static int cmp_diag(const void *a, const void *b)

@@ -16,9 +16,9 @@
 
 #include "report.h"
 
-#define HTML_MAX_FRAMES 64       /* frames shown per trace */
-#define HTML_MAX_OCCURRENCES 25  /* occurrences listed per cluster */
-#define HTML_MAX_BINS 96         /* bars in a cluster's chart */
+#define HTML_MAX_FRAMES 64      /* frames shown per trace */
+#define HTML_MAX_OCCURRENCES 25 /* occurrences listed per cluster */
+#define HTML_MAX_BINS 96        /* bars in a cluster's chart */
 #define HTML_CHART_W 192
 #define HTML_CHART_H 28
 
@@ -33,12 +33,23 @@ static void h(FILE *f, const char *s)
             fputs(esc, f); /* ASCII letters, digits and a backslash */
         } else {
             switch (s[i]) {
-            case '&': fputs("&amp;", f); break;
-            case '<': fputs("&lt;", f); break;
-            case '>': fputs("&gt;", f); break;
-            case '"': fputs("&quot;", f); break;
-            case '\'': fputs("&#39;", f); break;
-            default: fwrite(s + i, 1, k, f);
+            case '&':
+                fputs("&amp;", f);
+                break;
+            case '<':
+                fputs("&lt;", f);
+                break;
+            case '>':
+                fputs("&gt;", f);
+                break;
+            case '"':
+                fputs("&quot;", f);
+                break;
+            case '\'':
+                fputs("&#39;", f);
+                break;
+            default:
+                fwrite(s + i, 1, k, f);
             }
         }
         i += k;
@@ -89,7 +100,8 @@ static const char css[] =
     "#shown{color:var(--muted)}\n"
     "table{border-collapse:collapse;width:100%;background:var(--panel);"
     "border:1px solid var(--line);border-radius:8px}\n"
-    "th,td{text-align:left;vertical-align:top;padding:7px 10px;border-bottom:1px solid var(--line)}\n"
+    "th,td{text-align:left;vertical-align:top;padding:7px 10px;border-bottom:1px solid "
+    "var(--line)}\n"
     "th{font-size:12px;color:var(--muted);background:#f0f2f5;white-space:nowrap;"
     "user-select:none}\n"
     "th[data-sort]{cursor:pointer}th[data-sort]:hover{color:var(--ink)}\n"
@@ -197,7 +209,8 @@ static void axis_build(axis *ax, const cs_results *r)
 {
     ax->v = calloc(r->n_traces + 1, sizeof *ax->v);
     if (!ax->v) abort();
-    for (size_t i = 0; i < r->n_traces; i++) ax->v[i] = r->traces[i]->source;
+    for (size_t i = 0; i < r->n_traces; i++)
+        ax->v[i] = r->traces[i]->source;
     qsort(ax->v, r->n_traces, sizeof *ax->v, cmp_str);
     size_t w = 0;
     for (size_t i = 0; i < r->n_traces; i++)
@@ -210,8 +223,10 @@ static size_t axis_index(const axis *ax, const char *s)
     size_t lo = 0, hi = ax->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(ax->v[mid], s) < 0) lo = mid + 1;
-        else hi = mid;
+        if (strcmp(ax->v[mid], s) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo;
 }
@@ -237,8 +252,8 @@ static void chart(FILE *f, const cs_report_ctx *ctx, const axis *ax, const cs_cl
             "<svg class=\"strip\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
             "aria-label=\"%zu occurrence(s) across %zu artifact(s)\">",
             HTML_CHART_W, HTML_CHART_H, HTML_CHART_W, HTML_CHART_H, c->n_traces, ax->n);
-    fprintf(f, "<line x1=\"0\" y1=\"%d.5\" x2=\"%d\" y2=\"%d.5\"/>", HTML_CHART_H - 1,
-            HTML_CHART_W, HTML_CHART_H - 1);
+    fprintf(f, "<line x1=\"0\" y1=\"%d.5\" x2=\"%d\" y2=\"%d.5\"/>", HTML_CHART_H - 1, HTML_CHART_W,
+            HTML_CHART_H - 1);
     for (size_t b = 0; b < n_bins; b++) {
         if (!count[b]) continue;
         int bh = 6 + (int)((HTML_CHART_H - 8) * count[b] / max);
@@ -307,7 +322,8 @@ static void races(FILE *f, const cs_report_ctx *ctx)
             h(f, st->function);
             fputs("</div><div class=\"loc\">", f);
             h(f, st->file ? st->file : "?");
-            for (size_t k = 0; k < st->n_lines; k++) fprintf(f, "%c%d", k ? ',' : ':', st->lines[k]);
+            for (size_t k = 0; k < st->n_lines; k++)
+                fprintf(f, "%c%d", k ? ',' : ':', st->lines[k]);
             fputs("</div><div class=\"acc\">", f);
             h(f, st->access ? st->access : "access unknown");
             fputs("</div></div>\n", f);
@@ -365,8 +381,10 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     fputs("</div>\n<ol class=\"frames\">\n", f);
     const cs_thread *th = cs_report_sig_thread(rep);
     size_t nf = th ? th->n_frames : 0;
-    for (size_t k = 0; k < nf && k < HTML_MAX_FRAMES; k++) frame_li(f, &th->frames[k]);
-    if (nf > HTML_MAX_FRAMES) fprintf(f, "<li class=\"ins\">… %zu more</li>\n", nf - HTML_MAX_FRAMES);
+    for (size_t k = 0; k < nf && k < HTML_MAX_FRAMES; k++)
+        frame_li(f, &th->frames[k]);
+    if (nf > HTML_MAX_FRAMES)
+        fprintf(f, "<li class=\"ins\">… %zu more</li>\n", nf - HTML_MAX_FRAMES);
     if (!nf) fputs("<li class=\"ins\">(no frames)</li>\n", f);
     fputs("</ol>\n<div class=\"sigline\">First seen ", f);
     h(f, r->traces[c->traces[0]]->source);
@@ -431,7 +449,8 @@ static void clusters(FILE *f, const cs_report_ctx *ctx)
             "data-sort=\"artifacts\" data-type=\"num\">Artifacts</th><th>Where, across %zu "
             "artifact(s)</th></tr></thead>\n<tbody>\n",
             ax.n);
-    for (size_t i = 0; i < n; i++) cluster_row(f, ctx, &ax, &ctx->clusters->v[i]);
+    for (size_t i = 0; i < n; i++)
+        cluster_row(f, ctx, &ax, &ctx->clusters->v[i]);
     fputs("</tbody>\n</table>\n</section>\n", f);
     free(ax.v);
 }
@@ -439,9 +458,10 @@ static void clusters(FILE *f, const cs_report_ctx *ctx)
 static void errors(FILE *f, const cs_results *r)
 {
     if (!r->n_diags) return;
-    fprintf(f, "<section id=\"errors\">\n<h2>Errors <span class=\"n\">%zu</span></h2>\n"
-               "<table class=\"errors\"><thead><tr><th>Input</th><th>Problem</th></tr></thead>"
-               "<tbody>\n",
+    fprintf(f,
+            "<section id=\"errors\">\n<h2>Errors <span class=\"n\">%zu</span></h2>\n"
+            "<table class=\"errors\"><thead><tr><th>Input</th><th>Problem</th></tr></thead>"
+            "<tbody>\n",
             r->n_diags);
     for (size_t i = 0; i < r->n_diags; i++) {
         fputs("<tr><td>", f);
@@ -455,8 +475,8 @@ static void errors(FILE *f, const cs_results *r)
 
 static void card(FILE *f, size_t n, const char *what, bool alert)
 {
-    fprintf(f, "<div class=\"card%s\"><b>%zu</b><span>%s</span></div>\n", alert && n ? " alert" : "",
-            n, what);
+    fprintf(f, "<div class=\"card%s\"><b>%zu</b><span>%s</span></div>\n",
+            alert && n ? " alert" : "", n, what);
 }
 
 int cs_report_html(FILE *f, const cs_report_ctx *ctx)

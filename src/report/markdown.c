@@ -16,12 +16,12 @@
 
 #include "report.h"
 
-#define MD_MAX_EVIDENCE 50   /* linked failures listed per race pair */
-#define MD_MAX_FRAMES 20     /* significant frames shown per trace */
-#define MD_MAX_TESTS 10      /* tests listed in a section */
-#define MD_MAX_LIST 5        /* symptoms, artifacts listed in a section */
-#define MD_TITLE_CHARS 100   /* headline bytes in a heading */
-#define MD_CELL_CHARS 80     /* signature bytes in a summary cell */
+#define MD_MAX_EVIDENCE 50 /* linked failures listed per race pair */
+#define MD_MAX_FRAMES 20   /* significant frames shown per trace */
+#define MD_MAX_TESTS 10    /* tests listed in a section */
+#define MD_MAX_LIST 5      /* symptoms, artifacts listed in a section */
+#define MD_TITLE_CHARS 100 /* headline bytes in a heading */
+#define MD_CELL_CHARS 80   /* signature bytes in a summary cell */
 
 /* Writes s[0..n) as prose. */
 static void md_textn(FILE *f, const char *s, size_t n)
@@ -97,9 +97,12 @@ static void md_raw(FILE *f, const char *s, bool in_table)
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         size_t k = cs_report_char(s + i, n - i, esc);
-        if (esc[0]) fputs(esc, f);
-        else if (in_table && s[i] == '|') fputs("\\|", f);
-        else fwrite(s + i, 1, k, f);
+        if (esc[0])
+            fputs(esc, f);
+        else if (in_table && s[i] == '|')
+            fputs("\\|", f);
+        else
+            fwrite(s + i, 1, k, f);
         i += k;
     }
 }
@@ -116,11 +119,13 @@ static void md_code_(FILE *f, const char *s, bool in_table)
     /* A span that starts or ends with a backtick needs a space inside the
      * fence (stripped again by the renderer). */
     bool pad = s[0] == '`' || s[n - 1] == '`' || (s[0] == ' ' && s[n - 1] == ' ');
-    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
     if (pad) fputc(' ', f);
     md_raw(f, s, in_table);
     if (pad) fputc(' ', f);
-    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
 }
 
 static void md_code(FILE *f, const char *s)
@@ -157,8 +162,10 @@ static void md_source(FILE *f, const cs_trace *t)
     size_t len = strlen(t->source) + 24;
     char *buf = malloc(len);
     if (!buf) abort();
-    if (t->line_start) snprintf(buf, len, "%s:%llu", t->source, (unsigned long long)t->line_start);
-    else snprintf(buf, len, "%s", t->source);
+    if (t->line_start)
+        snprintf(buf, len, "%s:%llu", t->source, (unsigned long long)t->line_start);
+    else
+        snprintf(buf, len, "%s", t->source);
     md_code(f, buf);
     free(buf);
 }
@@ -172,8 +179,10 @@ static void md_list(FILE *f, const char **v, size_t n, size_t max, bool code, bo
     }
     for (size_t i = 0; i < n && i < max; i++) {
         if (i) fputs(", ", f);
-        if (code) md_code_(f, v[i], in_table);
-        else md_text(f, v[i]);
+        if (code)
+            md_code_(f, v[i], in_table);
+        else
+            md_text(f, v[i]);
     }
     if (n > max) fprintf(f, " (+%zu more)", n - max);
 }
@@ -198,7 +207,8 @@ static size_t count_runs(const cs_report_ctx *ctx, const size_t *traces, size_t 
         memcpy(v[k], s, len);
         v[k++][len] = '\0';
     }
-    for (size_t j = 0; j < k; j++) free(v[j]);
+    for (size_t j = 0; j < k; j++)
+        free(v[j]);
     free(v);
     return k;
 }
@@ -207,7 +217,8 @@ static size_t *race_traces(const cs_race *r)
 {
     size_t *t = calloc(r->n_links + 1, sizeof *t);
     if (!t) abort();
-    for (size_t i = 0; i < r->n_links; i++) t[i] = r->links[i].trace;
+    for (size_t i = 0; i < r->n_links; i++)
+        t[i] = r->links[i].trace;
     return t;
 }
 
@@ -293,7 +304,8 @@ static void race_symptoms(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
         const char *h = ctx->res->traces[r->links[i].trace]->headline;
         if (!h) h = "";
         size_t j = 0;
-        while (j < k && strcmp(v[j].headline, h) != 0) j++;
+        while (j < k && strcmp(v[j].headline, h) != 0)
+            j++;
         if (j == k) v[k++] = (symptom){h, 0};
         v[j].n++;
     }
@@ -377,8 +389,7 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
         const cs_trace *t = res->traces[r->links[i].trace];
         fputs("- ", f);
         md_source(f, t);
-        fprintf(f, ": %s, %s", cs_evidence_name(r->links[i].evidence),
-                cs_trace_kind_name(t->kind));
+        fprintf(f, ": %s, %s", cs_evidence_name(r->links[i].evidence), cs_trace_kind_name(t->kind));
         if (t->test) {
             fputs(" in ", f);
             md_code(f, t->test);
@@ -433,7 +444,8 @@ static void trace_block(FILE *f, const cs_trace *t)
     fputs("Representative trace, ", f);
     md_source(f, t);
     fputs(", significant frames:\n\n", f);
-    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
     fputs("text\n", f);
     size_t shown = 0;
     for (size_t k = 0; th && k < th->n_frames && shown < MD_MAX_FRAMES; k++) {
@@ -454,7 +466,8 @@ static void trace_block(FILE *f, const cs_trace *t)
         shown++;
     }
     if (n_sig > shown) fprintf(f, "... %zu more significant frame(s)\n", n_sig - shown);
-    for (size_t i = 0; i < ticks; i++) fputc('`', f);
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
     fputs("\n\n", f);
 }
 
@@ -509,15 +522,19 @@ int cs_report_markdown(FILE *f, const cs_report_ctx *ctx)
         fputc('.', f);
     }
     fputs("\n\n## Summary\n\n", f);
-    if (n_races || n_clusters) summary(f, ctx);
-    else fputs("No failures found.\n\n", f);
+    if (n_races || n_clusters)
+        summary(f, ctx);
+    else
+        fputs("No failures found.\n\n", f);
     if (n_races) {
         fputs("## Race pairs\n\n", f);
-        for (size_t i = 0; i < n_races; i++) race_section(f, ctx, &ctx->races->v[i]);
+        for (size_t i = 0; i < n_races; i++)
+            race_section(f, ctx, &ctx->races->v[i]);
     }
     if (n_clusters) {
         fputs("## Clusters\n\n", f);
-        for (size_t i = 0; i < n_clusters; i++) cluster_section(f, ctx, &ctx->clusters->v[i]);
+        for (size_t i = 0; i < n_clusters; i++)
+            cluster_section(f, ctx, &ctx->clusters->v[i]);
     }
     if (r->n_diags) {
         fputs("## Errors\n\n", f);

@@ -44,25 +44,21 @@ static const rule kind_rules[CS_TK_COUNT] = {
     [CS_TK_GO_FATAL] = {"crashsift/go-fatal", "GoFatalError", "Go runtime fatal error", "error"},
     [CS_TK_GO_RACE] = {"crashsift/go-race", "GoRaceReport", "Go race detector report", "error"},
     [CS_TK_TSAN] = {"crashsift/tsan", "ThreadSanitizerReport", "ThreadSanitizer report", "error"},
-    [CS_TK_ASAN] = {"crashsift/asan", "AddressSanitizerReport", "AddressSanitizer report",
-                    "error"},
+    [CS_TK_ASAN] = {"crashsift/asan", "AddressSanitizerReport", "AddressSanitizer report", "error"},
     [CS_TK_LSAN] = {"crashsift/lsan", "LeakSanitizerReport", "LeakSanitizer memory leak",
                     "warning"},
     [CS_TK_UBSAN] = {"crashsift/ubsan", "UndefinedBehaviorSanitizerReport",
                      "UndefinedBehaviorSanitizer runtime error", "error"},
     [CS_TK_MSAN] = {"crashsift/msan", "MemorySanitizerReport", "MemorySanitizer report", "error"},
-    [CS_TK_GDB] = {"crashsift/gdb", "DebuggerBacktrace", "Crash backtrace printed by gdb",
-                   "error"},
+    [CS_TK_GDB] = {"crashsift/gdb", "DebuggerBacktrace", "Crash backtrace printed by gdb", "error"},
     [CS_TK_NATIVE] = {"crashsift/native", "NativeCrash",
                       "Native crash (signal, assertion, abort, terminate)", "error"},
-    [CS_TK_PYTHON] = {"crashsift/python", "PythonException", "Uncaught Python exception",
-                      "error"},
+    [CS_TK_PYTHON] = {"crashsift/python", "PythonException", "Uncaught Python exception", "error"},
     [CS_TK_JAVA] = {"crashsift/java", "JavaException", "Uncaught Java exception", "error"},
     [CS_TK_RUST] = {"crashsift/rust", "RustPanic", "Rust panic", "error"},
-    [CS_TK_NODE] = {"crashsift/node", "NodeError", "Uncaught Node.js error or rejection",
-                    "error"},
-    [CS_TK_TEST_FAILURE] = {"crashsift/test-failure", "TestFailure",
-                            "Test failure without a crash", "warning"},
+    [CS_TK_NODE] = {"crashsift/node", "NodeError", "Uncaught Node.js error or rejection", "error"},
+    [CS_TK_TEST_FAILURE] = {"crashsift/test-failure", "TestFailure", "Test failure without a crash",
+                            "warning"},
     [CS_TK_CORE] = {"crashsift/core", "CoreDump", "Process crashed and dumped core", "error"},
 };
 
@@ -244,7 +240,8 @@ static void artifact_location(cs_jsonw *w, int id, const cs_trace *t, const char
 static void str_array(cs_jsonw *w, const char **v, size_t n)
 {
     cs_jsonw_arr(w);
-    for (size_t i = 0; i < n; i++) cs_jsonw_str(w, v[i]);
+    for (size_t i = 0; i < n; i++)
+        cs_jsonw_str(w, v[i]);
     cs_jsonw_arr_end(w);
 }
 
@@ -262,7 +259,8 @@ static void site_text(sbuf *b, const cs_site *s)
     sb_add(b, s->function);
     sb_add(b, " (");
     sb_add(b, s->file);
-    for (size_t k = 0; k < s->n_lines; k++) sb_int(b, k ? ",%lld" : ":%lld", s->lines[k]);
+    for (size_t k = 0; k < s->n_lines; k++)
+        sb_int(b, k ? ",%lld" : ":%lld", s->lines[k]);
     if (s->access) {
         sb_add(b, ", ");
         sb_add(b, s->access);
@@ -353,8 +351,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     const cs_thread *th = cs_report_sig_thread(rep);
     const cs_frame *top = NULL;
     for (size_t k = 0; th && k < th->n_frames && !top; k++)
-        if (th->frames[k].significant && cs_report_frame_file(&th->frames[k]))
-            top = &th->frames[k];
+        if (th->frames[k].significant && cs_report_frame_file(&th->frames[k])) top = &th->frames[k];
 
     sbuf b = {0};
     sb_add(&b, rep->headline && *rep->headline ? rep->headline : cs_trace_kind_name(rep->kind));
@@ -382,8 +379,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     if (top) {
         cs_jsonw_key(w, "locations");
         cs_jsonw_arr(w);
-        code_location(w, cs_report_frame_function(top), cs_report_frame_file(top), top->line,
-                      NULL);
+        code_location(w, cs_report_frame_function(top), cs_report_frame_file(top), top->line, NULL);
         cs_jsonw_arr_end(w);
     }
     cs_jsonw_key(w, "relatedLocations");
@@ -435,8 +431,10 @@ int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_str(&w, ctx->tool_version ? ctx->tool_version : "0");
     cs_jsonw_key(&w, "rules");
     cs_jsonw_arr(&w);
-    for (int i = 0; i < RULE_KIND0; i++) rule_obj(&w, &race_rules[i]);
-    for (int i = 0; i < CS_TK_COUNT; i++) rule_obj(&w, kind_rule(i));
+    for (int i = 0; i < RULE_KIND0; i++)
+        rule_obj(&w, &race_rules[i]);
+    for (int i = 0; i < CS_TK_COUNT; i++)
+        rule_obj(&w, kind_rule(i));
     cs_jsonw_arr_end(&w);
     cs_jsonw_obj_end(&w);
     cs_jsonw_obj_end(&w);
