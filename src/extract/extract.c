@@ -17,7 +17,9 @@ struct cs_xctx {
     bool test_pinned;    /* set by a reader: log headers do not override it */
     uint64_t seq;
     uint64_t sep_line, cur_line;
-    size_t n_emitted;
+    size_t n_emitted;    /* kept traces, toward CS_MAX_TRACES_PER_MEMBER */
+    size_t n_tentative;  /* tentative traces waiting for their test's fate */
+    size_t first_tentative; /* index in out->traces where they may start */
     bool capped;
     char **failed;       /* tests the log says failed */
     size_t n_failed, cap_failed;
@@ -73,7 +75,19 @@ const char *cs_xctx_test(const cs_xctx *x)
 
 void cs_xctx_emit(cs_xctx *x, cs_trace *t)
 {
-    if (x->n_emitted >= CS_MAX_TRACES_PER_MEMBER) {
+    if (!t->test && x->test) t->test = cs_xstrdup(x->test);
+    if (t->tentative && !t->test) {
+        /* Kept only for a test seen failing: without a test, never. */
+        cs_trace_free(t);
+        return;
+    }
+    /* Tentative traces (assertion messages of go test -v, most of them from
+     * tests that pass) have their own count: a long passing log must not use
+     * up the cap of real traces (found by bench/: a 1 GB log of passing
+     * tests hid every crash after the 100,000th message). Both are capped,
+     * and tests that pass release theirs early (drop_passed). */
+    size_t *count = t->tentative ? &x->n_tentative : &x->n_emitted;
+    if (*count >= CS_MAX_TRACES_PER_MEMBER) {
         /* Amplification guard: a member that is nothing but trace headers
          * must not grow the model without bound. */
         if (!x->capped)
@@ -84,10 +98,40 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
         cs_trace_free(t);
         return;
     }
+    if (t->tentative && x->n_tentative == 0) x->first_tentative = x->out->n_traces;
     t->seq = x->seq++;
-    if (!t->test && x->test) t->test = cs_xstrdup(x->test);
-    x->n_emitted++;
+    (*count)++;
     cs_results_add_trace(x->out, t);
+}
+
+/* "--- PASS: TestX (0.00s)" (or SKIP, indented for subtests): the pending
+ * tentative traces of TestX can go now rather than at the end of the member,
+ * so memory stays bounded on long passing logs. */
+static void drop_passed(cs_xctx *x, const cs_xline *l)
+{
+    size_t ind = cs_xindent(l->ptr, l->len);
+    const char *p = l->ptr + ind;
+    size_t n = l->len - ind;
+    if (n < 11 || memcmp(p, "--- ", 4) != 0 ||
+        (memcmp(p + 4, "PASS: ", 6) != 0 && memcmp(p + 4, "SKIP: ", 6) != 0))
+        return;
+    p += 10, n -= 10;
+    size_t k = 0;
+    while (k < n && p[k] != ' ' && p[k] != '\t') k++;
+    cs_results *r = x->out;
+    size_t w = x->first_tentative, left = 0;
+    for (size_t i = x->first_tentative; i < r->n_traces; i++) {
+        cs_trace *t = r->traces[i];
+        if (t->tentative && strlen(t->test) == k && memcmp(t->test, p, k) == 0) {
+            cs_trace_free(t);
+            if (x->n_tentative) x->n_tentative--;
+            continue;
+        }
+        if (t->tentative) left++;
+        r->traces[w++] = t;
+    }
+    r->n_traces = w;
+    if (!left) x->n_tentative = 0;
 }
 
 /* ---- patterns, once per process --------------------------------------- */
@@ -283,6 +327,9 @@ static void dispatch(cs_extractor *e, const cs_xline *l)
         }
         close_active(e, false);
     }
+    /* Not for readers (pinned test): their streams share `out` and the
+     * traces between first_tentative and the end may not be ours. */
+    if (e->x.n_tentative && !e->x.test_pinned) drop_passed(&e->x, l);
     track_test(e, l);
     probe(e, l);
     if (!e->active && is_separator(l)) e->x.sep_line = l->no;

@@ -100,6 +100,15 @@ static bool corrupt_code(int rc)
 
 static char *msg_corrupt(const char *path, const char *why)
 {
+    /* quick_check reports many lines: keep the message to one, and short. */
+    char one[160];
+    size_t n = 0;
+    if (strncmp(why, "*** in database main ***\n", 25) == 0) why += 25;
+    for (; *why && n + 4 < sizeof one; why++)
+        one[n++] = *why == '\n' ? ';' : (unsigned char)*why < 0x20 ? ' ' : *why;
+    if (*why) one[n++] = '.', one[n++] = '.', one[n++] = '.';
+    one[n] = '\0';
+    why = one;
     return cs_xasprintf("history database '%s' is corrupt (%s); it was left untouched: "
                         "restore it from a backup or give another --db file",
                         path, why);
