@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* Unit tests of base: line reader, buffers, regex wrapper. */
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "base/error.h"
 #include "base/lines.h"
 #include "base/regex.h"
+#include "base/util.h"
 #include "testutil.h"
 
 typedef struct collect {
@@ -114,6 +116,28 @@ static void test_regex_groups_and_limits(void **state)
     cs_regex_thread_cleanup();
 }
 
+/* cs_memmem (memchr on the needle's rarest byte) agrees with memmem. */
+static void test_memmem_matches_libc(void **state)
+{
+    (void)state;
+    static const char *const needles[] = {" at ", "Error", "(core dumped)", "s:", "xx", "+0x",
+                                          " goroutine ", "a", "Sanitizer", "aab"};
+    char hay[64];
+    unsigned seed = 7;
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (seed = seed * 1103515245u + 12345u) % sizeof hay;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            hay[i] = " aSt:+0xErorbc()"[(seed >> 16) % 16];
+        }
+        for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
+            size_t m = strlen(needles[k]);
+            assert_ptr_equal(cs_memmem(hay, n, needles[k], m), memmem(hay, n, needles[k], m));
+        }
+    }
+    assert_ptr_equal(cs_memmem("abc", 3, "", 0), memmem("abc", 3, "", 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_lines_overlong_is_cut_not_buffered),
         cmocka_unit_test(test_buf_limit),
         cmocka_unit_test(test_regex_groups_and_limits),
+        cmocka_unit_test(test_memmem_matches_libc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
