@@ -12,10 +12,15 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" triage -f json fixtures > "$tmp/report.json"
-"$py" - docs/crashsift.schema.json "$tmp/report.json" <<'PY'
+# With --db, clusters and races carry their history status too.
+"$bin" triage --db "$tmp/h.db" -f json fixtures/go > "$tmp/history.json"
+"$py" - docs/crashsift.schema.json "$tmp/report.json" "$tmp/history.json" <<'PY'
 import json, sys
 import jsonschema
 schema = json.load(open(sys.argv[1]))
+hist = json.load(open(sys.argv[3]))
+jsonschema.validate(hist, schema)
+assert all(c["history"]["status"] == "new" for c in hist["clusters"])
 doc = json.load(open(sys.argv[2]))
 jsonschema.Draft7Validator.check_schema(schema)
 errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
