@@ -298,6 +298,24 @@ static void test_several_traces_in_noise(void **state)
     cs_results_dispose(&r);
 }
 
+static void test_repeated_fatal_header_is_one_trace(void **state)
+{
+    (void)state;
+    /* Both writers of a map throw: the second header can come inside the
+     * first dump. Built from the real fixture with its header repeated. */
+    char text[65536];
+    const char *real = slurp("fixtures/go/concurrent_map_writes.log");
+    const char *g20 = strstr(real, "goroutine 20 [runnable]:");
+    assert_non_null(g20);
+    snprintf(text, sizeof text, "%.*sfatal error: concurrent map writes\n\n%s", (int)(g20 - real),
+             real, g20);
+    cs_results r;
+    cs_t_triage_text("twice.log", text, &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->n_threads, 4);
+    cs_results_dispose(&r);
+}
+
 static void test_lookalikes_yield_nothing(void **state)
 {
     (void)state;
@@ -348,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_verbose_passing_messages_are_not_failures),
         cmocka_unit_test(test_parallel_tests_interleaved),
         cmocka_unit_test(test_several_traces_in_noise),
+        cmocka_unit_test(test_repeated_fatal_header_is_one_trace),
         cmocka_unit_test(test_lookalikes_yield_nothing),
         cmocka_unit_test(test_corpus_go),
     };
