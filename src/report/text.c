@@ -148,6 +148,10 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
 {
     const cs_results *r = ctx->res;
     if (!ctx->clusters) return;
+    if (!ctx->clusters->n) {
+        fputs("No stack traces or test failures found.\n\n", f);
+        return;
+    }
     fprintf(f, "%sClusters%s (%zu, from %zu trace(s))\n\n", st->bold, st->reset, ctx->clusters->n,
             r->n_traces);
     for (size_t i = 0; i < ctx->clusters->n; i++) {
