@@ -10,7 +10,8 @@ pkgs=(
   build-essential cmake pkg-config
   libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
   libexpat1-dev libcmocka-dev libsqlite3-dev
-  gdb elfutils binutils python3
+  gdb elfutils binutils python3 valgrind
+  clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   python3-jsonschema chromium  # report tests: SARIF schema validation, HTML in a headless browser
 )
 missing=()
