@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "extract.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,13 +139,21 @@ static void drop_passed(cs_xctx *x, const cs_xline *l)
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static cs_regex *re_run, *re_pytest_hdr;
+/* Bit i of starts[c]: dialect i may start a trace on a line whose first
+ * non-blank byte is c (built once from the dialects' first_chars). */
+static uint32_t starts[256];
 
 static void global_init(void)
 {
     re_run = cs_xre("^=== (?:RUN|CONT|NAME)\\s+(\\S+)");
     re_pytest_hdr = cs_xre("^_{3,} (\\S*test\\S*) _{3,}$");
-    for (size_t i = 0; i < cs_n_dialects; i++)
-        if (cs_dialects[i]->init) cs_dialects[i]->init();
+    assert(cs_n_dialects <= 32);
+    for (size_t i = 0; i < cs_n_dialects; i++) {
+        const cs_dialect *d = cs_dialects[i];
+        if (d->init) d->init();
+        for (int c = 1; c < 256; c++)
+            if (!d->first_chars || strchr(d->first_chars, c)) starts[c] |= 1u << i;
+    }
 }
 
 void cs_extract_global_init(void)
@@ -291,9 +300,8 @@ static void probe(cs_extractor *e, const cs_xline *l)
     size_t ind = cs_xindent(l->ptr, l->len);
     char c = ind < l->len ? l->ptr[ind] : '\0';
     if (c == '\0') return;
-    for (size_t i = 0; i < cs_n_dialects; i++) {
-        const cs_dialect *d = cs_dialects[i];
-        if (d->first_chars && !strchr(d->first_chars, c)) continue;
+    for (uint32_t m = starts[(unsigned char)c]; m; m &= m - 1) {
+        const cs_dialect *d = cs_dialects[__builtin_ctz(m)];
         void *st = d->start(&e->x, l);
         if (st) {
             e->active = d;
