@@ -316,6 +316,37 @@ static void test_repeated_fatal_header_is_one_trace(void **state)
     cs_results_dispose(&r);
 }
 
+static void test_gitlab_wrapped_log(void **state)
+{
+    (void)state;
+    /* GitLab job logs: section markers drawn with CR and erase-line codes,
+     * ANSI colours on lines. The real fixture wrapped that way. */
+    const char *real = slurp("fixtures/go/nil_deref.log");
+    char text[65536];
+    size_t o = (size_t)snprintf(text, sizeof text,
+                                "\x1b[0Ksection_start:1714567890:step_script\r\x1b[0K"
+                                "\x1b[0K\x1b[36;1mExecuting \"step_script\" stage\x1b[0;m\n"
+                                "\x1b[32;1m$ go test ./...\x1b[0;m\n");
+    for (const char *p = real; *p && o < sizeof text - 64;) {
+        const char *nl = strchr(p, '\n');
+        size_t k = nl ? (size_t)(nl - p) : strlen(p);
+        o += (size_t)snprintf(text + o, sizeof text - o, "\x1b[0;33m%.*s\x1b[0m\n", (int)k, p);
+        p += k + (nl ? 1 : 0);
+    }
+    snprintf(text + o, sizeof text - o,
+             "\x1b[0Ksection_end:1714567899:step_script\r\x1b[0K\n"
+             "\x1b[31;1mERROR: Job failed: exit code 1\x1b[0;m\n");
+    cs_results r;
+    cs_t_triage_text("gitlab.log", text, &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->line_start, 2 + 2);
+    assert_string_equal(r.traces[0]->test, "TestDispatchUnknownKind");
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 6);
+    assert_string_equal(r.traces[0]->threads[0].frames[3].function,
+                        "example.com/dispatch.(*Dispatcher).Dispatch");
+    cs_results_dispose(&r);
+}
+
 static void test_lookalikes_yield_nothing(void **state)
 {
     (void)state;
@@ -367,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_parallel_tests_interleaved),
         cmocka_unit_test(test_several_traces_in_noise),
         cmocka_unit_test(test_repeated_fatal_header_is_one_trace),
+        cmocka_unit_test(test_gitlab_wrapped_log),
         cmocka_unit_test(test_lookalikes_yield_nothing),
         cmocka_unit_test(test_corpus_go),
     };
