@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "extract/readers.h"
 #include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,6 +60,31 @@ static inline void fz_same_traces(const char *what, const cs_results *a, const c
                     (unsigned long long)b->traces[i]->line_end);
     }
     abort();
+}
+
+/* The structured readers (test2json, JUnit) share one signature: the first
+ * byte picks the pull size, then whole and chunked pulls must agree. */
+typedef int (*fz_reader)(const char *source, const cs_extract_opts *opts, cs_pull pull,
+                         void *ctx, cs_results *out);
+
+static inline int fz_compare_reader(const char *what, const char *name, fz_reader read,
+                                    const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    size_t chunk = 1 + data[0] % 64;
+    data++, size--;
+    cs_extract_opts o = {.max_line = 4096};
+    cs_results whole, parts;
+    cs_results_init(&whole);
+    cs_results_init(&parts);
+    fz_src a = {.p = data, .n = size, .chunk = SIZE_MAX};
+    fz_src b = {.p = data, .n = size, .chunk = chunk};
+    read(name, &o, fz_pull, &a, &whole);
+    read(name, &o, fz_pull, &b, &parts);
+    fz_same_traces(what, &whole, &parts, chunk);
+    cs_results_dispose(&whole);
+    cs_results_dispose(&parts);
+    return 0;
 }
 
 #endif
