@@ -22,6 +22,8 @@ mkdir -p "$root/fuzz/crashes"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
+n_ok=0
+n_fail=0
 while read -r name seeds; do
   [ -n "$name" ] || continue
   if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name" && ! printf '%s\n' "$@" | grep -qx "${name#fuzz_}"; then
@@ -47,10 +49,13 @@ while read -r name seeds; do
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
   if [ $rc -ne 0 ]; then
     status=1
+    n_fail=$((n_fail + 1))
     echo "FAIL $name after $(( $(date +%s) - start ))s (exit $rc): see $log and fuzz/crashes/"
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|.*deadly signal|.*timeout after)' "$log" | head -5
   else
     echo "ok   $name  ${secs}s  ${runs:-?} runs  cov ${cov:-?}"
+    n_ok=$((n_ok + 1))
   fi
 done <"$build/fuzz/seeds.txt"
+echo "fuzz: $n_ok passed, $n_fail failed"
 exit $status
