@@ -14,15 +14,15 @@
 struct cs_xctx {
     const char *source;
     cs_results *out;
-    char *test;          /* from === RUN / pytest headers, or set by readers */
-    bool test_pinned;    /* set by a reader: log headers do not override it */
+    char *test;       /* from === RUN / pytest headers, or set by readers */
+    bool test_pinned; /* set by a reader: log headers do not override it */
     uint64_t seq;
     uint64_t sep_line, cur_line;
-    size_t n_emitted;    /* kept traces, toward CS_MAX_TRACES_PER_MEMBER */
-    size_t n_tentative;  /* tentative traces waiting for their test's fate */
+    size_t n_emitted;       /* kept traces, toward CS_MAX_TRACES_PER_MEMBER */
+    size_t n_tentative;     /* tentative traces waiting for their test's fate */
     size_t first_tentative; /* index in out->traces where they may start */
     bool capped;
-    char **failed;       /* tests the log says failed */
+    char **failed; /* tests the log says failed */
     size_t n_failed, cap_failed;
 };
 
@@ -32,11 +32,11 @@ struct cs_xctx {
 struct cs_extractor {
     cs_xctx x;
     cs_lines lines;
-    size_t first_trace;     /* index in out->traces of this member's first */
+    size_t first_trace; /* index in out->traces of this member's first */
     const cs_dialect *active;
     void *state;
     uint64_t active_lines;
-    char *clean;            /* scratch for the cleaned line */
+    char *clean; /* scratch for the cleaned line */
     size_t clean_cap;
     cs_regex *re_run;
     cs_regex *re_pytest_hdr;
@@ -118,7 +118,8 @@ static void drop_passed(cs_xctx *x, const cs_xline *l)
         return;
     p += 10, n -= 10;
     size_t k = 0;
-    while (k < n && p[k] != ' ' && p[k] != '\t') k++;
+    while (k < n && p[k] != ' ' && p[k] != '\t')
+        k++;
     cs_results *r = x->out;
     size_t w = x->first_tentative, left = 0;
     for (size_t i = x->first_tentative; i < r->n_traces; i++) {
@@ -150,7 +151,8 @@ static void global_init(void)
     assert(cs_n_dialects <= 32);
     for (size_t i = 0; i < cs_n_dialects; i++) {
         const cs_dialect *d = cs_dialects[i];
-        if (d->init) d->init();
+        for (const cs_xpattern *p = d->patterns; p && p->re; p++)
+            if (!*p->re) *p->re = cs_xre(p->pattern);
         for (int c = 1; c < 256; c++)
             if (!d->first_chars || strchr(d->first_chars, c)) starts[c] |= 1u << i;
     }
@@ -164,7 +166,10 @@ void cs_extract_global_init(void)
 void cs_extract_global_cleanup(void)
 {
     for (size_t i = 0; i < cs_n_dialects; i++)
-        if (cs_dialects[i]->cleanup) cs_dialects[i]->cleanup();
+        for (const cs_xpattern *p = cs_dialects[i]->patterns; p && p->re; p++) {
+            cs_regex_free(*p->re);
+            *p->re = NULL;
+        }
     cs_regex_free(re_run);
     cs_regex_free(re_pytest_hdr);
     re_run = re_pytest_hdr = NULL;
@@ -201,9 +206,12 @@ static size_t gha_timestamp_len(const char *p, size_t n)
     if (i < n && p[i] == '.')
         for (i++; i < n && is_digit(p[i]); i++)
             ;
-    if (i < n && p[i] == 'Z') i++;
-    else if (i + 6 <= n && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':') i += 6;
-    else return 0;
+    if (i < n && p[i] == 'Z')
+        i++;
+    else if (i + 6 <= n && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':')
+        i += 6;
+    else
+        return 0;
     if (i < n && p[i] == ' ') return i + 1;
     return i == n ? i : 0;
 }
@@ -211,8 +219,7 @@ static size_t gha_timestamp_len(const char *p, size_t n)
 /* Copies the line into e->clean without ANSI escapes, keeping only what
  * follows the last carriage return (terminal semantics: a CR rewinds the
  * line, which is how GitLab section markers and progress bars are drawn). */
-static void clean_line(cs_extractor *e, const char *p, size_t n, const char **outp,
-                       size_t *outn)
+static void clean_line(cs_extractor *e, const char *p, size_t n, const char **outp, size_t *outn)
 {
     size_t ts = gha_timestamp_len(p, n);
     p += ts;
@@ -232,7 +239,8 @@ static void clean_line(cs_extractor *e, const char *p, size_t n, const char **ou
         if (c == '\x1b' && i + 1 < n && p[i + 1] == '[') {
             /* CSI: parameters and intermediates, then a final byte. */
             i += 2;
-            while (i < n && !((unsigned char)p[i] >= 0x40 && (unsigned char)p[i] <= 0x7e)) i++;
+            while (i < n && !((unsigned char)p[i] >= 0x40 && (unsigned char)p[i] <= 0x7e))
+                i++;
             continue;
         }
         if (c == '\x1b' && i + 1 < n && p[i + 1] == ']') {
@@ -521,7 +529,8 @@ void cs_extractor_free(cs_extractor *e)
     cs_lines_dispose(&e->lines);
     free(e->clean);
     free(e->x.test);
-    for (size_t i = 0; i < e->x.n_failed; i++) free(e->x.failed[i]);
+    for (size_t i = 0; i < e->x.n_failed; i++)
+        free(e->x.failed[i]);
     free(e->x.failed);
     free(e);
 }

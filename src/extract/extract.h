@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../base/regex.h"
 #include "../model/model.h"
 
 #define CS_MAX_TRACES_PER_MEMBER 100000
@@ -31,8 +32,8 @@ typedef struct cs_extract_opts {
 typedef struct cs_xline {
     const char *ptr; /* not NUL-terminated */
     size_t len;
-    uint64_t no;     /* 1-based line of the member as stored */
-    bool overlong;   /* the stored line was cut */
+    uint64_t no;   /* 1-based line of the member as stored */
+    bool overlong; /* the stored line was cut */
 } cs_xline;
 
 typedef struct cs_xctx cs_xctx;
@@ -44,12 +45,18 @@ enum {
     CS_X_REJECT, /* not consumed; the trace ended before this line */
 };
 
+/* A built-in pattern and where its compiled form lives. */
+typedef struct cs_xpattern {
+    cs_regex **re;
+    const char *pattern;
+} cs_xpattern;
+
 typedef struct cs_dialect {
     const char *name;
-    /* Compiles the dialect's patterns; called once per process, before any
-     * start(). cleanup() frees them at exit. Either may be NULL. */
-    void (*init)(void);
-    void (*cleanup)(void);
+    /* The dialect's patterns, ending with {0}: compiled once per process
+     * before any start(), freed by cs_extract_global_cleanup(). Dialects of
+     * one file may share a table. */
+    const cs_xpattern *patterns;
     /* Characters a starting line may begin with, after leading blanks;
      * NULL means any line (the probe must then be cheap: memchr/memmem
      * on an anchor before any regex). */
@@ -81,8 +88,7 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t);
 typedef struct cs_extractor cs_extractor;
 
 /* Creates an extractor for one text member; its traces go to `out`. */
-cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts,
-                               cs_results *out);
+cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts, cs_results *out);
 /* Feeds raw bytes of the member (any chunking). */
 int cs_extractor_feed(cs_extractor *e, const void *data, size_t n);
 /* Ends the member: closes an open trace, merges test failures into the
@@ -101,7 +107,6 @@ void cs_extract_merge_failures(cs_results *r, size_t first);
 void cs_extractor_set_test(cs_extractor *e, const char *test);
 
 /* Helpers shared by dialects (xutil.c). */
-#include "../base/regex.h"
 /* Compiles a built-in pattern; a bad built-in pattern is a programming error
  * and aborts with the pattern named. */
 cs_regex *cs_xre(const char *pattern);

@@ -36,22 +36,16 @@ static cs_regex *re_signal, *re_thread, *re_frame, *re_current, *re_lwp, *re_old
 #define MAX_FRAME_LINES 32
 #define MAX_FRAME_BYTES 16384
 
-static void init(void)
-{
-    re_signal = cs_xre("^(?:Program|Thread (\\d+)(?: \"[^\"]*\")?) (received|terminated with) "
-                       "signal (\\S+?),? ?(.*)$");
-    re_thread = cs_xre("^Thread (\\d+) \\((.*)\\):\\s*$");
-    re_frame = cs_xre("^#(\\d+) +(\\S.*)$");
-    re_current = cs_xre("^\\[Current thread is (\\d+) ");
-    re_lwp = cs_xre("\\(LWP (\\d+)\\)");
-    re_oldtid = cs_xre("^Thread (\\d+)$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_signal, re_thread, re_frame, re_current, re_lwp, re_oldtid};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_signal, "^(?:Program|Thread (\\d+)(?: \"[^\"]*\")?) (received|terminated with) "
+                 "signal (\\S+?),? ?(.*)$"},
+    {&re_thread, "^Thread (\\d+) \\((.*)\\):\\s*$"},
+    {&re_frame, "^#(\\d+) +(\\S.*)$"},
+    {&re_current, "^\\[Current thread is (\\d+) "},
+    {&re_lwp, "\\(LWP (\\d+)\\)"},
+    {&re_oldtid, "^Thread (\\d+)$"},
+    {0},
+};
 
 enum { HEAD, BODY };
 
@@ -60,11 +54,11 @@ typedef struct st {
     int phase;
     int head_lines;
     long cur;
-    long long *lwp;       /* per thread, -1 unknown */
+    long long *lwp; /* per thread, -1 unknown */
     size_t n_lwp, cap_lwp;
     long long crash_num, crash_lwp;
-    bool core;            /* "Program terminated": thread 1 took the signal */
-    bool after_sigframe;  /* the last frame was <signal handler called> */
+    bool core;           /* "Program terminated": thread 1 took the signal */
+    bool after_sigframe; /* the last frame was <signal handler called> */
     /* A frame whose text may go on over the next lines. */
     char *fbuf;
     size_t flen, fcap;
@@ -99,16 +93,20 @@ static int paren_depth(const char *p, size_t n, size_t *open_at, size_t *close_a
     for (size_t i = 0; i < n; i++) {
         char c = p[i];
         if (q) {
-            if (c == '\\') i++;
-            else if (c == q) q = 0;
+            if (c == '\\')
+                i++;
+            else if (c == q)
+                q = 0;
             continue;
         }
-        if ((c == '"' || c == '\'') && *open_at < n) q = c;
-        else if (c == '<' && *open_at == n) angle++;
-        else if (c == '>' && *open_at == n && angle > 0) angle--;
+        if ((c == '"' || c == '\'') && *open_at < n)
+            q = c;
+        else if (c == '<' && *open_at == n)
+            angle++;
+        else if (c == '>' && *open_at == n && angle > 0)
+            angle--;
         else if (c == '(') {
-            if (depth == 0 && angle == 0 && *open_at == n && i > 0 && p[i - 1] == ' ')
-                *open_at = i;
+            if (depth == 0 && angle == 0 && *open_at == n && i > 0 && p[i - 1] == ' ') *open_at = i;
             if (*open_at < n || depth > 0) depth++;
         } else if (c == ')' && depth > 0) {
             if (--depth == 0 && *close_at == n && *open_at < n) *close_at = i;
@@ -129,7 +127,8 @@ static void parse_frame(st *s, const char *p, size_t n, int no)
     if (!f) return;
     if (n > 2 && p[0] == '0' && p[1] == 'x') {
         size_t i = 2;
-        while (i < n && ((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
+        while (i < n &&
+               ((p[i] >= '0' && p[i] <= '9') || ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
             i++;
         f->pc = cs_xhex(p + 2, i - 2);
         f->has_pc = true;
@@ -161,7 +160,8 @@ static void parse_frame(st *s, const char *p, size_t n, int no)
         rest = p + fn;
         rn = n - fn;
     }
-    while (fn && p[fn - 1] == ' ') fn--;
+    while (fn && p[fn - 1] == ' ')
+        fn--;
     f->function = cs_xstrndup(p, fn);
     cs_xtrim(&rest, &rn);
     if (cs_starts_with(rest, rn, "at ")) {
@@ -232,8 +232,10 @@ static void on_thread_header(st *s, const cs_match *m, const char *p, size_t n)
     const char *g;
     size_t gn;
     cs_match_group(m, 2, &g, &gn);
-    if (cs_regex_match(re_lwp, g, gn, &lm)) lwp = cs_match_num(&lm, 1, -1);
-    else if (cs_regex_match(re_oldtid, g, gn, &lm)) lwp = cs_match_num(&lm, 1, -1);
+    if (cs_regex_match(re_lwp, g, gn, &lm))
+        lwp = cs_match_num(&lm, 1, -1);
+    else if (cs_regex_match(re_oldtid, g, gn, &lm))
+        lwp = cs_match_num(&lm, 1, -1);
     new_thread(s, cs_match_num(m, 1, -1), lwp);
     cs_thread *th = cur(s);
     if (!th) return;
@@ -258,8 +260,10 @@ static void *start(cs_xctx *x, const cs_xline *l)
             cs_regex_match(re_frame, p, n, &m))
             kind = 1;
     } else if (p[0] == 'T' && cs_starts_with(p, n, "Thread ")) {
-        if (cs_regex_match(re_thread, p, n, &m)) kind = 2;
-        else if (cs_regex_match(re_signal, p, n, &m)) kind = 3;
+        if (cs_regex_match(re_thread, p, n, &m))
+            kind = 2;
+        else if (cs_regex_match(re_signal, p, n, &m))
+            kind = 3;
     } else if (p[0] == 'P' && cs_starts_with(p, n, "Program ")) {
         if (cs_regex_match(re_signal, p, n, &m)) kind = 3;
     } else if (p[0] == 'C' && cs_starts_with(p, n, "Core was generated by ")) {
@@ -272,9 +276,12 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->cur = -1;
     s->crash_num = s->crash_lwp = -1;
     s->phase = kind <= 2 ? BODY : HEAD;
-    if (kind == 1) begin_frame(s, &m);
-    else if (kind == 2) on_thread_header(s, &m, p, n);
-    else if (kind == 3) on_signal(s, &m, p, n);
+    if (kind == 1)
+        begin_frame(s, &m);
+    else if (kind == 2)
+        on_thread_header(s, &m, p, n);
+    else if (kind == 3)
+        on_signal(s, &m, p, n);
     return s;
 }
 
@@ -282,12 +289,14 @@ static void *start(cs_xctx *x, const cs_xline *l)
  * current frame and its source line. Anything else is not ours. */
 static bool head_line(const char *p, size_t n)
 {
-    static const char *const notes[] = {"(gdb)", "Using host", "warning: ", "Reading symbols",
-                                        "Core was generated", "Download", "0x", "\t", "    "};
+    static const char *const notes[] = {
+        "(gdb)", "Using host", "warning: ", "Reading symbols", "Core was generated", "Download",
+        "0x",    "\t",         "    "};
     for (size_t i = 0; i < CS_ARRAY_LEN(notes); i++)
         if (cs_starts_with(p, n, notes[i])) return true;
     size_t i = 0;
-    while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
     if (i && i < n && p[i] == '\t') return true;
     return cs_memmem(p, n, " (", 2) &&
            (p[n - 1] == ')' || cs_memmem(p, n, ") at ", 5) || cs_memmem(p, n, ") from ", 7));
@@ -329,7 +338,8 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     } else if (p[0] == '[') {
         /* [Switching to Thread ..], [Current thread is N ..], [New Thread ..],
          * [Thread debugging using libthread_db enabled], [Inferior 1 exited] */
-        if (cs_regex_match(re_current, p, n, &m)) s->crash_num = cs_match_num(&m, 1, -1);
+        if (cs_regex_match(re_current, p, n, &m))
+            s->crash_num = cs_match_num(&m, 1, -1);
         else if (cs_starts_with(p, n, "[Switching to ") && cs_regex_match(re_lwp, p, n, &m))
             s->crash_lwp = cs_match_num(&m, 1, -1);
         else if (s->phase == BODY && !cs_starts_with(p, n, "[Inferior ") &&
@@ -340,15 +350,16 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     } else if (s->phase == BODY) {
         if (ind > 0) return CS_X_MORE; /* bt full locals, "in file" source notes */
         if (cs_starts_with(p, n, "No locals.") || cs_starts_with(p, n, "No symbol table info") ||
-            cs_starts_with(p, n, "Backtrace stopped:") || cs_starts_with(p, n, "(More stack frames") ||
-            cs_starts_with(p, n, "(gdb) ")) {
+            cs_starts_with(p, n, "Backtrace stopped:") ||
+            cs_starts_with(p, n, "(More stack frames") || cs_starts_with(p, n, "(gdb) ")) {
             s->t->line_end = l->no;
             return CS_X_MORE;
         }
         if (p[0] >= '0' && p[0] <= '9') {
             /* "42\t../nptl/pt-raise.c: No such file or directory." */
             size_t i = 0;
-            while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+            while (i < n && p[i] >= '0' && p[i] <= '9')
+                i++;
             if (i < n && (p[i] == '\t' || p[i] == ' ')) return CS_X_MORE;
         }
         return CS_X_REJECT;
@@ -380,8 +391,10 @@ static long pick_crash(st *s, size_t *n_hint)
             first_num = i;
             break;
         }
-    if (first_num < n) *n_hint = first_num;
-    else if (n > 1 && t->threads[0].n_frames <= 2) *n_hint = 1;
+    if (first_num < n)
+        *n_hint = first_num;
+    else if (n > 1 && t->threads[0].n_frames <= 2)
+        *n_hint = 1;
     for (size_t i = *n_hint; i < n; i++) {
         if (s->crash_num >= 0 && t->threads[i].id == s->crash_num) return (long)i;
         if (s->crash_num < 0 && s->crash_lwp >= 0 && i < s->n_lwp && s->lwp[i] == s->crash_lwp)
@@ -412,7 +425,8 @@ static void finish(void *state, cs_xctx *x, bool eof)
     if (crash >= 0) t->threads[crash].role = CS_ROLE_CRASHED;
     /* Drop the hint threads. */
     if (n_hint && n_hint < t->n_threads) {
-        for (size_t i = 0; i < n_hint; i++) cs_thread_dispose(&t->threads[i]);
+        for (size_t i = 0; i < n_hint; i++)
+            cs_thread_dispose(&t->threads[i]);
         memmove(t->threads, t->threads + n_hint, (t->n_threads - n_hint) * sizeof *t->threads);
         t->n_threads -= n_hint;
     }
@@ -422,7 +436,9 @@ static void finish(void *state, cs_xctx *x, bool eof)
         if (th->n_frames) frames = true;
         /* "Thread 4 received signal" with a plain bt: that thread. */
         if (th->id < 0 && th->role == CS_ROLE_CRASHED && s->crash_num >= 0) th->id = s->crash_num;
-        if (!th->name) th->name = th->id >= 0 ? cs_xasprintf("Thread %lld", th->id) : cs_xstrdup("current thread");
+        if (!th->name)
+            th->name =
+                th->id >= 0 ? cs_xasprintf("Thread %lld", th->id) : cs_xstrdup("current thread");
     }
     if (frames) {
         if (!t->headline) t->headline = cs_xstrdup("gdb backtrace");
@@ -438,8 +454,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_gdb = {
     .name = "gdb",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "#TPC",
     .start = start,
     .feed = feed,

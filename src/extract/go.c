@@ -19,25 +19,18 @@
 static cs_regex *re_header, *re_goroutine, *re_file, *re_signal, *re_created, *re_running_test,
     *re_testfunc, *re_tail;
 
-static void init(void)
-{
-    re_header = cs_xre("^\\s*(panic: |fatal error: |SIG[A-Z]+: [a-z])");
-    re_goroutine = cs_xre("^\\s*goroutine (\\d+)(?: [a-z]+=\\S+)* \\[([^\\]]*)\\]:\\s*$");
-    re_file = cs_xre("^\\s+(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ "
-                     "pc=0x([0-9a-f]+))?\\s*$");
-    re_signal = cs_xre("^\\s*\\[signal ([A-Z0-9]+: [^\\]]*?)(?: code=|\\])");
-    re_created = cs_xre("^\\s*created by (\\S+?)(?: in goroutine (\\d+))?\\s*$");
-    re_running_test = cs_xre("^\\s+(Test\\S*|Benchmark\\S*|Fuzz\\S*|Example\\S*) \\(");
-    re_testfunc = cs_xre("\\.((?:Test|Benchmark|Fuzz|Example)[A-Za-z0-9_]*)(?:\\.func\\d+[.0-9]*)?$");
-    re_tail = cs_xre("^(?:exit status \\d+|FAIL\\b|ok\\s|--- |=== |PASS$|SUCCESS|make: )");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_header, re_goroutine, re_file,     re_signal,
-                       re_created, re_running_test, re_testfunc, re_tail};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_header, "^\\s*(panic: |fatal error: |SIG[A-Z]+: [a-z])"},
+    {&re_goroutine, "^\\s*goroutine (\\d+)(?: [a-z]+=\\S+)* \\[([^\\]]*)\\]:\\s*$"},
+    {&re_file, "^\\s+(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ "
+               "pc=0x([0-9a-f]+))?\\s*$"},
+    {&re_signal, "^\\s*\\[signal ([A-Z0-9]+: [^\\]]*?)(?: code=|\\])"},
+    {&re_created, "^\\s*created by (\\S+?)(?: in goroutine (\\d+))?\\s*$"},
+    {&re_running_test, "^\\s+(Test\\S*|Benchmark\\S*|Fuzz\\S*|Example\\S*) \\("},
+    {&re_testfunc, "\\.((?:Test|Benchmark|Fuzz|Example)[A-Za-z0-9_]*)(?:\\.func\\d+[.0-9]*)?$"},
+    {&re_tail, "^(?:exit status \\d+|FAIL\\b|ok\\s|--- |=== |PASS$|SUCCESS|make: )"},
+    {0},
+};
 
 bool cs_go_parse_func(const char *p, size_t n, cs_frame *f)
 {
@@ -105,8 +98,8 @@ typedef struct st {
     cs_trace *t;
     int phase;
     int head_lines;
-    long cur;          /* index of the current goroutine, -1 none */
-    bool want_file;    /* a function line was read; its file line is next */
+    long cur;       /* index of the current goroutine, -1 none */
+    bool want_file; /* a function line was read; its file line is next */
     bool want_created_file;
     char *running_test;
 } st;
@@ -176,8 +169,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
         start_goroutine(s, &m, &(cs_xline){g, (size_t)(p + n - g), l->no, false});
     }
     const char *rec = " [recovered]";
-    if (hn > strlen(rec) && memcmp(p + hn - strlen(rec), rec, strlen(rec)) == 0)
-        hn -= strlen(rec);
+    if (hn > strlen(rec) && memcmp(p + hn - strlen(rec), rec, strlen(rec)) == 0) hn -= strlen(rec);
     s->t->headline = cs_xstrndup(p, hn);
     return s;
 }
@@ -341,8 +333,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_go = {
     .name = "go",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "pfSg",
     .start = start,
     .feed = feed,

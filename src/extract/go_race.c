@@ -20,18 +20,12 @@
 
 static cs_regex *re_access, *re_created;
 
-static void init(void)
-{
-    re_access = cs_xre("^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))? at "
-                       "0x([0-9a-f]+) by (?:goroutine (\\d+)|(main) goroutine)");
-    re_created = cs_xre("^Goroutine (\\d+) \\(([a-z]+)\\) created at:");
-}
-
-static void cleanup(void)
-{
-    cs_regex_free(re_access);
-    cs_regex_free(re_created);
-}
+static const cs_xpattern patterns[] = {
+    {&re_access, "^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))? at "
+                 "0x([0-9a-f]+) by (?:goroutine (\\d+)|(main) goroutine)"},
+    {&re_created, "^Goroutine (\\d+) \\(([a-z]+)\\) created at:"},
+    {0},
+};
 
 typedef struct st {
     cs_trace *t;
@@ -151,8 +145,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_go_race = {
     .name = "go-race",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "W",
     .start = start,
     .feed = feed,

@@ -18,17 +18,11 @@
 
 static cs_regex *re_fail, *re_msg;
 
-static void init(void)
-{
-    re_fail = cs_xre("^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+s\\))?\\s*$");
-    re_msg = cs_xre("^\\s+([^\\s:]+\\.go):(\\d+): (.*)$");
-}
-
-static void cleanup(void)
-{
-    cs_regex_free(re_fail);
-    cs_regex_free(re_msg);
-}
+static const cs_xpattern patterns[] = {
+    {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+s\\))?\\s*$"},
+    {&re_msg, "^\\s+([^\\s:]+\\.go):(\\d+): (.*)$"},
+    {0},
+};
 
 typedef struct st {
     cs_trace *t;
@@ -120,8 +114,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_go_test = {
     .name = "go-test",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = NULL,
     .start = start,
     .feed = feed,

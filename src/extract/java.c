@@ -24,33 +24,29 @@ static cs_regex *re_thread, *re_bare, *re_at, *re_more, *re_nested;
 /* Lines of a multi-line exception message before the first frame. */
 #define MAX_MESSAGE_LINES 20
 
-static void init(void)
-{
-    re_thread = cs_xre("^Exception in thread \"([^\"]*)\" (\\S.*)$");
-    re_bare = cs_xre("^(?:== Java Exception: )?((?:[A-Za-z_$][\\w$]*\\.)+[A-Za-z_$][\\w$]*)(?::(?: .*)?)?$");
-    re_at = cs_xre("^\\s+at ([^\\s(]+)\\((.*?)\\)(?: [~]?\\[([^\\]:]*)(?::[^\\]]*)?\\])?\\s*$");
-    re_more = cs_xre("^\\s*\\.\\.\\. (\\d+) (?:more|common frames omitted)\\s*$");
-    re_nested = cs_xre("^\\s*(Caused by|Suppressed): (\\S.*)$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_thread, re_bare, re_at, re_more, re_nested};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_thread, "^Exception in thread \"([^\"]*)\" (\\S.*)$"},
+    {&re_bare,
+     "^(?:== Java Exception: )?((?:[A-Za-z_$][\\w$]*\\.)+[A-Za-z_$][\\w$]*)(?::(?: .*)?)?$"},
+    {&re_at, "^\\s+at ([^\\s(]+)\\((.*?)\\)(?: [~]?\\[([^\\]:]*)(?::[^\\]]*)?\\])?\\s*$"},
+    {&re_more, "^\\s*\\.\\.\\. (\\d+) (?:more|common frames omitted)\\s*$"},
+    {&re_nested, "^\\s*(Caused by|Suppressed): (\\S.*)$"},
+    {0},
+};
 
 typedef struct st {
     cs_trace *t;
     long cur;
-    bool bare;          /* started at a bare exception line */
-    int message_lines;  /* lines of the current exception's message so far */
+    bool bare;         /* started at a bare exception line */
+    int message_lines; /* lines of the current exception's message so far */
 } st;
 
 /* Class name of an exception line "pkg.Cls: msg" (up to ':' or blank). */
 static char *exc_class(const char *p, size_t n)
 {
     size_t i = 0;
-    while (i < n && p[i] != ':' && p[i] != ' ') i++;
+    while (i < n && p[i] != ':' && p[i] != ' ')
+        i++;
     return cs_xstrndup(p, i);
 }
 
@@ -125,7 +121,8 @@ static void parse_at(cs_frame *f, const cs_match *m)
         }
     if (slash) {
         size_t mn = (size_t)(slash - g);
-        while (mn && g[mn - 1] == '/') mn--;
+        while (mn && g[mn - 1] == '/')
+            mn--;
         if (mn) f->module = cs_xstrndup(g, mn);
         f->function = cs_xstrndup(slash + 1, gn - (size_t)(slash + 1 - g));
     } else {
@@ -197,8 +194,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_java = {
     .name = "java",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = NULL,
     .start = start,
     .feed = feed,

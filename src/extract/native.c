@@ -22,29 +22,23 @@
 
 static cs_regex *re_assert, *re_fortify, *re_malloc, *re_terminate, *re_what, *re_shell;
 
-static void init(void)
-{
-    re_assert = cs_xre("^(\\S+): (\\S+?):(\\d+): (.+?): (Assertion `.*' failed\\.)$");
-    re_fortify = cs_xre("^\\*\\*\\* ([a-z][a-z ]+) \\*\\*\\*:? \\S.*$");
-    re_malloc = cs_xre("^(?:free|malloc|realloc|calloc|munmap_chunk|malloc_consolidate|"
-                       "_int_free|_int_malloc|double free or corruption)(?:\\(\\))?: [a-z].*$");
-    re_terminate = cs_xre("^terminate called (?:after throwing an instance of '(.+)'|"
-                          "without an active exception|recursively)$");
-    re_what = cs_xre("^\\s+what\\(\\):\\s+(.*)$");
+static const cs_xpattern patterns[] = {
+    {&re_assert, "^(\\S+): (\\S+?):(\\d+): (.+?): (Assertion `.*' failed\\.)$"},
+    {&re_fortify, "^\\*\\*\\* ([a-z][a-z ]+) \\*\\*\\*:? \\S.*$"},
+    {&re_malloc, "^(?:free|malloc|realloc|calloc|munmap_chunk|malloc_consolidate|"
+                 "_int_free|_int_malloc|double free or corruption)(?:\\(\\))?: [a-z].*$"},
+    {&re_terminate, "^terminate called (?:after throwing an instance of '(.+)'|"
+                    "without an active exception|recursively)$"},
+    {&re_what, "^\\s+what\\(\\):\\s+(.*)$"},
     /* bash: "bash: line 1: 1234 Segmentation fault      (core dumped) ./prog",
      * "./ci.sh: line 3:  99 Aborted  ./prog", dash: "sh: 1: ./prog: ...";
      * interactive: "Segmentation fault (core dumped)". */
-    re_shell = cs_xre("^(?:(?:\\S+: )?line \\d+: +\\d+ +)?"
-                      "(Segmentation fault|Aborted|Bus error|Illegal instruction|"
-                      "Floating point exception|Trace/breakpoint trap|Killed)"
-                      "( +\\(core dumped\\))?(?: +(\\S.*))?$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_assert, re_fortify, re_malloc, re_terminate, re_what, re_shell};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+    {&re_shell, "^(?:(?:\\S+: )?line \\d+: +\\d+ +)?"
+                "(Segmentation fault|Aborted|Bus error|Illegal instruction|"
+                "Floating point exception|Trace/breakpoint trap|Killed)"
+                "( +\\(core dumped\\))?(?: +(\\S.*))?$"},
+    {0},
+};
 
 typedef struct st {
     cs_trace *t;
@@ -92,7 +86,8 @@ static void *start(cs_xctx *x, const cs_xline *l)
         f->file = cs_match_dup(&m, 2);
         f->line = (int)cs_match_num(&m, 3, 0);
         f->function = cs_match_dup(&m, 4);
-    } else if (p[0] == '*' && cs_starts_with(p, n, "*** ") && cs_regex_match(re_fortify, p, n, &m)) {
+    } else if (p[0] == '*' && cs_starts_with(p, n, "*** ") &&
+               cs_regex_match(re_fortify, p, n, &m)) {
         t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
         t->headline = cs_xstrndup(p, n);
     } else if ((p[0] == 'f' || p[0] == 'm' || p[0] == 'r' || p[0] == 'c' || p[0] == '_' ||
@@ -118,8 +113,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
         cs_match_group(&m, 1, &g, &gn);
         const char *cd;
         size_t cdn;
-        t->headline = cs_match_group(&m, 2, &cd, &cdn) ? cs_xasprintf("%.*s (core dumped)", (int)gn, g)
-                                                       : cs_xstrndup(g, gn);
+        t->headline = cs_match_group(&m, 2, &cd, &cdn)
+                          ? cs_xasprintf("%.*s (core dumped)", (int)gn, g)
+                          : cs_xstrndup(g, gn);
         char *prog = cs_match_dup(&m, 3);
         if (prog) crashed(t)->name = prog;
         s = cs_xcalloc(1, sizeof *s);
@@ -180,8 +176,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_native = {
     .name = "native",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = NULL,
     .start = start,
     .feed = feed,

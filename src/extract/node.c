@@ -25,37 +25,32 @@ static cs_regex *re_excerpt, *re_error, *re_at, *re_at_bare, *re_caret;
 #define MAX_MESSAGE_LINES 20
 #define MAX_DUMP_LINES 64
 
-static void init(void)
-{
-    re_excerpt = cs_xre("^((?:file://)?\\S+\\.(?:[cm]?js|[cm]?ts|jsx|tsx)):(\\d+)$");
-    re_error = cs_xre("^(?:Uncaught )?((?:[A-Z][\\w$]*)?(?:Error|Exception|Rejection)(?: \\[[\\w-]+\\])?)"
-                      "(?::(?: .*)?)?$");
-    re_at = cs_xre("^\\s+at (?:(async) )?(?:(new) )?(\\S.*?) \\((.*)\\)$");
-    re_at_bare = cs_xre("^\\s+at (?:(async) )?(\\S+:\\d+:\\d+|<anonymous>|native)$");
-    re_caret = cs_xre("^\\s*\\^+\\s*$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_excerpt, re_error, re_at, re_at_bare, re_caret};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_excerpt, "^((?:file://)?\\S+\\.(?:[cm]?js|[cm]?ts|jsx|tsx)):(\\d+)$"},
+    {&re_error, "^(?:Uncaught )?((?:[A-Z][\\w$]*)?(?:Error|Exception|Rejection)(?: \\[[\\w-]+\\])?)"
+                "(?::(?: .*)?)?$"},
+    {&re_at, "^\\s+at (?:(async) )?(?:(new) )?(\\S.*?) \\((.*)\\)$"},
+    {&re_at_bare, "^\\s+at (?:(async) )?(\\S+:\\d+:\\d+|<anonymous>|native)$"},
+    {&re_caret, "^\\s*\\^+\\s*$"},
+    {0},
+};
 
 enum { EXCERPT, MESSAGE, FRAMES, DUMP };
 
 typedef struct st {
     cs_trace *t;
     int phase;
-    int lines;       /* lines of the current phase */
-    bool caret;      /* excerpt: the caret line was seen */
-    bool msg_ok;     /* the error line may be followed by message lines */
-    cs_frame loc;    /* excerpt location */
+    int lines;    /* lines of the current phase */
+    bool caret;   /* excerpt: the caret line was seen */
+    bool msg_ok;  /* the error line may be followed by message lines */
+    cs_frame loc; /* excerpt location */
 } st;
 
 static bool error_line(const char *p, size_t n, cs_match *m)
 {
     if (n < 5 || p[0] == ' ' || p[0] == '\t') return false;
-    if (!cs_memmem(p, n < 64 ? n : 64, "Error", 5) && !cs_memmem(p, n < 64 ? n : 64, "Exception", 9) &&
+    if (!cs_memmem(p, n < 64 ? n : 64, "Error", 5) &&
+        !cs_memmem(p, n < 64 ? n : 64, "Exception", 9) &&
         !cs_memmem(p, n < 64 ? n : 64, "Rejection", 9))
         return false;
     return cs_regex_match(re_error, p, n, m);
@@ -155,8 +150,8 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     size_t fn = n;
     bool dump = n > 2 && p[n - 1] == '{' && p[n - 2] == ' ';
     if (dump) fn = n - 2;
-    if (!blank && cs_xindent(p, n) > 0 && cs_starts_with(p + cs_xindent(p, n), n - cs_xindent(p, n), "at ") &&
-        add_frame(s, p, fn)) {
+    if (!blank && cs_xindent(p, n) > 0 &&
+        cs_starts_with(p + cs_xindent(p, n), n - cs_xindent(p, n), "at ") && add_frame(s, p, fn)) {
         s->phase = dump ? DUMP : FRAMES;
         s->lines = 0;
         s->t->line_end = l->no;
@@ -193,8 +188,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_node = {
     .name = "node",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = NULL,
     .start = start,
     .feed = feed,

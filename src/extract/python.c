@@ -38,25 +38,18 @@
 static cs_regex *re_exc, *re_frame, *re_syntax_frame, *re_pyhdr, *re_failed, *re_short_frame,
     *re_long_end, *re_def;
 
-static void init(void)
-{
-    re_exc = cs_xre("^(?:[A-Za-z_]\\w*\\.)*[A-Z_]*[a-z]\\w*(?::.*)?$");
-    re_frame = cs_xre("^\\s*File \"(.+)\", line (\\d+)(?:, in (.+))?$");
-    re_syntax_frame = cs_xre("^  File \"(.+)\", line (\\d+)$");
-    re_pyhdr = cs_xre("^_{3,} (\\S*test\\S*|ERROR (?:at (?:setup|teardown) of |collecting )\\S+) "
-                      "_{3,}$");
-    re_failed = cs_xre("^(?:FAILED|ERROR) (\\S+?(?:::\\S+?|\\.py))(?: - (.*))?$");
-    re_short_frame = cs_xre("^(\\S+?):(\\d+): in (\\S+)$");
-    re_long_end = cs_xre("^(\\S+?):(\\d+): ?(\\S*)$");
-    re_def = cs_xre("^\\s+(?:async )?def ([A-Za-z_]\\w*)\\(");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_exc, re_frame,       re_syntax_frame, re_pyhdr, re_failed,
-                       re_short_frame, re_long_end,     re_def};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_exc, "^(?:[A-Za-z_]\\w*\\.)*[A-Z_]*[a-z]\\w*(?::.*)?$"},
+    {&re_frame, "^\\s*File \"(.+)\", line (\\d+)(?:, in (.+))?$"},
+    {&re_syntax_frame, "^  File \"(.+)\", line (\\d+)$"},
+    {&re_pyhdr, "^_{3,} (\\S*test\\S*|ERROR (?:at (?:setup|teardown) of |collecting )\\S+) "
+                "_{3,}$"},
+    {&re_failed, "^(?:FAILED|ERROR) (\\S+?(?:::\\S+?|\\.py))(?: - (.*))?$"},
+    {&re_short_frame, "^(\\S+?):(\\d+): in (\\S+)$"},
+    {&re_long_end, "^(\\S+?):(\\d+): ?(\\S*)$"},
+    {&re_def, "^\\s+(?:async )?def ([A-Za-z_]\\w*)\\("},
+    {0},
+};
 
 enum { TB, AFTER_EXC, CHAIN, PYTEST, ONE_LINE };
 
@@ -67,17 +60,17 @@ enum { TB, AFTER_EXC, CHAIN, PYTEST, ONE_LINE };
 typedef struct st {
     cs_trace *t;
     int phase;
-    long cur;           /* current thread, -1 none */
-    size_t over;        /* frames past the cap in the current thread */
-    bool syntax_start;  /* started at a bare File line: needs an exception */
-    bool have_exc;      /* the current thread has its exception line */
+    long cur;          /* current thread, -1 none */
+    size_t over;       /* frames past the cap in the current thread */
+    bool syntax_start; /* started at a bare File line: needs an exception */
+    bool have_exc;     /* the current thread has its exception line */
     /* pytest */
-    char *test_name;    /* from the header, "TestC.test_x" */
-    char *func;         /* last "def f(" of the current long section */
-    char *exc_type;     /* from "file:line: Type" */
-    char *e_text;       /* first line of the last E block */
+    char *test_name; /* from the header, "TestC.test_x" */
+    char *func;      /* last "def f(" of the current long section */
+    char *exc_type;  /* from "file:line: Type" */
+    char *e_text;    /* first line of the last E block */
     bool in_e;
-    int pre_lines;      /* lines before the first frame or E line */
+    int pre_lines; /* lines before the first frame or E line */
 } st;
 
 static cs_thread *cur(st *s)
@@ -210,7 +203,8 @@ static void *start(cs_xctx *x, const cs_xline *l)
         if (f && sep) {
             f->file = cs_xstrndup(t->test, (size_t)(sep - t->test));
             const char *last = sep;
-            for (const char *q = sep; (q = strstr(q, "::")) != NULL; q += 2) last = q;
+            for (const char *q = sep; (q = strstr(q, "::")) != NULL; q += 2)
+                last = q;
             f->function = cs_xstrdup(last + 2);
         }
         st *s = cs_xcalloc(1, sizeof *s);
@@ -426,7 +420,8 @@ static void finish(void *state, cs_xctx *x, bool eof)
     if (pytest) finish_pytest(s);
     /* The last link of a chain is the exception that escaped. */
     if (t->n_threads) t->threads[t->n_threads - 1].role = CS_ROLE_CRASHED;
-    bool keep = has_frames(t) && (pytest ? t->headline != NULL : (keep_thread_exc || !s->syntax_start));
+    bool keep =
+        has_frames(t) && (pytest ? t->headline != NULL : (keep_thread_exc || !s->syntax_start));
     if (keep) {
         if (!t->headline) {
             t->headline = cs_xstrdup("Traceback (most recent call last)");
@@ -445,8 +440,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_python = {
     .name = "python",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "TFE_",
     .start = start,
     .feed = feed,

@@ -23,21 +23,15 @@ static cs_regex *re_head, *re_old, *re_old_end, *re_loc, *re_frame, *re_at;
 
 #define MAX_MESSAGE_LINES 64
 
-static void init(void)
-{
-    re_head = cs_xre("^thread '([^']*)'(?: \\((\\d+)\\))? panicked at (.*)$");
-    re_old = cs_xre("^'(.*)', (\\S+?:\\d+:\\d+)$");
-    re_old_end = cs_xre("^(.*)', (\\S+?:\\d+:\\d+)$");
-    re_loc = cs_xre("^(\\S+?:\\d+:\\d+):$");
-    re_frame = cs_xre("^\\s*(\\d+):\\s+(?:0x([0-9a-f]+) - )?(\\S.*)$");
-    re_at = cs_xre("^\\s+at (\\S.*?)\\s*$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_head, re_old, re_old_end, re_loc, re_frame, re_at};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_head, "^thread '([^']*)'(?: \\((\\d+)\\))? panicked at (.*)$"},
+    {&re_old, "^'(.*)', (\\S+?:\\d+:\\d+)$"},
+    {&re_old_end, "^(.*)', (\\S+?:\\d+:\\d+)$"},
+    {&re_loc, "^(\\S+?:\\d+:\\d+):$"},
+    {&re_frame, "^\\s*(\\d+):\\s+(?:0x([0-9a-f]+) - )?(\\S.*)$"},
+    {&re_at, "^\\s+at (\\S.*?)\\s*$"},
+    {0},
+};
 
 enum { NEW_MSG, OLD_MSG, AFTER, BT };
 
@@ -112,8 +106,8 @@ static void *start(cs_xctx *x, const cs_xline *l)
 static char *crate_of(const char *fn)
 {
     size_t i = 0;
-    while (fn[i] && (fn[i] == '_' || (fn[i] >= 'a' && fn[i] <= 'z') || (fn[i] >= 'A' && fn[i] <= 'Z') ||
-                     (fn[i] >= '0' && fn[i] <= '9')))
+    while (fn[i] && (fn[i] == '_' || (fn[i] >= 'a' && fn[i] <= 'z') ||
+                     (fn[i] >= 'A' && fn[i] <= 'Z') || (fn[i] >= '0' && fn[i] <= '9')))
         i++;
     if (i == 0) return NULL;
     size_t end = i;
@@ -228,8 +222,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_rust = {
     .name = "rust",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "t",
     .start = start,
     .feed = feed,

@@ -103,10 +103,12 @@ static void skip_pid(const char **p, size_t *n)
     size_t m = *n;
     if (m < 5 || q[0] != '=' || q[1] != '=') return;
     size_t i = 2;
-    while (i < m && q[i] >= '0' && q[i] <= '9') i++;
+    while (i < m && q[i] >= '0' && q[i] <= '9')
+        i++;
     if (i == 2 || i + 2 > m || q[i] != '=' || q[i + 1] != '=') return;
     i += 2;
-    while (i < m && cs_xis_blank(q[i])) i++;
+    while (i < m && cs_xis_blank(q[i]))
+        i++;
     *p = q + i;
     *n = m - i;
 }
@@ -116,28 +118,21 @@ static void skip_pid(const char **p, size_t *n)
 static cs_regex *re_head, *re_access, *re_heapstack, *re_created, *re_leak, *re_signal,
     *re_head_tid;
 
-static void init(void)
-{
-    re_head = cs_xre("^(?:ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
-                     "HWAddressSanitizer)|WARNING: (MemorySanitizer)): ?\\S");
-    re_access = cs_xre("^(READ|WRITE|ACCESS|UNKNOWN) of size (\\d+) at 0x([0-9a-fA-F]+) "
-                       "thread (T\\d+)");
-    re_heapstack = cs_xre("^(freed|previously allocated|allocated) by thread (T\\d+)(?: \\(.*\\))? "
-                          "here:");
-    re_created = cs_xre("^Thread (T\\d+)(?: \\(.*\\))? created by (?:(T\\d+)|unknown thread)"
-                        "(?: \\(.*\\))? here:");
-    re_leak = cs_xre("^(Direct|Indirect) leak of (\\d+) byte\\(s\\) in (\\d+) object\\(s\\) "
-                     "allocated from:");
-    re_signal = cs_xre("^The signal is caused by a ([A-Z]+) memory access");
-    re_head_tid = cs_xre("(?:\\(pc 0x[0-9a-fA-F]+ .*|in thread )(T\\d+)\\)?:?\\s*$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_head, re_access, re_heapstack, re_created, re_leak, re_signal,
-                       re_head_tid};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_head, "^(?:ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
+               "HWAddressSanitizer)|WARNING: (MemorySanitizer)): ?\\S"},
+    {&re_access, "^(READ|WRITE|ACCESS|UNKNOWN) of size (\\d+) at 0x([0-9a-fA-F]+) "
+                 "thread (T\\d+)"},
+    {&re_heapstack, "^(freed|previously allocated|allocated) by thread (T\\d+)(?: \\(.*\\))? "
+                    "here:"},
+    {&re_created, "^Thread (T\\d+)(?: \\(.*\\))? created by (?:(T\\d+)|unknown thread)"
+                  "(?: \\(.*\\))? here:"},
+    {&re_leak, "^(Direct|Indirect) leak of (\\d+) byte\\(s\\) in (\\d+) object\\(s\\) "
+               "allocated from:"},
+    {&re_signal, "^The signal is caused by a ([A-Z]+) memory access"},
+    {&re_head_tid, "(?:\\(pc 0x[0-9a-fA-F]+ .*|in thread )(T\\d+)\\)?:?\\s*$"},
+    {0},
+};
 
 enum { BODY, POST };
 
@@ -259,8 +254,10 @@ static bool stack_header(st *s, const char *p, size_t n)
     if (p[0] == 'U' && cs_starts_with(p, n, "Uninitialized value was ")) {
         /* MemorySanitizer origins. */
         cs_role role = CS_ROLE_CAUSE;
-        if (cs_memmem(p, n, "heap allocation", 15)) role = CS_ROLE_ALLOC;
-        else if (cs_memmem(p, n, "heap deallocation", 17)) role = CS_ROLE_FREE;
+        if (cs_memmem(p, n, "heap allocation", 15))
+            role = CS_ROLE_ALLOC;
+        else if (cs_memmem(p, n, "heap deallocation", 17))
+            role = CS_ROLE_FREE;
         s->cur = add_thread(s, role, p, n);
         return true;
     }
@@ -278,9 +275,9 @@ static int feed_body(st *s, const cs_xline *l, const char *p, size_t n)
     if (p[0] == '#') {
         cs_frame tmp = {0};
         if (pc_frame(p, n, &tmp)) {
-            if (s->cur < 0) s->cur = s->t->kind == CS_TK_LSAN
-                                         ? add_thread(s, CS_ROLE_ALLOC, NULL, 0)
-                                         : ensure_crashed(s);
+            if (s->cur < 0)
+                s->cur = s->t->kind == CS_TK_LSAN ? add_thread(s, CS_ROLE_ALLOC, NULL, 0)
+                                                  : ensure_crashed(s);
             push_frame(thread_at(s, s->cur), &tmp);
             s->any_frame = true;
             s->unknown_run = 0;
@@ -384,8 +381,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_asan = {
     .name = "asan",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "=EW",
     .start = start,
     .feed = feed,
@@ -396,9 +392,9 @@ const cs_dialect cs_dialect_asan = {
 
 typedef struct ust {
     cs_trace *t;
-    bool stack;      /* a "#0" stack replaced the file:line frame */
+    bool stack; /* a "#0" stack replaced the file:line frame */
     int blanks;
-    int dump_lines;  /* lines of a "note:" memory dump still allowed */
+    int dump_lines; /* lines of a "note:" memory dump still allowed */
 } ust;
 
 static void *ub_start(cs_xctx *x, const cs_xline *l)
@@ -411,7 +407,8 @@ static void *ub_start(cs_xctx *x, const cs_xline *l)
     if (!r || r - p < 4 || r[-1] != ' ' || r[-2] != ':') return NULL;
     /* The token before ": runtime error: " is file:line[:col]. */
     const char *e = r - 2, *b = e;
-    while (b > p && !cs_xis_blank(b[-1])) b--;
+    while (b > p && !cs_xis_blank(b[-1]))
+        b--;
     /* A path starts the token; "`ubsan.c:9:15: runtime error" is a quote. */
     if (b == e || !(cs_xis_alnum(*b) || (*b && strchr("/._~\\-", *b)))) return NULL;
     cs_frame f = {0};
@@ -449,7 +446,8 @@ static int ub_feed(void *state, cs_xctx *x, const cs_xline *l)
         cs_frame tmp = {0};
         if (pc_frame(p, n, &tmp)) {
             if (!s->stack) {
-                for (size_t i = 0; i < th->n_frames; i++) cs_frame_dispose(&th->frames[i]);
+                for (size_t i = 0; i < th->n_frames; i++)
+                    cs_frame_dispose(&th->frames[i]);
                 th->n_frames = 0;
                 s->stack = true;
             }

@@ -31,31 +31,25 @@
 
 static cs_regex *re_head, *re_access, *re_heap, *re_created, *re_mutex_created, *re_acquired;
 
-static void init(void)
-{
-    re_head = cs_xre("^WARNING: ThreadSanitizer: (.+?)(?: \\(pid=\\d+\\).*)?$");
-    re_access = cs_xre("^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))? at "
-                       "0x([0-9a-fA-F]+) by (?:thread (T\\d+)|(main) thread)");
-    re_heap = cs_xre("^Location is heap block of size (\\d+) at 0x([0-9a-fA-F]+) allocated by "
-                     "(?:thread (T\\d+)|(main) thread)");
-    re_created = cs_xre("^Thread (T\\d+)(?: .*?)? \\(tid=(\\d+), ([a-z]+)\\) created by "
-                        "(?:thread (T\\d+)|(main) thread) at:");
-    re_mutex_created = cs_xre("^Mutex (M\\d+) \\(0x[0-9a-fA-F]+\\) created at:");
-    re_acquired = cs_xre("^Mutex (M\\d+) (?:previously )?acquired .*?(?:in (?:thread (T\\d+)|(main) "
-                         "thread))?:$");
-}
-
-static void cleanup(void)
-{
-    cs_regex *all[] = {re_head, re_access, re_heap, re_created, re_mutex_created, re_acquired};
-    for (size_t i = 0; i < CS_ARRAY_LEN(all); i++) cs_regex_free(all[i]);
-}
+static const cs_xpattern patterns[] = {
+    {&re_head, "^WARNING: ThreadSanitizer: (.+?)(?: \\(pid=\\d+\\).*)?$"},
+    {&re_access, "^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))? at "
+                 "0x([0-9a-fA-F]+) by (?:thread (T\\d+)|(main) thread)"},
+    {&re_heap, "^Location is heap block of size (\\d+) at 0x([0-9a-fA-F]+) allocated by "
+               "(?:thread (T\\d+)|(main) thread)"},
+    {&re_created, "^Thread (T\\d+)(?: .*?)? \\(tid=(\\d+), ([a-z]+)\\) created by "
+                  "(?:thread (T\\d+)|(main) thread) at:"},
+    {&re_mutex_created, "^Mutex (M\\d+) \\(0x[0-9a-fA-F]+\\) created at:"},
+    {&re_acquired, "^Mutex (M\\d+) (?:previously )?acquired .*?(?:in (?:thread (T\\d+)|(main) "
+                   "thread))?:$"},
+    {0},
+};
 
 typedef struct st {
     cs_trace *t;
-    long cur;       /* thread that takes frames, -1 none */
-    bool summary;   /* SUMMARY seen: only the closing row may follow */
-    bool primary;   /* a CS_ROLE_CRASHED stack exists */
+    long cur;     /* thread that takes frames, -1 none */
+    bool summary; /* SUMMARY seen: only the closing row may follow */
+    bool primary; /* a CS_ROLE_CRASHED stack exists */
     size_t unknown;
 } st;
 
@@ -67,7 +61,8 @@ static void *start(cs_xctx *x, const cs_xline *l)
     /* "==123==WARNING: ThreadSanitizer: ..." from Report() */
     if (n > 2 && p[0] == '=' && p[1] == '=') {
         size_t i = 2;
-        while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
         if (i + 2 < n && p[i] == '=' && p[i + 1] == '=') {
             p += i + 2;
             n -= i + 2;
@@ -100,7 +95,8 @@ static long add_thread(st *s, cs_role role, const char *p, size_t n)
 static long long atoll_bounded(const char *p, size_t n)
 {
     long long v = 0;
-    for (size_t i = 0; i < n && i < 18 && p[i] >= '0' && p[i] <= '9'; i++) v = v * 10 + (p[i] - '0');
+    for (size_t i = 0; i < n && i < 18 && p[i] >= '0' && p[i] <= '9'; i++)
+        v = v * 10 + (p[i] - '0');
     return v;
 }
 
@@ -193,7 +189,8 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     if (n == 0) return CS_X_MORE;
     if (n >= 10 && p[0] == '=' && p[n - 1] == '=' && cs_xindent(l->ptr, l->len) == 0) {
         bool rule = true;
-        for (size_t i = 0; i < n && rule; i++) rule = p[i] == '=';
+        for (size_t i = 0; i < n && rule; i++)
+            rule = p[i] == '=';
         if (rule) {
             s->t->line_end = l->no;
             return CS_X_DONE;
@@ -255,8 +252,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 
 const cs_dialect cs_dialect_tsan = {
     .name = "tsan",
-    .init = init,
-    .cleanup = cleanup,
+    .patterns = patterns,
     .first_chars = "W=",
     .start = start,
     .feed = feed,
