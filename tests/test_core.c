@@ -53,7 +53,7 @@ static void unwind_file(const char *core, const char *const *bins, bool in_proce
     o.in_process = in_process;
     cs_core_index *idx = cs_core_index_new(&o);
     for (size_t i = 0; bins && bins[i]; i++)
-        assert_int_equal(cs_core_index_add_file(idx, bins[i], bins[i]), 0);
+        assert_int_equal(cs_core_index_add_file(idx, bins[i], bins[i], NULL), 0);
     size_t n;
     unsigned char *b = load(core, &n);
     assert_non_null(b);

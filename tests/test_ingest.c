@@ -113,7 +113,7 @@ static char *tmpdir(void)
 static void sh(const char *fmt, const char *arg)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg, arg);
+    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg, arg, arg, arg);
     assert_int_equal(system(cmd), 0);
 }
 
@@ -174,6 +174,60 @@ static void test_limits_member_total_line(void **state)
     free(d);
 }
 
+static void test_sparse_10g_and_200mb_line(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    /* A sparse 10 GB file costs no disk and must cost no reading either. */
+    sh("truncate -s 10G %s/sparse.log", d);
+    /* One 200 MB line, then a real trace after it. */
+    sh("head -c 200000000 /dev/zero | tr '\\0' x > %s/long.log && echo >> %s/long.log && "
+       "cat fixtures/go/nil_deref.log >> %s/long.log", d);
+    cs_results r;
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    cs_results_init(&r);
+    const char *paths[] = {d};
+    cs_pipeline_extract(&o, paths, 1, &r);
+    assert_non_null(diag(&r, "sparse.log", "over the limit"));
+    assert_non_null(diag(&r, "long.log", "longer than"));
+    /* The trace after the huge line is found, on the right line. */
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->line_start, 1 + 2);
+    cs_results_dispose(&r);
+    sh("rm -rf %s", d);
+    free(d);
+}
+
+static void test_elf_with_lying_headers(void **state)
+{
+    (void)state;
+    /* A real binary built here, then copies whose headers lie. */
+    char *d = tmpdir();
+    sh("printf 'int main(void){return 0;}\\n' > %s/t.c && cc -o %s/t %s/t.c && "
+       "python3 tests/bogus_elf.py %s/t %s/bogus",
+       d);
+    char *p;
+    assert_true(asprintf(&p, "%s/bogus", d) > 0);
+    cs_results r;
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    cs_results_init(&r);
+    const char *paths[] = {p};
+    cs_pipeline_extract(&o, paths, 1, &r);
+    static const char *const names[] = {"shoff_past_end", "shnum_huge", "shstrndx_bad",
+                                        "phoff_bad",      "phnum_huge", "shdr_garbage"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const cs_diag *g = diag(&r, names[i], "ELF file: ");
+        if (!g) fail_msg("no error entry for %s", names[i]);
+    }
+    assert_int_equal(r.n_diags, 6);
+    cs_results_dispose(&r);
+    free(p);
+    sh("rm -rf %s", d);
+    free(d);
+}
+
 int main(void)
 {
     /* Paths in the tests are relative to the source tree. */
@@ -183,6 +237,8 @@ int main(void)
         cmocka_unit_test(test_hostile_archives),
         cmocka_unit_test(test_symlinks_loops_and_fifos),
         cmocka_unit_test(test_limits_member_total_line),
+        cmocka_unit_test(test_sparse_10g_and_200mb_line),
+        cmocka_unit_test(test_elf_with_lying_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,25 +77,51 @@ size_t cs_core_deferred_count(const cs_core_index *idx)
 }
 
 /* What an ELF file offers: its build-id (hex, fresh) and whether it has code
- * and DWARF. Returns CS_E_CORRUPT for a non-ELF, CS_E_UNSUPPORTED without a
- * build-id. */
-static int describe_elf(Elf *elf, char **build_id, bool *has_code, bool *has_debug)
+ * and DWARF. Returns CS_E_CORRUPT for a non-ELF, CS_E_NOTFOUND without a
+ * build-id. *why names what is broken in it, usable or not. */
+static int describe_elf(Elf *elf, uint64_t size, char **build_id, bool *has_code,
+                        bool *has_debug, const char **why)
 {
-    if (!elf || elf_kind(elf) != ELF_K_ELF) return CS_E_CORRUPT;
+    *why = NULL;
+    if (!elf || elf_kind(elf) != ELF_K_ELF) {
+        *why = "not a readable ELF file";
+        return CS_E_CORRUPT;
+    }
     GElf_Ehdr eh;
-    if (!gelf_getehdr(elf, &eh)) return CS_E_CORRUPT;
-    const void *id;
-    ssize_t k = dwelf_elf_gnu_build_id(elf, &id);
-    if (k <= 0 || k > 64) return CS_E_UNSUPPORTED;
-    char *hex = cs_xmalloc((size_t)k * 2 + 1);
-    for (ssize_t i = 0; i < k; i++) sprintf(hex + 2 * i, "%02x", ((const unsigned char *)id)[i]);
+    if (!gelf_getehdr(elf, &eh)) {
+        *why = "its ELF header cannot be read";
+        return CS_E_CORRUPT;
+    }
+    /* libelf quietly treats out-of-range header tables as absent; say so,
+     * since a core that needed this file will be symbolized less well. */
+    size_t shnum = 0, phnum = 0;
+    if (elf_getshdrnum(elf, &shnum) != 0 ||
+        (eh.e_shoff && (eh.e_shoff > size || (uint64_t)eh.e_shnum * eh.e_shentsize >
+                                                 size - eh.e_shoff)))
+        *why = "its section headers are corrupt (outside the file)";
+    else if (shnum && eh.e_shstrndx != SHN_XINDEX && eh.e_shstrndx >= shnum)
+        *why = "its section header string index is out of range";
+    if (!*why && (elf_getphdrnum(elf, &phnum) != 0 ||
+                  (eh.e_phoff && (eh.e_phoff > size || (uint64_t)eh.e_phnum * eh.e_phentsize >
+                                                           size - eh.e_phoff))))
+        *why = "its program headers are corrupt (outside the file)";
     *has_code = *has_debug = false;
     size_t shstrndx;
-    if (elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    if (!*why && shnum > 0 && elf_getshdrstrndx(elf, &shstrndx) != 0)
+        *why = "its section header string table is corrupt";
+    if (!*why && shnum > 0) {
         Elf_Scn *scn = NULL;
         while ((scn = elf_nextscn(elf, scn))) {
             GElf_Shdr sh;
-            if (!gelf_getshdr(scn, &sh)) continue;
+            if (!gelf_getshdr(scn, &sh)) {
+                *why = "a section header cannot be read";
+                break;
+            }
+            if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
+                (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
+                *why = "a section lies outside the file";
+                break;
+            }
             const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
             if (!name) continue;
             if (!strcmp(name, ".text") && sh.sh_type == SHT_PROGBITS && sh.sh_size) *has_code = true;
@@ -104,8 +130,24 @@ static int describe_elf(Elf *elf, char **build_id, bool *has_code, bool *has_deb
                 *has_debug = true;
         }
     }
+    /* Headers first: a file without a readable build-id may still deserve
+     * an error entry for what is broken in it. */
+    const void *id;
+    ssize_t k = dwelf_elf_gnu_build_id(elf, &id);
+    if (k <= 0 || k > 64) return CS_E_NOTFOUND;
+    char *hex = cs_xmalloc((size_t)k * 2 + 1);
+    for (ssize_t i = 0; i < k; i++) sprintf(hex + 2 * i, "%02x", ((const unsigned char *)id)[i]);
     *build_id = hex;
     return 0;
+}
+
+/* A broken ELF is an error entry: the user learns why a core it should
+ * have symbolized did not use it. */
+static void report_elf(cs_results *out, const char *source, int rc, const char *why)
+{
+    if (!out || !why) return;
+    cs_results_add_diag(out, source, "ELF file: %s; %s", why,
+                        rc ? "not used to symbolize cores" : "used only through its build-id");
 }
 
 static core_bin *push_bin(cs_core_index *idx, const char *source, char *build_id, bool code,
@@ -136,8 +178,10 @@ int cs_core_index_add(cs_core_index *idx, const char *source, unsigned char *byt
     Elf *elf = elf_memory((char *)bytes, n);
     char *id = NULL;
     bool code = false, debug = false;
-    int rc = describe_elf(elf, &id, &code, &debug);
+    const char *why;
+    int rc = describe_elf(elf, n, &id, &code, &debug, &why);
     elf_end(elf);
+    report_elf(out, source, rc, why);
     if (rc) {
         free(bytes);
         return rc;
@@ -149,7 +193,8 @@ int cs_core_index_add(cs_core_index *idx, const char *source, unsigned char *byt
     return 0;
 }
 
-int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *path)
+int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *path,
+                           cs_results *out)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return CS_E_UNSUPPORTED;
@@ -162,8 +207,10 @@ int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *p
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     char *id = NULL;
     bool code = false, debug = false;
-    rc = describe_elf(elf, &id, &code, &debug);
+    const char *why;
+    rc = describe_elf(elf, (uint64_t)st.st_size, &id, &code, &debug, &why);
     elf_end(elf);
+    report_elf(out, source, rc, why);
     if (rc) goto done;
     core_bin *b = push_bin(idx, source, id, code, debug);
     b->path = cs_xstrdup(path);

@@ -59,17 +59,19 @@ void cs_core_index_free(cs_core_index *idx); /* accepts NULL */
 
 /* Adds an ELF binary (executable, shared object or separate .debug file)
  * from memory, keyed by its GNU build-id. Takes ownership of `bytes` (a
- * malloc'd buffer) in every case. Returns 0, CS_E_UNSUPPORTED when the file
+ * malloc'd buffer) in every case. Returns 0, CS_E_NOTFOUND when the file
  * has no build-id (it cannot be matched; not an error for the run),
  * CS_E_CORRUPT when it is not a readable ELF file, CS_E_LIMIT past the
- * index's memory budget (diagnostics go to `out`, which may be NULL). */
+ * index's memory budget. Broken headers are reported to `out` (which may be
+ * NULL) even when the file stays usable. */
 int cs_core_index_add(cs_core_index *idx, const char *source, unsigned char *bytes, size_t n,
                       cs_results *out);
 /* Same for a plain file on disk, which is then opened again when needed
  * rather than kept in memory. Returns CS_E_UNSUPPORTED when `path` is not a
  * plain ELF file (e.g. compressed): the caller then reads it and uses
- * cs_core_index_add. */
-int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *path);
+ * cs_core_index_add; other results as for cs_core_index_add. */
+int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *path,
+                           cs_results *out);
 /* Number of binaries indexed. */
 size_t cs_core_index_count(const cs_core_index *idx);
 

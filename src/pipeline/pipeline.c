@@ -92,9 +92,12 @@ static void defer_core(run *r, const char *source, cs_reader *rd)
 static void index_binary(run *r, const char *source, cs_reader *rd)
 {
     pthread_mutex_lock(&r->sh->core_lock);
-    int rc = strchr(source, '!') ? -1 : cs_core_index_add_file(r->cores, source, source);
+    int rc = strchr(source, '!') ? -1 : cs_core_index_add_file(r->cores, source, source, r->out);
     pthread_mutex_unlock(&r->sh->core_lock);
-    if (rc == 0) return;
+    /* Indexed in place, broken or without a build-id (reported when it
+     * matters): done. Only a file that is not a plain ELF on disk (compressed,
+     * or inside an archive) is read into memory. */
+    if (rc != CS_E_UNSUPPORTED) return;
     unsigned char *bytes;
     size_t n;
     if (cs_reader_slurp(rd, r->o->limits.max_member, &bytes, &n) == 0) {
