@@ -13,7 +13,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" triage -f json fixtures > "$tmp/report.json"
 # With --db, clusters and races carry their history status too.
-"$bin" triage --db "$tmp/h.db" -f json fixtures/go > "$tmp/history.json"
+"$bin" triage --db "$tmp/h.db" -f json -o "markdown:$tmp/h.md" -o "html:$tmp/h.html" \
+  -o "sarif:$tmp/h.sarif" fixtures/go > "$tmp/history.json"
+# ... and every other format shows it too.
+grep -q '^\*\*History:\*\* new' "$tmp/h.md" || { echo "markdown lacks the history status"; exit 1; }
+grep -q 'class="hist new"' "$tmp/h.html" || { echo "html lacks the history status"; exit 1; }
+grep -q '"baselineState": "new"' "$tmp/h.sarif" || { echo "sarif lacks baselineState"; exit 1; }
 "$py" - docs/crashsift.schema.json "$tmp/report.json" "$tmp/history.json" <<'PY'
 import json, sys
 import jsonschema

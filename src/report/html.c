@@ -82,6 +82,10 @@ static const char css[] =
     "padding:1px 7px;border-radius:10px;margin-right:6px;vertical-align:1px;"
     "background:var(--data-soft);color:var(--data)}\n"
     ".badge.map{background:var(--map-soft);color:var(--map)}\n"
+    ".hist{font-size:11px;font-weight:600;padding:1px 6px;border-radius:8px;"
+    "background:#eef2f7;color:#475569}\n"
+    ".hist.new{background:#fef3c7;color:#92400e}.hist.regressed{background:#fee2e2;"
+    "color:#991b1b}\n"
     ".sites{display:grid;grid-template-columns:1fr 1fr;gap:12px}\n"
     ".site{border:1px solid var(--line);border-radius:6px;padding:8px 12px;background:#fbfcfd;"
     "min-width:0}\n"
@@ -303,6 +307,16 @@ static void list(FILE *f, const char **v, size_t n, size_t max)
     if (n > max) fprintf(f, " (+%zu more)", n - max);
 }
 
+/* triage --db: where the pair or cluster stands in the history. */
+static void history_badge(FILE *f, const cs_history_status *hs)
+{
+    char buf[160];
+    if (!cs_report_history_text(hs, buf, sizeof buf)) return;
+    fprintf(f, " <span class=\"hist %s\">", hs->status);
+    h(f, buf);
+    fputs("</span>", f);
+}
+
 static void races(FILE *f, const cs_report_ctx *ctx)
 {
     size_t n = ctx->races ? ctx->races->n : 0;
@@ -313,8 +327,10 @@ static void races(FILE *f, const cs_report_ctx *ctx)
         fprintf(f, "<article class=\"race%s\" id=\"%s\">\n<h3><span class=\"badge%s\">%s</span>",
                 r->map_race ? " map" : "", r->id, r->map_race ? " map" : "",
                 r->map_race ? "MAP RACE" : "DATA RACE");
-        fprintf(f, "<code>%s</code> · %s · %zu failure(s)</h3>\n<div class=\"sites\">\n", r->id,
-                cs_race_access_types(r), r->n_links);
+        fprintf(f, "<code>%s</code> · %s · %zu failure(s)", r->id, cs_race_access_types(r),
+                r->n_links);
+        history_badge(f, cs_report_race_history(ctx, i));
+        fputs("</h3>\n<div class=\"sites\">\n", f);
         for (int s = 0; s < 2; s++) {
             const cs_site *st = &r->sites[s];
             fprintf(f, "<div class=\"site\"><div class=\"lbl\">Site %c</div><div class=\"fn\">",
@@ -376,6 +392,7 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     fprintf(f, "<td class=\"kind\">%s</td>\n<td class=\"fail\"><details><summary>",
             cs_trace_kind_name(rep->kind));
     h(f, rep->headline && *rep->headline ? rep->headline : "(no message)");
+    history_badge(f, cs_report_cluster_history(ctx, (size_t)(c - ctx->clusters->v)));
     fputs("</summary>\n<div class=\"sigline\">", f);
     h(f, c->signature);
     fputs("</div>\n<ol class=\"frames\">\n", f);

@@ -334,6 +334,10 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
     fprintf(f, "### %s: ", r->id);
     race_title(f, r);
     fputs("\n\n", f);
+    char hist[160];
+    if (cs_report_history_text(cs_report_race_history(ctx, (size_t)(r - ctx->races->v)), hist,
+                               sizeof hist))
+        fprintf(f, "**History:** %s\n\n", hist);
 
     fputs("**Symptom:** ", f);
     fputs(r->map_race ? "a map is used by two goroutines or threads at once"
@@ -482,6 +486,10 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster 
     fprintf(f, "\n- **Count:** %zu, in %zu artifact(s) from %zu run(s)\n", c->n_traces,
             cs_report_distinct_sources(ctx, c->traces, c->n_traces),
             count_runs(ctx, c->traces, c->n_traces));
+    char hist[160];
+    if (cs_report_history_text(cs_report_cluster_history(ctx, (size_t)(c - ctx->clusters->v)),
+                               hist, sizeof hist))
+        fprintf(f, "- **History:** %s\n", hist);
     size_t n;
     const char **v = cs_report_cluster_tests(ctx, c, &n);
     fputs("- **Tests:** ", f);

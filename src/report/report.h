@@ -67,6 +67,13 @@ const char **cs_report_cluster_tests(const cs_report_ctx *ctx, const cs_cluster 
 const char **cs_report_race_tests(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
 /* Sorted distinct cluster ids of a race's links (pointers into clusters). */
 const char **cs_report_race_clusters(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
+/* triage --db: "new", "recurring since 2026-11-01, 14 batch(es), 31 total",
+ * "regressed, first seen ...": into buf, which is returned; NULL when there
+ * is no history to show. */
+const char *cs_report_history_text(const cs_history_status *h, char *buf, size_t n);
+/* The history of cluster i / race i, or NULL without --db. */
+const cs_history_status *cs_report_cluster_history(const cs_report_ctx *ctx, size_t i);
+const cs_history_status *cs_report_race_history(const cs_report_ctx *ctx, size_t i);
 /* The signature thread of a trace, or NULL. */
 const cs_thread *cs_report_sig_thread(const cs_trace *t);
 /* A frame as clusters show it: normalized function ("??" when unknown) and

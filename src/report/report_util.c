@@ -1,6 +1,9 @@
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../base/util.h"
 #include "report.h"
@@ -132,4 +135,31 @@ size_t cs_report_char(const char *s, size_t n, char esc[CS_REPORT_ESC_MAX])
         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x61c)
         snprintf(esc, CS_REPORT_ESC_MAX, "\\u%04X", cp);
     return k;
+}
+
+const char *cs_report_history_text(const cs_history_status *h, char *buf, size_t n)
+{
+    if (!h || !h->status) return NULL;
+    if (strcmp(h->status, "new") == 0) {
+        snprintf(buf, n, "new");
+        return buf;
+    }
+    char day[32] = "?";
+    time_t t = (time_t)h->first_seen;
+    struct tm tm;
+    if (gmtime_r(&t, &tm)) strftime(day, sizeof day, "%Y-%m-%d", &tm);
+    bool regressed = strcmp(h->status, "regressed") == 0;
+    snprintf(buf, n, "%s%s %s, %llu batch(es), %llu total", h->status,
+             regressed ? ", first seen" : " since", day, h->batches, h->total);
+    return buf;
+}
+
+const cs_history_status *cs_report_cluster_history(const cs_report_ctx *ctx, size_t i)
+{
+    return ctx->history && ctx->history->clusters ? &ctx->history->clusters[i] : NULL;
+}
+
+const cs_history_status *cs_report_race_history(const cs_report_ctx *ctx, size_t i)
+{
+    return ctx->history && ctx->history->races ? &ctx->history->races[i] : NULL;
 }

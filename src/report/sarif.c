@@ -245,6 +245,23 @@ static void str_array(cs_jsonw *w, const char **v, size_t n)
     cs_jsonw_arr_end(w);
 }
 
+/* triage --db: SARIF's own word for it, relative to the previous batches
+ * (a regression is new again), and crashsift's status as a property. */
+static void baseline(cs_jsonw *w, const cs_history_status *h)
+{
+    if (!h || !h->status) return;
+    cs_jsonw_key(w, "baselineState");
+    cs_jsonw_str(w, strcmp(h->status, "recurring") == 0 ? "unchanged" : "new");
+}
+
+static void history_property(cs_jsonw *w, const cs_history_status *h)
+{
+    char buf[160];
+    if (!cs_report_history_text(h, buf, sizeof buf)) return;
+    cs_jsonw_key(w, "history");
+    cs_jsonw_str(w, buf);
+}
+
 static void fingerprint(cs_jsonw *w, const char *key, const char *id)
 {
     cs_jsonw_key(w, "partialFingerprints");
@@ -315,8 +332,11 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
                           cs_evidence_name(r->links[i].evidence));
     cs_jsonw_arr_end(w);
     fingerprint(w, "crashsiftRaceId/v1", r->id);
+    const cs_history_status *hist = cs_report_race_history(ctx, (size_t)(r - ctx->races->v));
+    baseline(w, hist);
     cs_jsonw_key(w, "properties");
     cs_jsonw_obj(w);
+    history_property(w, hist);
     cs_jsonw_key(w, "accessTypes");
     cs_jsonw_str(w, cs_race_access_types(r));
     cs_jsonw_key(w, "failures");
@@ -388,8 +408,11 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
         artifact_location(w, (int)i + 1, res->traces[c->traces[i]], NULL);
     cs_jsonw_arr_end(w);
     fingerprint(w, "crashsiftClusterId/v1", c->id);
+    const cs_history_status *hist = cs_report_cluster_history(ctx, (size_t)(c - ctx->clusters->v));
+    baseline(w, hist);
     cs_jsonw_key(w, "properties");
     cs_jsonw_obj(w);
+    history_property(w, hist);
     cs_jsonw_key(w, "kind");
     cs_jsonw_str(w, cs_trace_kind_name(rep->kind));
     cs_jsonw_key(w, "count");

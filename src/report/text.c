@@ -90,20 +90,15 @@ static void list(FILE *f, const char *label, const char **v, size_t n)
     fputc('\n', f);
 }
 
-/* triage --db: " [new]", " [recurring since DAY, N batches]", " [regressed ...]". */
+/* triage --db: " [new]", " [recurring since DAY, N batch(es), M total]". */
 static void history_tag(FILE *f, const cs_history_status *h, const style *st)
 {
-    if (!h || !h->status) return;
-    char day[32] = "?";
-    time_t t = (time_t)h->first_seen;
-    struct tm tm;
-    if (gmtime_r(&t, &tm)) strftime(day, sizeof day, "%Y-%m-%d", &tm);
-    bool is_new = strcmp(h->status, "new") == 0, regressed = strcmp(h->status, "regressed") == 0;
-    fprintf(f, " %s[%s", is_new ? st->yellow : regressed ? st->red : st->dim, h->status);
-    if (!is_new)
-        fprintf(f, "%s %s, %llu batch(es), %llu total", regressed ? ", first seen" : " since", day,
-                h->batches, h->total);
-    fprintf(f, "]%s", st->reset);
+    char buf[160];
+    if (!cs_report_history_text(h, buf, sizeof buf)) return;
+    const char *c = strcmp(h->status, "new") == 0         ? st->yellow
+                    : strcmp(h->status, "regressed") == 0 ? st->red
+                                                          : st->dim;
+    fprintf(f, " %s[%s]%s", c, buf, st->reset);
 }
 
 static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
