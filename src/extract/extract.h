@@ -121,6 +121,8 @@ uint64_t cs_xhex(const char *p, size_t n);
 bool cs_xis_hex(char c);
 bool cs_xis_blank(char c); /* space or tab */
 bool cs_xis_alnum(char c); /* ASCII letter or digit */
+/* A fresh copy of p[0..n) in ASCII lower case ("Write" -> "write"). */
+char *cs_xlower_dup(const char *p, size_t n);
 /* Leading blank count. */
 size_t cs_xindent(const char *p, size_t n);
 /* Parses "file:line" or "file:line:col" at the end of s (as in "x.go:12 +0x1d"

@@ -47,14 +47,6 @@ static void *start(cs_xctx *x, const cs_xline *l)
     return s;
 }
 
-static char *lower_access(const char *p, size_t n)
-{
-    char *a = cs_xstrndup(p, n);
-    for (char *c = a; *c; c++)
-        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    return a;
-}
-
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
 {
     st *s = state;
@@ -84,7 +76,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         const char *g;
         size_t gn;
         cs_match_group(&m, 2, &g, &gn);
-        a->access = lower_access(g, gn);
+        a->access = cs_xlower_dup(g, gn);
         a->size = (int)cs_match_num(&m, 3, 0);
         if (cs_match_group(&m, 4, &g, &gn)) a->addr = cs_xhex(g, gn);
         if (cs_match_group(&m, 6, &g, &gn)) {

@@ -76,14 +76,6 @@ static void push_frame(cs_thread *th, cs_frame *tmp)
         cs_frame_dispose(tmp);
 }
 
-static char *lower_dup(const char *p, size_t n)
-{
-    char *a = cs_xstrndup(p, n);
-    for (char *c = a; *c; c++)
-        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    return a;
-}
-
 /* "T12" -> 12, else -1. */
 static long long tid_of(const char *p, size_t n)
 {
@@ -215,7 +207,7 @@ static bool stack_header(st *s, const char *p, size_t n)
         if (!(th = thread_at(s, s->cur))) return true;
         cs_match_group(&m, 1, &g, &gn);
         free(th->access);
-        th->access = lower_dup(g, gn);
+        th->access = cs_xlower_dup(g, gn);
         th->size = (int)cs_match_num(&m, 2, 0);
         if (cs_match_group(&m, 3, &g, &gn)) th->addr = cs_xhex(g, gn);
         cs_match_group(&m, 4, &g, &gn);
@@ -302,7 +294,7 @@ static int feed_body(st *s, const cs_xline *l, const char *p, size_t n)
                 const char *g;
                 size_t gn;
                 cs_match_group(&m, 1, &g, &gn);
-                th->access = lower_dup(g, gn);
+                th->access = cs_xlower_dup(g, gn);
             }
             if (s->cur < 0) s->cur = s->crashed;
         }

@@ -38,6 +38,14 @@ bool cs_xis_alnum(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+char *cs_xlower_dup(const char *p, size_t n)
+{
+    char *a = cs_xstrndup(p, n);
+    for (char *c = a; *c; c++)
+        if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    return a;
+}
+
 size_t cs_xindent(const char *p, size_t n)
 {
     size_t i = 0;
