@@ -124,9 +124,7 @@ static bool header(st *s, const char *p, size_t n)
         s->cur = add_thread(s, prev ? CS_ROLE_PREVIOUS : CS_ROLE_ACCESS, p, n);
         if (!(th = s->cur >= 0 ? &s->t->threads[s->cur] : NULL)) return true;
         cs_match_group(&m, 2, &g, &gn);
-        th->access = cs_xstrndup(g, gn);
-        for (char *c = th->access; *c; c++)
-            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+        th->access = cs_xlower_dup(g, gn);
         th->size = (int)cs_match_num(&m, 3, 0);
         if (cs_match_group(&m, 4, &g, &gn)) th->addr = cs_xhex(g, gn);
         name_thread(th, &m, 5, 6);
