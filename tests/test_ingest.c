@@ -75,6 +75,8 @@ static void test_hostile_archives(void **state)
     inventory(cs_t_src("fixtures/hostile"), &r, NULL);
     assert_non_null(diag(&r, "truncated.zip", "cannot open zip"));
     assert_non_null(diag(&r, "bomb.zip!zeros.log", "zip bomb"));
+    /* No size declared anywhere: caught while decompressing. */
+    assert_non_null(diag(&r, "bomb.log.xz", "compression ratio over 1000:1"));
     assert_non_null(member(&r, "bomb.zip!ok.log"));
     assert_non_null(diag(&r, "traversal.zip!../evil.log", "'..'"));
     assert_non_null(diag(&r, "traversal.zip!/etc/abs.log", "absolute"));

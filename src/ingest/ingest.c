@@ -82,8 +82,11 @@ void cs_reader_fail(cs_reader *r, const char *msg)
 
 uint64_t cs_reader_compressed_in(const cs_reader *r)
 {
-    /* For a decoder, what it consumed from the stream below it. */
-    return r->inner ? r->inner->n_out : 0;
+    /* For a decoder, what it consumed from the stream below it - or the
+     * stream's whole declared size, when known: a core starts with long
+     * runs of zeros, and its early bytes alone would look like a bomb. */
+    if (!r->inner) return 0;
+    return r->inner->declared > r->inner->n_out ? r->inner->declared : r->inner->n_out;
 }
 
 static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
