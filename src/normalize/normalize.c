@@ -390,6 +390,12 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
     case CS_TK_TSAN:
         if (strstr(h, "data race")) return cs_xstrdup("data race");
         return cs_normalize_message(n, h);
+    case CS_TK_GDB: {
+        /* "Thread 4 "busy-3" received signal SIGSEGV, ..." and "Program
+         * terminated with signal SIGSEGV, ...": the signal is the class. */
+        const char *sig = strstr(h, "signal ");
+        return cs_normalize_message(n, sig ? sig : h);
+    }
     case CS_TK_CORE: {
         /* "SIGSEGV (segmentation fault) at 0x0 in ./prog args": the signal is
          * the class; the address and the command line vary by run. */
