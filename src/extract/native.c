@@ -50,6 +50,7 @@ static bool is_signal_word(const char *p, size_t n)
 {
     static const char *const words[] = {"Segmentation fault", "Aborted", "Bus error",
                                         "Illegal instruction", "Floating point exception"};
+    if (n < 7 || n > 24) return false; /* "Aborted" .. "Floating point exception" */
     for (size_t i = 0; i < CS_ARRAY_LEN(words); i++)
         if (n == strlen(words[i]) && memcmp(p, words[i], n) == 0) return true;
     return false;
@@ -58,8 +59,9 @@ static bool is_signal_word(const char *p, size_t n)
 /* The shell's report: a headline of its own, or a note on the crash. */
 static bool shell_line(const char *p, size_t n, cs_match *m)
 {
+    /* ": " before "line ": a colon is rarer than an 'l' in most logs. */
     bool anchor = cs_memmem(p, n, "(core dumped)", 13) || is_signal_word(p, n) ||
-                  (cs_memmem(p, n, "line ", 5) && cs_memmem(p, n, ": ", 2));
+                  (cs_memmem(p, n, ": ", 2) && cs_memmem(p, n, "line ", 5));
     return anchor && cs_regex_match(re_shell, p, n, m);
 }
 
