@@ -59,9 +59,14 @@ static bool is_signal_word(const char *p, size_t n)
 /* The shell's report: a headline of its own, or a note on the crash. */
 static bool shell_line(const char *p, size_t n, cs_match *m)
 {
-    /* ": " before "line ": a colon is rarer than an 'l' in most logs. */
-    bool anchor = cs_memmem(p, n, "(core dumped)", 13) || is_signal_word(p, n) ||
-                  (cs_memmem(p, n, ": ", 2) && cs_memmem(p, n, "line ", 5));
+    /* re_shell is anchored: the line starts with the signal's words, or
+     * with "line N:" after at most one "word: ". Checking that first keeps
+     * this probe off the many lines that merely hold a '(' or a ':'. */
+    bool anchor = is_signal_word(p, n) ||
+                  ((p[0] == 'S' || p[0] == 'A' || p[0] == 'B' || p[0] == 'I' || p[0] == 'F' ||
+                    p[0] == 'T' || p[0] == 'K') &&
+                   cs_memmem(p, n, "(core dumped)", 13)) ||
+                  cs_starts_with(p, n, "line ") || cs_memmem(p, n, ": line ", 7);
     return anchor && cs_regex_match(re_shell, p, n, m);
 }
 

@@ -48,7 +48,8 @@ typedef struct st {
 
 static bool error_line(const char *p, size_t n, cs_match *m)
 {
-    if (n < 5 || p[0] == ' ' || p[0] == '\t') return false;
+    /* re_error starts with "Uncaught " or a capitalised type name. */
+    if (n < 5 || p[0] < 'A' || p[0] > 'Z') return false;
     if (!cs_memmem(p, n < 64 ? n : 64, "Error", 5) &&
         !cs_memmem(p, n < 64 ? n : 64, "Exception", 9) &&
         !cs_memmem(p, n < 64 ? n : 64, "Rejection", 9))
