@@ -31,16 +31,11 @@ static int cmp_trace_idx(const void *a, const void *b)
     return i < j ? -1 : i > j;
 }
 
-static int sig_thread(const cs_trace *t)
-{
-    return t->crash_thread;
-}
-
 static void fill_seq(group *g)
 {
     const cs_trace *t = g->rep;
     g->n_seq = 0;
-    int ti = sig_thread(t);
+    int ti = t->crash_thread;
     if (ti < 0) return;
     const cs_thread *th = &t->threads[ti];
     for (size_t j = 0; j < th->n_frames && g->n_seq < CS_CLUSTER_CMP_FRAMES; j++) {

@@ -38,8 +38,6 @@ struct cs_extractor {
     uint64_t active_lines;
     char *clean; /* scratch for the cleaned line */
     size_t clean_cap;
-    cs_regex *re_run;
-    cs_regex *re_pytest_hdr;
 };
 
 /* ---- dialect-facing --------------------------------------------------- */

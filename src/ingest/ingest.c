@@ -233,11 +233,8 @@ static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0) abort();
+    cs_results_add_diagv(in->out, source, fmt, ap);
     va_end(ap);
-    cs_results_add_diag(in->out, source, "%s", msg);
-    free(msg);
 }
 
 static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,

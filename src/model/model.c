@@ -143,9 +143,14 @@ void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...
 {
     va_list ap;
     va_start(ap, fmt);
+    cs_results_add_diagv(r, source, fmt, ap);
+    va_end(ap);
+}
+
+void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va_list ap)
+{
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) abort();
-    va_end(ap);
     cs_diag *d = CS_PUSH(r->diags, r->n_diags, r->cap_diags);
     d->source = cs_xstrdup(source ? source : "");
     d->message = msg;

@@ -8,6 +8,7 @@
 #ifndef CS_MODEL_H
 #define CS_MODEL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -174,6 +175,7 @@ void cs_results_dispose(cs_results *r);
 void cs_results_add_trace(cs_results *r, cs_trace *t); /* takes ownership */
 void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va_list ap);
 void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind,
                            uint64_t size, const char *build_id);
 /* Moves everything of `from` to the end of `to`, leaving `from` empty. */

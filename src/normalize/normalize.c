@@ -275,12 +275,6 @@ static bool match_rule(const cs_normalizer *n, cs_rule_kind kind, cs_lang lang, 
     return false;
 }
 
-bool cs_normalize_is_map_frame(const cs_normalizer *n, cs_lang lang, const cs_frame *f)
-{
-    return match_rule(n, CS_RULE_MAP, lang, f->function, NULL) ||
-           (f->norm_function && match_rule(n, CS_RULE_MAP, lang, f->norm_function, NULL));
-}
-
 static uint64_t frame_key(cs_lang lang, const char *fn, const char *file)
 {
     uint64_t h = cs_hash64(&lang, sizeof lang, CS_HASH_SEED);
@@ -297,10 +291,11 @@ static bool streq(const char *a, const char *b)
 static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 {
     uint64_t key = frame_key(lang, f->function, f->file);
+    if (!key) key = 1; /* 0 marks an empty slot */
     size_t mask = n->cache_cap - 1, i = (size_t)key & mask;
     for (;; i = (i + 1) & mask) {
         centry *e = &n->cache[i];
-        if (!e->norm_function && !e->norm_file && !e->rule && !e->key) break;
+        if (!e->key) break; /* an empty slot: keys are never 0 */
         if (e->key == key && e->lang == lang && streq(e->function, f->function) &&
             streq(e->file, f->file))
             return e;
@@ -311,7 +306,7 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
         i = (size_t)key & mask;
     }
     centry *e = &n->cache[i];
-    e->key = key ? key : 1;
+    e->key = key;
     e->lang = lang;
     e->function = f->function ? cs_xstrdup(f->function) : NULL;
     e->file = f->file ? cs_xstrdup(f->file) : NULL;

@@ -36,8 +36,6 @@ cs_lang cs_trace_lang(const cs_trace *t);
 char *cs_normalize_message(const cs_normalizer *n, const char *msg);
 /* The thread whose frames make the signature (also for reports), or -1. */
 int cs_signature_thread(const cs_trace *t);
-/* Is this frame inside map/container implementation code (map rules)? */
-bool cs_normalize_is_map_frame(const cs_normalizer *n, cs_lang lang, const cs_frame *f);
 /* Normalizes a bare function name (for the race module's sites). */
 char *cs_normalize_function(const cs_normalizer *n, cs_lang lang, const char *fn);
 

@@ -277,7 +277,7 @@ int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n,
     cs_normalizer_free(nz);
     cs_cluster_opts co = {.threshold = o->merge_threshold};
     cs_cluster_run(&out->res, &co, &out->clusters);
-    cs_race_run(&out->res, &out->clusters, o->source_dir, &out->races);
+    cs_race_run(&out->res, o->source_dir, &out->races);
     return rc;
 }
 

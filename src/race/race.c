@@ -343,10 +343,8 @@ static void from_source(const char *dir, cs_races *rs)
     cs_source_tree_free(tree);
 }
 
-void cs_race_run(const cs_results *res, const cs_clusters *c, const char *source_dir,
-                 cs_races *out)
+void cs_race_run(const cs_results *res, const char *source_dir, cs_races *out)
 {
-    (void)c;
     memset(out, 0, sizeof *out);
     direct(res, out);
     runtime(res, out);

@@ -13,15 +13,14 @@
  * line seen. The pair key is {function+file, function+file} unordered, so
  * line drift does not split a pair. A pair is a map race when the racing
  * accesses run inside map implementation frames (map rules), or a map
- * fatal error was seen at one of its sites. Reads normalized traces and
- * clusters; computes nothing of theirs. */
+ * fatal error was seen at one of its sites. Reads normalized traces;
+ * computes nothing of theirs. */
 #ifndef CS_RACE_H
 #define CS_RACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../cluster/cluster.h"
 #include "../model/model.h"
 
 typedef enum cs_evidence {
@@ -63,8 +62,7 @@ typedef struct cs_races {
 } cs_races;
 
 /* source_dir: a checkout of the program (--source), or NULL. */
-void cs_race_run(const cs_results *r, const cs_clusters *c, const char *source_dir,
-                 cs_races *out);
+void cs_race_run(const cs_results *r, const char *source_dir, cs_races *out);
 void cs_races_dispose(cs_races *races);
 /* "write/write", "read/write" ... (static buffer per call slot). */
 const char *cs_race_access_types(const cs_race *race);
