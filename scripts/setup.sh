@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Installs what crashsift needs on Debian 12 (idempotent: only what is
 # missing), then configures and builds into build/.
-#   scripts/setup.sh [--sanitize] [--werror]
+#   scripts/setup.sh [--test] [--sanitize] [--werror]
+# Without --test: what building and running needs, and a build without the
+# tests (the demo). With --test: the test tools too, and the tests are built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build and test dependencies, by Debian package name.
-pkgs=(
+# What building and running needs, by Debian package name.
+run_pkgs=(
   build-essential cmake pkg-config
   libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
-  libexpat1-dev libcmocka-dev libsqlite3-dev
-  gdb elfutils binutils python3 valgrind
+  libexpat1-dev libsqlite3-dev
+)
+# What the tests add.
+test_pkgs=(
+  libcmocka-dev gdb elfutils binutils python3 valgrind
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   python3-jsonschema chromium  # report tests: SARIF schema validation, HTML in a headless browser
 )
+tests=OFF
+for a in "$@"; do [ "$a" = --test ] && tests=ON; done
+pkgs=("${run_pkgs[@]}")
+[ "$tests" = ON ] && pkgs+=("${test_pkgs[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,11 +44,12 @@ for a in "$@"; do
   case "$a" in
     --sanitize) sanitize=ON ;;
     --werror) werror=ON ;;
+    --test) ;;
     *) echo "crashsift setup: unknown option '$a'" >&2; exit 2 ;;
   esac
 done
 build_type=RelWithDebInfo
 [ "$sanitize" = ON ] && build_type=Debug
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$build_type" -DCS_SANITIZE="$sanitize" \
-  -DCS_WERROR="$werror" >/dev/null
+  -DCS_WERROR="$werror" -DCS_TESTS="$tests" >/dev/null
 cmake --build build -j"$(nproc)"

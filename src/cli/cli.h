@@ -12,8 +12,16 @@
 /* Exit codes (documented in --help and docs/cli.md). */
 enum {
     CS_EXIT_OK = 0,       /* the run finished */
-    CS_EXIT_FOUND = 1,    /* --exit-code: the run finished and found traces */
-    CS_EXIT_USAGE = 2,    /* usage error, or a fatal error (no output written) */
+    CS_EXIT_FOUND = 1,    /* --fail-on: the run finished and found what it names */
+    CS_EXIT_USAGE = 2,    /* usage error, a missing input, or a fatal error */
+};
+
+/* --fail-on: what makes a finished run exit CS_EXIT_FOUND (a set). */
+enum {
+    CS_FAIL_ANY = 1,       /* any trace or test failure */
+    CS_FAIL_NEW = 2,       /* a cluster or race pair new to the --db history */
+    CS_FAIL_REGRESSED = 4, /* one back after --regress-after quiet batches */
+    CS_FAIL_RACE = 8,      /* any race pair, full or partial */
 };
 
 #define CS_MAX_OUTPUTS 8
@@ -31,7 +39,7 @@ typedef struct cs_cli_opts {
     int n_outputs;
     const char *format;  /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
-    bool exit_code;
+    unsigned fail_on;    /* CS_FAIL_... set; 0: never */
     const char *cluster; /* explain: --cluster ID */
     const char *db;      /* triage, history: --db FILE (history database) */
     int regress_after;   /* triage: --regress-after N; 0: the default */

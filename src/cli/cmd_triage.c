@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,8 @@ static void help(void)
            "Reports go to stdout (--format) and to files (-o [FMT:]FILE, repeatable; the\n"
            "format defaults to --format, else text).\n\noptions:\n");
     cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD);
-    printf("\nexit status: 0 done; 1 done and traces found (with --exit-code); 2 usage or "
-           "fatal error.\n");
+    printf("\nexit status: 0 the run finished; 1 it finished and found what --fail-on names;\n"
+           "2 usage error, a missing or unreadable PATH, or a fatal error.\n");
 }
 
 static bool want_color(cs_color_mode m)
@@ -40,6 +41,21 @@ static cs_history_status *history_view(const cs_history_mark *m, size_t n)
     return v;
 }
 
+/* Whether the run found what --fail-on names; hc/hr are the history marks
+ * of clusters and races (NULL without --db). */
+static bool fails(unsigned fail_on, const cs_triage *tr, const cs_history_mark *hc,
+                  const cs_history_mark *hr)
+{
+    if ((fail_on & CS_FAIL_ANY) && tr->res.n_traces) return true;
+    if ((fail_on & CS_FAIL_RACE) && tr->races.n) return true;
+    unsigned states = 0;
+    for (size_t i = 0; hc && i < tr->clusters.n; i++) states |= 1u << hc[i].state;
+    for (size_t i = 0; hr && i < tr->races.n; i++) states |= 1u << hr[i].state;
+    if ((fail_on & CS_FAIL_NEW) && (states & (1u << CS_HISTORY_NEW))) return true;
+    if ((fail_on & CS_FAIL_REGRESSED) && (states & (1u << CS_HISTORY_REGRESSED))) return true;
+    return false;
+}
+
 int cs_cmd_triage(int argc, char **argv)
 {
     cs_cli_opts o = {0};
@@ -54,6 +70,20 @@ int cs_cmd_triage(int argc, char **argv)
     if (o.n_paths == 0) {
         fprintf(stderr, "crashsift triage: no PATH given\nTry 'crashsift triage --help'.\n");
         return CS_EXIT_USAGE;
+    }
+    if ((o.fail_on & (CS_FAIL_NEW | CS_FAIL_REGRESSED)) && !o.db) {
+        fprintf(stderr, "crashsift triage: --fail-on new and regressed need --db FILE (a history "
+                        "to compare with)\nTry 'crashsift triage --help'.\n");
+        return CS_EXIT_USAGE;
+    }
+    /* A mistyped path in a CI step must fail the step, not pass it quietly
+     * with an empty report; unreadable members deeper down stay error entries. */
+    for (int i = 0; i < o.n_paths; i++) {
+        if (access(o.paths[i], R_OK) != 0) {
+            fprintf(stderr, "crashsift triage: cannot read input '%s': %s\n", o.paths[i],
+                    strerror(errno));
+            return CS_EXIT_USAGE;
+        }
     }
     /* The history database is opened (checked, migrated) before the work,
      * so a bad --db costs nothing; without --db nothing is stored. */
@@ -123,7 +153,7 @@ int cs_cmd_triage(int argc, char **argv)
         const char *fmt = o.outputs[i].format ? o.outputs[i].format : dflt;
         if (cs_cli_write_report(o.outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
     }
-    if (rc == CS_EXIT_OK && o.exit_code && res.n_traces) rc = CS_EXIT_FOUND;
+    if (rc == CS_EXIT_OK && fails(o.fail_on, &tr, hc, hr)) rc = CS_EXIT_FOUND;
     free(hc);
     free(hr);
     free(sc);

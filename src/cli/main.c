@@ -31,7 +31,8 @@ static void usage(FILE *f)
     fprintf(f, "\n'crashsift <command> --help' shows a command's options.\n"
                "  --version    print the version\n\n"
                "exit status: 0 the run finished (error entries for bad inputs are part of the\n"
-               "report); 1 with --exit-code, traces were found; 2 usage or fatal error.\n");
+               "report); 1 it finished and found what --fail-on names; 2 usage error, a missing\n"
+               "input, or a fatal error.\n");
 }
 
 int main(int argc, char **argv)

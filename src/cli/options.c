@@ -18,6 +18,7 @@ enum {
     OPT_MAX_LINE,
     OPT_COLOR,
     OPT_EXIT_CODE,
+    OPT_FAIL_ON,
     OPT_RULES,
     OPT_SIGNATURES,
     OPT_FRAMES,
@@ -51,8 +52,10 @@ static const optdef table[] = {
      "write a report to FILE (repeatable: -o json:a.json -o text:a.txt)"},
     {"color", required_argument, OPT_COLOR, CS_OPTSET_TRIAGE, "WHEN",
      "auto (default), always or never; NO_COLOR turns auto off"},
-    {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_TRIAGE, NULL,
-     "exit with 1 when any trace was found"},
+    {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_TRIAGE, "WHAT",
+     "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
+     "comma list; new and regressed need --db"},
+    {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_TRIAGE, NULL, "the same as --fail-on any"},
     {"rules", required_argument, OPT_RULES, CS_OPTSET_TRIAGE, "DIR",
      "also load the *.rules files of DIR (repeatable; docs/signatures.md)"},
     {"signatures", required_argument, OPT_SIGNATURES, CS_OPTSET_TRIAGE, "DIR",
@@ -173,6 +176,32 @@ static int parse_date(const char *s, bool end_of_day, long long *out)
     return 0;
 }
 
+/* "never" or a comma list of any, new, regressed, race. */
+static int parse_fail_on(const char *s, unsigned *out)
+{
+    static const struct {
+        const char *word;
+        unsigned bit;
+    } words[] = {{"never", 0},
+                 {"any", CS_FAIL_ANY},
+                 {"new", CS_FAIL_NEW},
+                 {"regressed", CS_FAIL_REGRESSED},
+                 {"race", CS_FAIL_RACE}};
+    unsigned set = 0;
+    while (*s) {
+        size_t k = strcspn(s, ",");
+        size_t i = 0;
+        while (i < sizeof words / sizeof words[0] &&
+               !(strlen(words[i].word) == k && strncmp(words[i].word, s, k) == 0))
+            i++;
+        if (i == sizeof words / sizeof words[0]) return -1;
+        set |= words[i].bit;
+        s += k + (s[k] == ',');
+    }
+    *out = set;
+    return 0;
+}
+
 static int bad(const char *cmd, const char *opt, const char *arg, const char *why)
 {
     fprintf(stderr, "crashsift %s: invalid value '%s' for --%s: %s\n", cmd, arg, opt, why);
@@ -248,7 +277,11 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             else if (strcmp(optarg, "never") == 0) o->color = CS_COLOR_NEVER;
             else return bad(cmd, name, optarg, "expected auto, always or never");
             break;
-        case OPT_EXIT_CODE: o->exit_code = true; break;
+        case OPT_EXIT_CODE: o->fail_on |= CS_FAIL_ANY; break;
+        case OPT_FAIL_ON:
+            if (parse_fail_on(optarg, &o->fail_on))
+                return bad(cmd, name, optarg, "expected never, any, new, regressed or race (or a comma list)");
+            break;
         case OPT_RULES:
             if (o->run.n_user_rules >= (int)(sizeof o->run.user_rules / sizeof o->run.user_rules[0]))
                 return bad(cmd, name, optarg, "at most 8 rules folders");

@@ -220,9 +220,13 @@ const char *cs_rules_default_dir(void)
             }
         }
     }
-#ifdef CS_SOURCE_SIGNATURES
-    return CS_SOURCE_SIGNATURES;
-#else
-    return "signatures";
-#endif
+    return NULL;
+}
+
+int cs_rules_load_builtin(cs_rules *r, cs_results *diags)
+{
+    int rc = 0;
+    for (const cs_builtin_rules *b = cs_rules_builtin; b->name; b++)
+        if (cs_rules_load_text(r, b->name, b->text, diags)) rc = CS_E_USAGE;
+    return rc;
 }

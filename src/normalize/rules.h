@@ -72,8 +72,21 @@ void cs_rules_dispose(cs_rules *r);
 int cs_rules_load_dir(cs_rules *r, const char *dir, cs_results *diags);
 /* Loads one file (or text, for tests: `name` is used in messages). */
 int cs_rules_load_text(cs_rules *r, const char *name, const char *text, cs_results *diags);
-/* The directory of the built-in rules: $CRASHSIFT_SIGNATURES, else
- * <executable>/../signatures, else the source tree's signatures/. */
+/* The directory of the built-in rules: $CRASHSIFT_SIGNATURES, else the first
+ * of <exe>/../signatures (a build tree), <exe>/../share/crashsift/signatures
+ * (an installed prefix, wherever it was moved) and <exe>/signatures that
+ * exists; NULL when none does: then cs_rules_load_builtin() is the fallback. */
 const char *cs_rules_default_dir(void);
+
+/* the signatures/ rule files as compiled into the binary (a generated file), in name
+ * order, ending with {NULL, NULL}. The same texts give the same rules hash as
+ * the folder they came from. */
+typedef struct cs_builtin_rules {
+    const char *name;
+    const char *text;
+} cs_builtin_rules;
+extern const cs_builtin_rules cs_rules_builtin[];
+/* Loads the compiled-in copy of signatures/. */
+int cs_rules_load_builtin(cs_rules *r, cs_results *diags);
 
 #endif

@@ -258,7 +258,7 @@ int cs_pipeline_extract(const cs_run_opts *o, const char *const *paths, size_t n
 int cs_pipeline_load_rules(const cs_run_opts *o, cs_rules *rules, cs_results *diags)
 {
     const char *dir = o->rules_dir ? o->rules_dir : cs_rules_default_dir();
-    int rc = cs_rules_load_dir(rules, dir, diags);
+    int rc = dir ? cs_rules_load_dir(rules, dir, diags) : cs_rules_load_builtin(rules, diags);
     for (int i = 0; i < o->n_user_rules; i++)
         if (cs_rules_load_dir(rules, o->user_rules[i], diags)) rc = CS_E_USAGE;
     return rc ? CS_E_USAGE : 0;

@@ -21,7 +21,7 @@ typedef struct cs_run_opts {
     int jobs;                 /* worker threads; output does not depend on it */
     cs_progress_fn progress;  /* may be NULL */
     void *progress_user;
-    const char *rules_dir;    /* built-in rules; NULL: cs_rules_default_dir() */
+    const char *rules_dir;    /* built-in rules; NULL: cs_rules_default_dir(), else the compiled-in copy */
     const char *user_rules[8];/* --rules DIR, loaded after the built-in ones */
     int n_user_rules;
     int sig_frames;           /* K frames in a signature */

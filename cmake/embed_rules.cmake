@@ -1,0 +1,25 @@
+# Writes OUTPUT, a C file holding every .rules file of signatures/ as bytes, so a
+# binary copied anywhere still has its built-in rules (cs_rules_load_builtin).
+# Run at build time: cmake -DSRC=<signatures dir> -DOUTPUT=<file.c> -P embed_rules.cmake
+file(GLOB files RELATIVE "${SRC}" "${SRC}/*.rules")
+list(SORT files)
+set(body "/* Generated from the signatures/ rule files by cmake/embed_rules.cmake; do not edit. */\n")
+string(APPEND body "#include \"rules.h\"\n\n")
+set(rows "")
+set(i 0)
+foreach(f IN LISTS files)
+  file(READ "${SRC}/${f}" hex HEX)
+  string(REGEX REPLACE "(..)" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char f${i}[] = {\n    ${hex}0x00};\n")
+  string(APPEND rows "    {\"${f}\", f${i}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst cs_builtin_rules cs_rules_builtin[] = {\n${rows}    {0, 0},\n};\n")
+# Rewrite only on change, so an unchanged rules folder rebuilds nothing.
+if(EXISTS "${OUTPUT}")
+  file(READ "${OUTPUT}" old)
+  if(old STREQUAL body)
+    return()
+  endif()
+endif()
+file(WRITE "${OUTPUT}" "${body}")
