@@ -123,8 +123,10 @@ static void test_symlinks_loops_and_fifos(void **state)
 {
     (void)state;
     char *d = tmpdir();
-    sh("mkdir -p %s/in/sub && cp fixtures/go/nil_deref.log %s/in/sub/a.log && ln -s .. %s/in/sub/loop"
-       " && ln -s /etc %s/in/out", d);
+    sh("mkdir -p %s/in/sub && cp fixtures/go/nil_deref.log %s/in/sub/a.log && ln -s .. "
+       "%s/in/sub/loop"
+       " && ln -s /etc %s/in/out",
+       d);
     char *p;
     assert_true(asprintf(&p, "%s/in/fifo", d) > 0);
     assert_int_equal(mkfifo(p, 0600), 0);
@@ -149,7 +151,8 @@ static void test_limits_member_total_line(void **state)
     /* A 20 MB single line and a 3 MB ordinary log. */
     sh("head -c 20000000 /dev/zero | tr '\\0' x > %s/long.log && echo >> %s/long.log", d);
     sh("for i in $(seq 1 30000); do echo \"line $i of an ordinary build log with some text\"; done"
-       " > %s/big.log", d);
+       " > %s/big.log",
+       d);
     cs_run_opts o;
     cs_run_opts_default(&o);
     o.limits.max_member = 2 << 20;
@@ -184,7 +187,8 @@ static void test_sparse_10g_and_200mb_line(void **state)
     sh("truncate -s 10G %s/sparse.log", d);
     /* One 200 MB line, then a real trace after it. */
     sh("head -c 200000000 /dev/zero | tr '\\0' x > %s/long.log && echo >> %s/long.log && "
-       "cat fixtures/go/nil_deref.log >> %s/long.log", d);
+       "cat fixtures/go/nil_deref.log >> %s/long.log",
+       d);
     cs_results r;
     cs_run_opts o;
     cs_run_opts_default(&o);
@@ -230,6 +234,72 @@ static void test_elf_with_lying_headers(void **state)
     free(d);
 }
 
+static void extract_one(const char *path, cs_results *r, const cs_run_opts *opts)
+{
+    cs_run_opts o;
+    if (opts)
+        o = *opts;
+    else
+        cs_run_opts_default(&o);
+    cs_results_init(r);
+    const char *paths[] = {path};
+    cs_pipeline_extract(&o, paths, 1, r);
+}
+
+static size_t members_under(const cs_results *r, const char *prefix)
+{
+    size_t n = 0, k = strlen(prefix);
+    for (size_t i = 0; i < r->n_members; i++)
+        if (strstr(r->members[i].source, prefix) &&
+            strlen(strstr(r->members[i].source, prefix)) > k)
+            n++;
+    return n;
+}
+
+static void test_overlapping_entries_refused(void **state)
+{
+    (void)state;
+    /* 200 entries sharing one DEFLATE kernel: refused before any is read. */
+    cs_results r;
+    extract_one(cs_t_src("fixtures/hostile/overlap.zip"), &r, NULL);
+    const cs_diag *g = diag(&r, "overlap.zip", "overlap");
+    assert_non_null(g);
+    assert_non_null(strstr(g->message, "refused"));
+    assert_int_equal(members_under(&r, "overlap.zip!"), 0);
+    cs_results_dispose(&r);
+    /* The archives that do not overlap are still read. */
+    extract_one(cs_t_src("fixtures/bundle/artifacts.zip"), &r, NULL);
+    assert_int_equal(r.n_diags, 0);
+    cs_results_dispose(&r);
+}
+
+static void test_nested_bomb_bounded_per_input(void **state)
+{
+    (void)state;
+    /* 32 GiB across three levels from 13 KB: stopped by the ratio of the
+     * whole input, long before --max-total. */
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    o.limits.max_total = 1ULL << 30;
+    cs_results r;
+    extract_one(cs_t_src("fixtures/hostile/nested-bomb.zip"), &r, &o);
+    assert_non_null(diag(&r, "", "across all its archive levels"));
+    for (size_t i = 0; i < r.n_diags; i++)
+        assert_null(strstr(r.diags[i].message, "--max-total"));
+    /* One error entry, not one per member left. */
+    assert_int_equal(r.n_diags, 1);
+    cs_results_dispose(&r);
+}
+
+static void test_size_lie_reported(void **state)
+{
+    (void)state;
+    cs_results r;
+    extract_one(cs_t_src("fixtures/hostile/sizelie.zip"), &r, NULL);
+    assert_non_null(diag(&r, "sizelie.zip!big.log", "declares 1000 bytes"));
+    cs_results_dispose(&r);
+}
+
 int main(void)
 {
     /* Paths in the tests are relative to the source tree. */
@@ -241,6 +311,9 @@ int main(void)
         cmocka_unit_test(test_limits_member_total_line),
         cmocka_unit_test(test_sparse_10g_and_200mb_line),
         cmocka_unit_test(test_elf_with_lying_headers),
+        cmocka_unit_test(test_overlapping_entries_refused),
+        cmocka_unit_test(test_nested_bomb_bounded_per_input),
+        cmocka_unit_test(test_size_lie_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,7 +90,7 @@ static const optdef table[] = {
     {"max-total", required_argument, OPT_MAX_TOTAL, CS_OPTSET_COMMON, "BYTES",
      "total uncompressed bytes read per run (default 64G)"},
     {"max-ratio", required_argument, OPT_MAX_RATIO, CS_OPTSET_COMMON, "N",
-     "largest compression ratio accepted past 16M (default 1000)"},
+     "largest compression ratio past 16M: member, archive, input (default 1000)"},
     {"max-depth", required_argument, OPT_MAX_DEPTH, CS_OPTSET_COMMON, "N",
      "archive nesting depth (default 4)"},
     {"max-members", required_argument, OPT_MAX_MEMBERS, CS_OPTSET_COMMON, "N",

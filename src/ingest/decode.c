@@ -66,10 +66,10 @@ static int pull_gz(cs_reader *r, void *buf, size_t n, size_t *got)
             d->z.total_in = 0;
             if (refill(r, d)) return CS_E_IO;
             /* Like gzip(1), ignore trailing bytes that start no member. */
-            if ((d->in_eof && d->in_pos == d->in_len) || d->in[d->in_pos] != 0x1f)
-                d->done = true;
+            if ((d->in_eof && d->in_pos == d->in_len) || d->in[d->in_pos] != 0x1f) d->done = true;
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            cs_reader_set_err(r, cs_xasprintf("corrupt gzip data (%s)", d->z.msg ? d->z.msg : "inflate error"));
+            cs_reader_set_err(
+                r, cs_xasprintf("corrupt gzip data (%s)", d->z.msg ? d->z.msg : "inflate error"));
             return CS_E_CORRUPT;
         }
     }
@@ -92,7 +92,8 @@ static int pull_xz(cs_reader *r, void *buf, size_t n, size_t *got)
         if (xr == LZMA_STREAM_END) {
             d->done = true;
         } else if (xr == LZMA_MEMLIMIT_ERROR) {
-            cs_reader_set_err(r, cs_xstrdup("xz stream needs more than 256 MiB to decode; skipped"));
+            cs_reader_set_err(r,
+                              cs_xstrdup("xz stream needs more than 256 MiB to decode; skipped"));
             return CS_E_LIMIT;
         } else if (xr != LZMA_OK && !(xr == LZMA_BUF_ERROR && *got)) {
             cs_reader_set_err(r, cs_xasprintf("corrupt or truncated xz data (code %d)", (int)xr));
@@ -199,6 +200,7 @@ int cs_decode_open(cs_reader **out, cs_member_kind kind, cs_reader *inner)
     cs_reader *r = cs_xcalloc(1, sizeof *r);
     cs_reader_init(r, inner->source, inner->limits, inner->total, 0, pull, d);
     r->inner = inner;
+    r->budget = inner->budget;
     r->close = close_dec;
     cs_reader_fill_head(r);
     *out = r;

@@ -4,10 +4,10 @@
 #include "ingest.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +20,12 @@
 #include "../base/util.h"
 #include "reader.h"
 #include "sniff.h"
+#include "zipcheck.h"
 
 #define MAX_DIR_DEPTH 64
 
 typedef struct counters {
-    uint64_t total;      /* uncompressed bytes read in this run */
+    uint64_t total; /* uncompressed bytes read in this run */
     uint64_t n_members;
 } counters;
 
@@ -32,13 +33,18 @@ struct cs_ingest {
     cs_limits lim;
     cs_results *out;
     counters own;
-    counters *c;         /* &own, or another ingest's when shared */
-    cs_file_fn list_fn;  /* set while cs_ingest_list runs */
+    counters *c;        /* &own, or another ingest's when shared */
+    cs_file_fn list_fn; /* set while cs_ingest_list runs */
     void *list_user;
     bool members_capped;
     bool total_capped;
-    char *root_real;     /* realpath of the input being walked */
-    struct { dev_t dev; ino_t ino; } dirs[MAX_DIR_DEPTH];
+    char *root_real; /* realpath of the input being walked */
+    cs_budget top;   /* the top-level file being read */
+    cs_budget *cur;  /* the innermost archive being walked */
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } dirs[MAX_DIR_DEPTH];
     int n_dirs;
 };
 
@@ -89,6 +95,40 @@ uint64_t cs_reader_compressed_in(const cs_reader *r)
     return r->inner->declared > r->inner->n_out ? r->inner->declared : r->inner->n_out;
 }
 
+/* Counts `got` inflated bytes against every archive around the stream and
+ * its top-level input; true (with the error set) when one of them is past
+ * --max-ratio. The outermost one over is named: it is what gets skipped. */
+static bool over_budget(cs_reader *r, size_t got)
+{
+    cs_budget *hit = NULL;
+    for (cs_budget *b = r->budget; b; b = b->parent) {
+        b->inflated += got;
+        if (b->spent || (b->inflated > CS_RATIO_FLOOR &&
+                         b->inflated / (b->size ? b->size : 1) > r->limits->max_ratio))
+            hit = b;
+    }
+    if (!hit) return false;
+    hit->spent = true;
+    if (hit->parent)
+        cs_reader_set_err(r, cs_xasprintf("its archive inflates to over %llu times its size "
+                                          "(a zip bomb?); the rest of the archive was skipped "
+                                          "(--max-ratio)",
+                                          (unsigned long long)r->limits->max_ratio));
+    else
+        cs_reader_set_err(r, cs_xasprintf("its input inflates to over %llu times its size "
+                                          "across all its archive levels (a nested zip bomb?); "
+                                          "the rest of the input was skipped (--max-ratio)",
+                                          (unsigned long long)r->limits->max_ratio));
+    return true;
+}
+
+static bool budget_spent(const cs_budget *b)
+{
+    for (; b; b = b->parent)
+        if (b->spent) return true;
+    return false;
+}
+
 static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
 {
     if (r->failed) return -1;
@@ -101,6 +141,11 @@ static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
     }
     if (got == 0) {
         r->eof = true;
+        if (r->declared_exact && r->n_out < r->declared)
+            cs_reader_set_err(r, cs_xasprintf("member declares %llu bytes but holds only %llu "
+                                              "(its archive lies about its size)",
+                                              (unsigned long long)r->declared,
+                                              (unsigned long long)r->n_out));
         return 0;
     }
     r->n_out += got;
@@ -118,6 +163,15 @@ static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
                                           (unsigned long long)l->max_total));
         return -1;
     }
+    if (r->declared_exact && r->n_out > r->declared) {
+        /* libzip stops at neither size: the central directory's figure is
+         * what the member-size and ratio checks trusted. */
+        cs_reader_set_err(r, cs_xasprintf("member declares %llu bytes but inflates to more "
+                                          "(its archive lies about its size); the rest was "
+                                          "skipped",
+                                          (unsigned long long)r->declared));
+        return -1;
+    }
     uint64_t in = cs_reader_compressed_in(r);
     if (r->inner && r->n_out > CS_RATIO_FLOOR && in && r->n_out / in > l->max_ratio) {
         cs_reader_set_err(r, cs_xasprintf("compression ratio over %llu:1 (a zip bomb?); "
@@ -125,6 +179,7 @@ static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
                                           (unsigned long long)l->max_ratio));
         return -1;
     }
+    if (r->inner && over_budget(r, got)) return -1;
     return (ssize_t)got;
 }
 
@@ -216,8 +271,8 @@ static int pull_zip(cs_reader *r, void *buf, size_t n, size_t *got)
     zip_file_t *zf = r->ctx;
     zip_int64_t k = zip_fread(zf, buf, n);
     if (k < 0) {
-        cs_reader_set_err(r, cs_xasprintf("corrupt zip member (%s)",
-                                          zip_error_strerror(zip_file_get_error(zf))));
+        cs_reader_set_err(
+            r, cs_xasprintf("corrupt zip member (%s)", zip_error_strerror(zip_file_get_error(zf))));
         return CS_E_CORRUPT;
     }
     *got = (size_t)k;
@@ -253,8 +308,10 @@ static bool count_member(cs_ingest *in, const char *source)
     if (__atomic_add_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED) > in->lim.max_members) {
         __atomic_sub_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED);
         if (!in->members_capped)
-            diag(in, source, "more than %llu members in this run (--max-members); the rest "
-                             "were skipped", (unsigned long long)in->lim.max_members);
+            diag(in, source,
+                 "more than %llu members in this run (--max-members); the rest "
+                 "were skipped",
+                 (unsigned long long)in->lim.max_members);
         in->members_capped = true;
         return false;
     }
@@ -281,8 +338,10 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
         kind == CS_MK_BZIP2) {
         cs_results_add_member(in->out, r->source, kind, r->declared, NULL);
         if (depth >= in->lim.max_depth) {
-            diag(in, r->source, "nested more than %d archive levels deep (--max-depth); not "
-                                "opened", in->lim.max_depth);
+            diag(in, r->source,
+                 "nested more than %d archive levels deep (--max-depth); not "
+                 "opened",
+                 in->lim.max_depth);
             return 0;
         }
         if (kind == CS_MK_ZIP) {
@@ -294,8 +353,9 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
                 if (r->err)
                     report_reader(in, r);
                 else
-                    diag(in, r->source, "zip is larger than the limit of %llu bytes "
-                                        "(--max-member); not opened",
+                    diag(in, r->source,
+                         "zip is larger than the limit of %llu bytes "
+                         "(--max-member); not opened",
                          (unsigned long long)in->lim.max_member);
                 return 0;
             }
@@ -352,22 +412,34 @@ static char *printable(const char *s)
     return cs_buf_take(&b);
 }
 
-static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_visit_fn visit,
-                    void *user)
+static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_src *zs, int depth,
+                    cs_visit_fn visit, void *user)
 {
     zip_int64_t n = zip_get_num_entries(za, 0);
     int rc = 0;
+    uint64_t a, b;
+    if (cs_zip_find_overlap(zs, &a, &b)) {
+        char *na = printable(zip_get_name(za, a, ZIP_FL_ENC_RAW) ?: "?");
+        char *nb = printable(zip_get_name(za, b, ZIP_FL_ENC_RAW) ?: "?");
+        diag(in, source,
+             "zip entries \"%s\" and \"%s\" overlap (they share header or data "
+             "bytes: an overlapping-entry zip bomb?); archive refused",
+             na, nb);
+        free(na);
+        free(nb);
+        return 0;
+    }
     /* Duplicate names: kept in a sorted copy to find repeats cheaply. */
     char **seen = cs_xcalloc((size_t)(n > 0 ? n : 1), sizeof *seen);
     size_t n_seen = 0;
-    for (zip_int64_t i = 0; i < n && rc == 0; i++) {
+    for (zip_int64_t i = 0; i < n && rc == 0 && !budget_spent(in->cur); i++) {
         zip_stat_t st;
         zip_stat_init(&st);
         /* Raw names: libzip would otherwise map CP437 control bytes to
          * harmless-looking symbols before the safety check sees them. */
-        if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) != 0 || !(st.valid & ZIP_STAT_NAME)) {
-            diag(in, source, "zip entry %lld cannot be read (%s)", (long long)i,
-                 zip_strerror(za));
+        if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW, &st) != 0 ||
+            !(st.valid & ZIP_STAT_NAME)) {
+            diag(in, source, "zip entry %lld cannot be read (%s)", (long long)i, zip_strerror(za));
             continue;
         }
         size_t len = strlen(st.name);
@@ -381,22 +453,25 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_
             opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & S_IFMT) == S_IFLNK)
             why = "is a symbolic link; not followed";
         bool dup = false;
-        for (size_t k = 0; k < n_seen && !dup; k++) dup = strcmp(seen[k], st.name) == 0;
+        for (size_t k = 0; k < n_seen && !dup; k++)
+            dup = strcmp(seen[k], st.name) == 0;
         if (!why && dup) why = "repeats the name of an earlier member; the later one was skipped";
-        if (!why && (st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
-            st.encryption_method != ZIP_EM_NONE)
+        if (!why && (st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
             why = "is encrypted; skipped";
         if (why) {
             diag(in, child, "zip member %s", why);
         } else if ((st.valid & ZIP_STAT_SIZE) && st.size > in->lim.max_member) {
-            diag(in, child, "member declares %llu bytes, over the limit of %llu (--max-member); "
-                            "skipped", (unsigned long long)st.size,
-                 (unsigned long long)in->lim.max_member);
+            diag(in, child,
+                 "member declares %llu bytes, over the limit of %llu (--max-member); "
+                 "skipped",
+                 (unsigned long long)st.size, (unsigned long long)in->lim.max_member);
         } else if ((st.valid & ZIP_STAT_COMP_SIZE) && (st.valid & ZIP_STAT_SIZE) &&
                    st.size > CS_RATIO_FLOOR &&
                    st.size / (st.comp_size ? st.comp_size : 1) > in->lim.max_ratio) {
-            diag(in, child, "member declares a compression ratio over %llu:1 (a zip bomb?); "
-                            "skipped (--max-ratio)", (unsigned long long)in->lim.max_ratio);
+            diag(in, child,
+                 "member declares a compression ratio over %llu:1 (a zip bomb?); "
+                 "skipped (--max-ratio)",
+                 (unsigned long long)in->lim.max_ratio);
         } else {
             seen[n_seen++] = cs_xstrdup(st.name);
             zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
@@ -405,6 +480,8 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_
             } else {
                 cs_reader r;
                 cs_reader_init(&r, child, &in->lim, &in->c->total, st.size, pull_zip, zf);
+                r.declared_exact = (st.valid & ZIP_STAT_SIZE) != 0;
+                r.budget = in->cur;
                 /* The ratio check wants the member's compressed size. */
                 cs_reader comp;
                 cs_reader_init(&comp, child, &in->lim, &(uint64_t){0}, 0, NULL, NULL);
@@ -420,7 +497,8 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_
         free(shown);
         free(child);
     }
-    for (size_t k = 0; k < n_seen; k++) free(seen[k]);
+    for (size_t k = 0; k < n_seen; k++)
+        free(seen[k]);
     free(seen);
     return rc;
 }
@@ -428,10 +506,47 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, int depth, cs_
 static void zip_open_error(cs_ingest *in, const char *source, zip_error_t *err)
 {
     int code = zip_error_code_zip(err);
-    const char *hint = code == ZIP_ER_NOZIP  ? "not a zip archive, or its end is missing"
+    const char *hint = code == ZIP_ER_NOZIP    ? "not a zip archive, or its end is missing"
                        : code == ZIP_ER_INCONS ? "inconsistent archive (truncated or corrupt)"
                                                : zip_error_strerror(err);
     diag(in, source, "cannot open zip: %s", hint);
+}
+
+/* Walks an opened archive of `size` bytes under its own budget. */
+static int walk_zip_budget(cs_ingest *in, const char *source, zip_t *za, const cs_zip_src *zs,
+                           int depth, cs_visit_fn visit, void *user)
+{
+    cs_budget b = {.size = zs->size, .parent = in->cur};
+    in->cur = &b;
+    int rc = walk_zip(in, source, za, zs, depth, visit, user);
+    in->cur = b.parent;
+    return rc;
+}
+
+typedef struct mem_src {
+    const unsigned char *p;
+    size_t n;
+} mem_src;
+
+static int mem_read_at(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    const mem_src *m = ctx;
+    if (off > m->n || n > m->n - off) return -1;
+    memcpy(buf, m->p + off, n);
+    return 0;
+}
+
+static int fd_read_at(void *ctx, uint64_t off, void *buf, size_t n)
+{
+    int fd = (int)(intptr_t)ctx;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = pread(fd, (char *)buf + done, n - done, (off_t)(off + done));
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        done += (size_t)k;
+    }
+    return 0;
 }
 
 static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
@@ -452,7 +567,9 @@ static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char
         zip_error_fini(&err);
         return 0;
     }
-    int rc = walk_zip(in, source, za, depth, visit, user);
+    mem_src m = {data, n};
+    cs_zip_src zs = {mem_read_at, &m, n};
+    int rc = walk_zip_budget(in, source, za, &zs, depth, visit, user);
     zip_discard(za);
     zip_error_fini(&err);
     return rc;
@@ -470,7 +587,16 @@ static int handle_zip_file(cs_ingest *in, const char *source, const char *path, 
         zip_error_fini(&err);
         return 0;
     }
-    int rc = walk_zip(in, source, za, depth, visit, user);
+    int rc = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        diag(in, source, "cannot open: %s", strerror(errno));
+    } else {
+        cs_zip_src zs = {fd_read_at, (void *)(intptr_t)fd, (uint64_t)st.st_size};
+        rc = walk_zip_budget(in, source, za, &zs, depth, visit, user);
+    }
+    if (fd >= 0) close(fd);
     zip_discard(za);
     return rc;
 }
@@ -596,6 +722,9 @@ int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_vi
     cs_reader r;
     cs_reader_init(&r, source, &in->lim, &in->c->total, (uint64_t)fst.st_size, pull_fd,
                    (void *)(intptr_t)fd);
+    in->top = (cs_budget){.size = (uint64_t)fst.st_size};
+    in->cur = &in->top;
+    r.budget = &in->top;
     int rc;
     if ((uint64_t)fst.st_size > in->lim.max_member && fst.st_size > 0) {
         /* Still sniffed: a zip on disk is read in place and may be fine. */
@@ -605,9 +734,10 @@ int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_vi
         if (cs_sniff(h, hn) == CS_MK_ZIP) {
             rc = handle(in, &r, fs_path, 0, visit, user);
         } else {
-            diag(in, source, "file has %llu bytes, over the limit of %llu (--max-member); "
-                             "skipped", (unsigned long long)fst.st_size,
-                 (unsigned long long)in->lim.max_member);
+            diag(in, source,
+                 "file has %llu bytes, over the limit of %llu (--max-member); "
+                 "skipped",
+                 (unsigned long long)fst.st_size, (unsigned long long)in->lim.max_member);
             rc = 0;
         }
     } else {
@@ -616,6 +746,7 @@ int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_vi
     }
     cs_reader_dispose(&r);
     close(fd);
+    in->cur = NULL;
     return rc;
 }
 

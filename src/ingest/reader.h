@@ -9,21 +9,34 @@
  * end; a negative code is an error whose message the puller set in r->err. */
 typedef int (*cs_pull_fn)(cs_reader *r, void *buf, size_t n, size_t *got);
 
+/* What one input may inflate to: a top-level file, and each archive inside
+ * it, counts every byte decompressed under it at every level below, so a
+ * nest whose levels each look ordinary (42.zip) is still bounded by
+ * --max-ratio of the bytes it really occupies. */
+typedef struct cs_budget {
+    uint64_t size;            /* bytes the input or archive occupies */
+    uint64_t inflated;        /* bytes decompressed under it so far */
+    bool spent;               /* over the ratio: the rest is skipped */
+    struct cs_budget *parent; /* the archive or input around this one */
+} cs_budget;
+
 struct cs_reader {
     const char *source;
     cs_pull_fn pull;
     void (*close)(cs_reader *r);
     void *ctx;
-    cs_reader *inner;       /* decoders: the compressed stream */
+    cs_reader *inner; /* decoders: the compressed stream */
     const cs_limits *limits;
-    uint64_t *total;        /* run-wide uncompressed byte count */
-    uint64_t declared;      /* declared size, 0 unknown */
-    uint64_t n_out;         /* bytes produced so far */
+    uint64_t *total;     /* run-wide uncompressed byte count */
+    uint64_t declared;   /* declared size, 0 unknown */
+    bool declared_exact; /* the archive states it: more or less is a lie */
+    cs_budget *budget;   /* innermost archive (or input) around this stream */
+    uint64_t n_out;      /* bytes produced so far */
     unsigned char head[CS_SNIFF_BYTES];
     size_t head_len, head_pos;
     bool eof;
     bool failed;
-    char *err;              /* first error of this member */
+    char *err; /* first error of this member */
 };
 
 /* Sets up a reader and fills its head. */
