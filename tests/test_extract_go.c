@@ -81,7 +81,8 @@ static void test_crlf_and_gha_wrappers(void **state)
     assert_string_equal(a.traces[0]->headline, "fatal error: concurrent map read and map write");
     assert_string_equal(b.traces[0]->headline, a.traces[0]->headline);
     assert_int_equal(b.traces[0]->threads[0].n_frames, a.traces[0]->threads[0].n_frames);
-    assert_string_equal(b.traces[0]->threads[0].frames[0].file, "/tmp/crashsift-go/dispatch/aggregator.go");
+    assert_string_equal(b.traces[0]->threads[0].frames[0].file,
+                        "/tmp/crashsift-go/dispatch/aggregator.go");
     cs_results_dispose(&a);
     cs_results_dispose(&b);
 
@@ -126,7 +127,8 @@ static void test_timeout_and_deadlock(void **state)
     cs_t_triage("fixtures/go/deadlock.log", &r);
     assert_int_equal(r.n_traces, 1);
     assert_int_equal(r.traces[0]->kind, CS_TK_GO_FATAL);
-    assert_string_equal(r.traces[0]->headline, "fatal error: all goroutines are asleep - deadlock!");
+    assert_string_equal(r.traces[0]->headline,
+                        "fatal error: all goroutines are asleep - deadlock!");
     assert_string_equal(r.traces[0]->threads[0].state, "semacquire");
     cs_results_dispose(&r);
 }
@@ -136,9 +138,13 @@ static void test_race_reports(void **state)
     (void)state;
     cs_results r;
     cs_t_triage("fixtures/go/race_map.log", &r);
-    /* The "race detected during execution of test" failure belongs to the
-     * race report, not a second failure. */
-    assert_int_equal(r.n_traces, 1);
+    /* The "race detected during execution of test" failure is kept, linked
+     * to the race report that explains it. */
+    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(r.traces[1]->kind, CS_TK_TEST_FAILURE);
+    assert_string_equal(r.traces[1]->test, "TestConcurrentAdd");
+    assert_int_equal(r.traces[1]->cause_line, 1);
+    assert_int_equal(r.traces[1]->cause_kind, CS_TK_GO_RACE);
     cs_trace *t = r.traces[0];
     assert_int_equal(t->kind, CS_TK_GO_RACE);
     assert_int_equal(t->line_start, 1);
@@ -162,7 +168,12 @@ static void test_race_reports(void **state)
 
     cs_t_triage("fixtures/go/race_counter.log", &r);
     assert_int_equal(cs_t_count(&r, CS_TK_GO_RACE), 1);
-    assert_int_equal(cs_t_count(&r, CS_TK_TEST_FAILURE), 0);
+    /* The lost update the race caused is a failure of its own, explained
+     * by the race of the same run. */
+    assert_int_equal(cs_t_count(&r, CS_TK_TEST_FAILURE), 1);
+    assert_int_equal(r.traces[1]->kind, CS_TK_TEST_FAILURE);
+    assert_string_equal(r.traces[1]->headline, "got 92, want 100");
+    assert_int_equal(r.traces[1]->cause_line, r.traces[0]->line_start);
     cs_results_dispose(&r);
 }
 
@@ -188,9 +199,11 @@ static void test_test2json_streams(void **state)
     cs_results_dispose(&r);
 
     cs_t_triage("fixtures/go/race_map.json", &r);
-    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.n_traces, 2);
     assert_int_equal(r.traces[0]->kind, CS_TK_GO_RACE);
     assert_int_equal(r.traces[0]->n_threads, 4);
+    assert_int_equal(r.traces[1]->kind, CS_TK_TEST_FAILURE);
+    assert_int_equal(r.traces[1]->cause_line, r.traces[0]->line_start);
     cs_results_dispose(&r);
 }
 
@@ -272,6 +285,57 @@ static char *slurp(const char *path)
     return b;
 }
 
+/* go test -v -count=3: every failing run is an occurrence of its own, and
+ * a crash of the same test in the same member never removes a failure: the
+ * race of run 3 explains run 3's failure only. */
+static void test_repeated_runs_and_crash_never_drop(void **state)
+{
+    (void)state;
+    cs_results r;
+    char text[200000], race_report[8192];
+    /* The race report of a real run (without its own test's lines). */
+    const char *log = slurp("fixtures/go/race_counter.log");
+    size_t n = (size_t)(strstr(log, "--- FAIL") - log);
+    memcpy(race_report, log, n);
+    race_report[n] = '\0';
+    snprintf(text, sizeof text,
+             "=== RUN   TestCount\n"
+             "--- PASS: TestCount (0.00s)\n"
+             "=== RUN   TestCount\n"
+             "    agg_test.go:9: got 1, want 2\n"
+             "--- FAIL: TestCount (0.00s)\n"
+             "=== RUN   TestCount\n"
+             "%s"
+             "    agg_test.go:9: got 3, want 2\n"
+             "    agg_test.go:10: and then\n"
+             "    testing.go:1319: race detected during execution of test\n"
+             "--- FAIL: TestCount (0.00s)\n"
+             "FAIL\n"
+             "FAIL\texample.com/x\t0.01s\n",
+             race_report);
+    cs_t_triage_text("count.log", text, &r);
+    assert_int_equal(r.n_traces, 3);
+    assert_int_equal(r.traces[0]->kind, CS_TK_TEST_FAILURE);
+    assert_string_equal(r.traces[0]->headline, "got 1, want 2");
+    assert_int_equal(r.traces[0]->line_start, 4);
+    assert_int_equal(r.traces[0]->cause_line, 0); /* run 2 had no crash */
+    assert_int_equal(r.traces[1]->kind, CS_TK_GO_RACE);
+    assert_int_equal(r.traces[1]->line_start, 7);
+    assert_string_equal(r.traces[1]->test, "TestCount");
+    /* Run 3: its first message is the failure, explained by the race. */
+    assert_int_equal(r.traces[2]->kind, CS_TK_TEST_FAILURE);
+    assert_string_equal(r.traces[2]->headline, "got 3, want 2");
+    assert_int_equal(r.traces[2]->cause_line, 7);
+    assert_int_equal(r.traces[2]->cause_kind, CS_TK_GO_RACE);
+    /* The outcomes: one record for TestCount in example.com/x, P F F. */
+    assert_int_equal(r.n_tests, 1);
+    assert_string_equal(r.tests[0]->name, "TestCount");
+    assert_string_equal(r.tests[0]->package, "example.com/x");
+    assert_string_equal(r.tests[0]->outcomes, "PFF");
+    assert_false(r.tests[0]->fails_only);
+    cs_results_dispose(&r);
+}
+
 static void test_several_traces_in_noise(void **state)
 {
     (void)state;
@@ -285,7 +349,10 @@ static void test_several_traces_in_noise(void **state)
              slurp("fixtures/go/race_map.log"));
     cs_results r;
     cs_t_triage_text("many.log", text, &r);
-    assert_int_equal(r.n_traces, 3);
+    /* The race's test failure is kept beside it. */
+    assert_int_equal(r.n_traces, 4);
+    assert_int_equal(r.traces[3]->kind, CS_TK_TEST_FAILURE);
+    assert_int_equal(r.traces[3]->cause_line, r.traces[2]->line_start);
     assert_int_equal(r.traces[0]->kind, CS_TK_GO_PANIC);
     assert_int_equal(r.traces[0]->line_start, 2 + 2);
     assert_int_equal(r.traces[0]->line_end, 2 + 20);
@@ -395,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_test2json_streams),
         cmocka_unit_test(test_assertion_only_failure),
         cmocka_unit_test(test_verbose_passing_messages_are_not_failures),
+        cmocka_unit_test(test_repeated_runs_and_crash_never_drop),
         cmocka_unit_test(test_parallel_tests_interleaved),
         cmocka_unit_test(test_several_traces_in_noise),
         cmocka_unit_test(test_repeated_fatal_header_is_one_trace),

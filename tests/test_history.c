@@ -24,7 +24,7 @@
 #define DAY 86400
 #define T0 1793577600LL /* 2026-11-02T00:00:00Z */
 
-#define CMW "C7590e48eb8" /* concurrent_map_writes.log */
+#define CMW "C7590e48eb8"  /* concurrent_map_writes.log */
 #define RACE "C50d03d98c6" /* race_map.log */
 #define PAIR "R22407170c1" /* the map race both point at */
 
@@ -183,10 +183,11 @@ static void test_new_recurring_regressed(void **state)
     record(t.db, p2, 2, T0 + DAY, &b);
     expect(&b, CMW, CS_HISTORY_RECURRING, 2, 2);
     expect(&b, RACE, CS_HISTORY_NEW, 1, 1);
-    expect(&b, PAIR, CS_HISTORY_RECURRING, 2, 3); /* both failures link to the pair */
+    expect(&b, PAIR, CS_HISTORY_RECURRING, 2,
+           4); /* both crashes and the race's test failure (same-test) link to the pair */
     assert_int_equal(mark_of(&b, PAIR)->first_seen, T0);
     assert_int_equal(mark_of(&b, PAIR)->last_seen, T0 + DAY);
-    assert_int_equal(mark_of(&b, PAIR)->n_new, 2);
+    assert_int_equal(mark_of(&b, PAIR)->n_new, 3);
     batch_done(&b);
 
     for (int i = 3; i <= 5; i++) { /* absent for N = 3 batches */
@@ -202,7 +203,7 @@ static void test_new_recurring_regressed(void **state)
     const char *p6[] = {copy_fixture(&t, "run6", "concurrent_map_writes.log")};
     record(t.db, p6, 1, T0 + 6 * DAY, &b);
     expect(&b, CMW, CS_HISTORY_REGRESSED, 3, 3);
-    expect(&b, PAIR, CS_HISTORY_REGRESSED, 3, 4);
+    expect(&b, PAIR, CS_HISTORY_REGRESSED, 3, 5);
     assert_int_equal(mark_of(&b, CMW)->first_seen, T0);
     assert_int_equal(mark_of(&b, CMW)->last_seen, T0 + 6 * DAY);
     batch_done(&b);
@@ -226,7 +227,8 @@ static void test_new_recurring_regressed(void **state)
     assert_int_equal(l.rows[0].last_state, CS_HISTORY_RECURRING);
     assert_int_equal(l.n_trend, 7);
     const uint64_t trend[] = {1, 1, 0, 0, 0, 1, 1};
-    for (size_t i = 0; i < 7; i++) assert_int_equal(l.rows[0].trend[i], trend[i]);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(l.rows[0].trend[i], trend[i]);
     assert_int_equal(l.n_occs, 4);
     assert_int_equal(l.occs[0].batch, 1);
     assert_int_equal(l.occs[0].time, T0);
@@ -264,13 +266,13 @@ static void test_refeed_counts_once(void **state)
                        copy_fixture(&t, "run1", "race_map.log")};
     batch_out b;
     record(t.db, p, 2, T0, &b);
-    expect(&b, PAIR, CS_HISTORY_NEW, 1, 2);
+    expect(&b, PAIR, CS_HISTORY_NEW, 1, 3);
     batch_done(&b);
     for (int i = 1; i <= 4; i++) { /* also past N: a re-feed is no regression */
         record(t.db, p, 2, T0 + i * DAY, &b);
         expect(&b, CMW, CS_HISTORY_RECURRING, 1, 1);
         expect(&b, RACE, CS_HISTORY_RECURRING, 1, 1);
-        expect(&b, PAIR, CS_HISTORY_RECURRING, 1, 2);
+        expect(&b, PAIR, CS_HISTORY_RECURRING, 1, 3);
         assert_int_equal(mark_of(&b, PAIR)->n_new, 0);
         assert_int_equal(mark_of(&b, PAIR)->last_seen, T0);
         batch_done(&b);
@@ -299,8 +301,10 @@ static pid_t spawn(const char *const *args, const run_opts *o)
     assert_true(pid >= 0);
     if (pid == 0) {
         if (o->now) setenv("CRASHSIFT_NOW", o->now, 1);
-        if (o->die_after) setenv("CRASHSIFT_TEST_DIE_AFTER", o->die_after, 1);
-        else unsetenv("CRASHSIFT_TEST_DIE_AFTER");
+        if (o->die_after)
+            setenv("CRASHSIFT_TEST_DIE_AFTER", o->die_after, 1);
+        else
+            unsetenv("CRASHSIFT_TEST_DIE_AFTER");
         unsetenv("CRASHSIFT_DB");
         int fo = open(o->out ? o->out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int fe = open(o->err ? o->err : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -310,7 +314,8 @@ static pid_t spawn(const char *const *args, const run_opts *o)
         char *argv[16];
         size_t n = 0;
         argv[n++] = (char *)BIN;
-        for (size_t i = 0; args[i] && n < 15; i++) argv[n++] = (char *)args[i];
+        for (size_t i = 0; args[i] && n < 15; i++)
+            argv[n++] = (char *)args[i];
         argv[n] = NULL;
         execv(BIN, argv);
         _exit(127);
@@ -412,8 +417,8 @@ static void test_concurrent_runs_all_land(void **state)
     assert_int_equal(cs_history_query_run(h, &q, &l), 0);
     assert_int_equal(l.n_batches, N);
     assert_int_equal(l.rows[0].batches, N);
-    assert_int_equal(l.rows[0].total, 2 * N);
-    assert_int_equal(l.n_occs, 2 * N);
+    assert_int_equal(l.rows[0].total, 3 * N); /* two crashes and a test failure per run */
+    assert_int_equal(l.n_occs, 3 * N);
     cs_history_list_dispose(&l);
     cs_history_free(h);
 
@@ -492,7 +497,8 @@ static void test_not_sqlite_refused(void **state)
     tmp t;
     tmp_make(&t);
     char junk[8192];
-    for (size_t i = 0; i < sizeof junk; i++) junk[i] = (char)("not a database\n"[i % 15]);
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)("not a database\n"[i % 15]);
     spit(t.db, junk, sizeof junk);
     expect_refused(&t, "corrupt", true);
     tmp_remove(&t);
@@ -513,7 +519,8 @@ static void test_damaged_sqlite_refused(void **state)
     unsigned page = ((unsigned char)db[16] << 8) | (unsigned char)db[17];
     if (page == 1) page = 65536;
     assert_true(n >= 2 * page);
-    for (size_t i = page; i < n; i++) db[i] = (char)(0xa5 ^ (i * 31));
+    for (size_t i = page; i < n; i++)
+        db[i] = (char)(0xa5 ^ (i * 31));
     spit(t.db, db, n);
     free(db);
     expect_refused(&t, "corrupt", false);

@@ -22,12 +22,19 @@ struct cs_xctx {
     size_t n_tentative;     /* tentative traces waiting for their test's fate */
     size_t first_tentative; /* index in out->traces where they may start */
     bool capped;
-    char **failed; /* tests the log says failed */
-    size_t n_failed, cap_failed;
+    /* Test outcomes of a text member (readers record their own). Records
+     * whose package is not known yet are open, indexed by name in `slots`
+     * (open addressing, index + 1, 0 empty); a package line closes them. */
+    bool reader;
+    bool verbose;      /* the log prints passing runs too (=== RUN, --- PASS) */
+    size_t first_test; /* index in out->tests of this member's first record */
+    cs_test_record **open;
+    size_t n_open, cap_open;
+    uint32_t *slots;
+    size_t n_slots;
+    size_t n_runs;
+    bool runs_capped;
 };
-
-/* Bounds the list of failed tests one member can name. */
-#define MAX_FAILED_TESTS 100000
 
 struct cs_extractor {
     cs_xctx x;
@@ -47,19 +54,42 @@ const char *cs_xctx_source(const cs_xctx *x)
     return x->source;
 }
 
-void cs_xctx_mark_failed(cs_xctx *x, const char *test, size_t n)
+/* The log says run of `test` ended (a "--- PASS/FAIL/SKIP" line): its
+ * pending tentative traces (assertion messages printed while it ran) are
+ * settled now, so each failing run keeps its own first message and passing
+ * runs release theirs at once (memory stays bounded on long passing logs;
+ * found by bench/: a 1 GB log of passing tests hid every crash after the
+ * 100,000th message). */
+static void settle_tentative(cs_xctx *x, const char *test, size_t n, bool failed)
 {
-    for (size_t i = x->n_failed; i-- > 0;)
-        if (strlen(x->failed[i]) == n && memcmp(x->failed[i], test, n) == 0) return;
-    if (x->n_failed >= MAX_FAILED_TESTS) return;
-    *CS_PUSH(x->failed, x->n_failed, x->cap_failed) = cs_xstrndup(test, n);
+    if (!x->n_tentative) return;
+    cs_results *r = x->out;
+    size_t w = x->first_tentative, left = 0;
+    bool kept = false;
+    for (size_t i = x->first_tentative; i < r->n_traces; i++) {
+        cs_trace *t = r->traces[i];
+        if (t->tentative && strlen(t->test) == n && memcmp(t->test, test, n) == 0) {
+            if (x->n_tentative) x->n_tentative--;
+            if (failed && !kept && x->n_emitted < CS_MAX_TRACES_PER_MEMBER) {
+                t->tentative = false;
+                x->n_emitted++;
+                kept = true;
+                r->traces[w++] = t;
+                continue;
+            }
+            cs_trace_free(t);
+            continue;
+        }
+        if (t->tentative) left++;
+        r->traces[w++] = t;
+    }
+    r->n_traces = w;
+    if (!left) x->n_tentative = 0;
 }
 
-static bool test_failed(const cs_xctx *x, const char *test)
+void cs_xctx_mark_failed(cs_xctx *x, const char *test, size_t n)
 {
-    for (size_t i = 0; i < x->n_failed; i++)
-        if (strcmp(x->failed[i], test) == 0) return true;
-    return false;
+    settle_tentative(x, test, n, true);
 }
 
 uint64_t cs_xctx_sep_line(const cs_xctx *x)
@@ -80,12 +110,10 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
         cs_trace_free(t);
         return;
     }
+    size_t *count = t->tentative ? &x->n_tentative : &x->n_emitted;
     /* Tentative traces (assertion messages of go test -v, most of them from
      * tests that pass) have their own count: a long passing log must not use
-     * up the cap of real traces (found by bench/: a 1 GB log of passing
-     * tests hid every crash after the 100,000th message). Both are capped,
-     * and tests that pass release theirs early (drop_passed). */
-    size_t *count = t->tentative ? &x->n_tentative : &x->n_emitted;
+     * up the cap of real traces. */
     if (*count >= CS_MAX_TRACES_PER_MEMBER) {
         /* Amplification guard: a member that is nothing but trace headers
          * must not grow the model without bound. */
@@ -103,41 +131,10 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     cs_results_add_trace(x->out, t);
 }
 
-/* "--- PASS: TestX (0.00s)" (or SKIP, indented for subtests): the pending
- * tentative traces of TestX can go now rather than at the end of the member,
- * so memory stays bounded on long passing logs. */
-static void drop_passed(cs_xctx *x, const cs_xline *l)
-{
-    size_t ind = cs_xindent(l->ptr, l->len);
-    const char *p = l->ptr + ind;
-    size_t n = l->len - ind;
-    if (n < 11 || memcmp(p, "--- ", 4) != 0 ||
-        (memcmp(p + 4, "PASS: ", 6) != 0 && memcmp(p + 4, "SKIP: ", 6) != 0))
-        return;
-    p += 10, n -= 10;
-    size_t k = 0;
-    while (k < n && p[k] != ' ' && p[k] != '\t')
-        k++;
-    cs_results *r = x->out;
-    size_t w = x->first_tentative, left = 0;
-    for (size_t i = x->first_tentative; i < r->n_traces; i++) {
-        cs_trace *t = r->traces[i];
-        if (t->tentative && strlen(t->test) == k && memcmp(t->test, p, k) == 0) {
-            cs_trace_free(t);
-            if (x->n_tentative) x->n_tentative--;
-            continue;
-        }
-        if (t->tentative) left++;
-        r->traces[w++] = t;
-    }
-    r->n_traces = w;
-    if (!left) x->n_tentative = 0;
-}
-
 /* ---- patterns, once per process --------------------------------------- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static cs_regex *re_run, *re_pytest_hdr;
+static cs_regex *re_run, *re_pytest_hdr, *re_go_outcome, *re_go_package;
 /* Bit i of starts[c]: dialect i may start a trace on a line whose first
  * non-blank byte is c (built once from the dialects' first_chars). */
 static uint32_t starts[256];
@@ -146,6 +143,11 @@ static void global_init(void)
 {
     re_run = cs_xre("^=== (?:RUN|CONT|NAME)\\s+(\\S+)");
     re_pytest_hdr = cs_xre("^_{3,} (\\S*test\\S*) _{3,}$");
+    re_go_outcome = cs_xre("^\\s*--- (PASS|FAIL|SKIP): (\\S+)");
+    /* "ok  \tpkg\t0.1s", "FAIL\tpkg\t0.2s", "ok  \tpkg\t(cached)",
+     * "FAIL\tpkg [build failed]" */
+    re_go_package =
+        cs_xre("^(?:ok|FAIL)\\s+(\\S+)(?:\\s+(?:\\(cached\\)|[0-9.]+s)|\\s+\\[[^\\]]*\\])");
     assert(cs_n_dialects <= 32);
     for (size_t i = 0; i < cs_n_dialects; i++) {
         const cs_dialect *d = cs_dialects[i];
@@ -170,7 +172,9 @@ void cs_extract_global_cleanup(void)
         }
     cs_regex_free(re_run);
     cs_regex_free(re_pytest_hdr);
-    re_run = re_pytest_hdr = NULL;
+    cs_regex_free(re_go_outcome);
+    cs_regex_free(re_go_package);
+    re_run = re_pytest_hdr = re_go_outcome = re_go_package = NULL;
 }
 
 cs_regex *cs_xre(const char *pattern)
@@ -270,6 +274,104 @@ static void clean_line(cs_extractor *e, const char *p, size_t n, const char **ou
     *outn = o;
 }
 
+/* ---- test outcomes of a text member ----------------------------------- */
+
+static void close_active(cs_extractor *e, bool eof);
+
+static uint32_t name_slot(const cs_xctx *x, const char *name, size_t n)
+{
+    return (uint32_t)(cs_hash64(name, n, CS_HASH_SEED) & (x->n_slots - 1));
+}
+
+/* The open record of `name` (package not yet known), made if need be.
+ * The index is a hash table: a member of many tests must not pay a scan of
+ * all its tests per outcome line. */
+static cs_test_record *open_record(cs_xctx *x, const char *name, size_t n)
+{
+    if (x->n_open * 2 >= x->n_slots) {
+        size_t ns = x->n_slots ? x->n_slots * 2 : 64;
+        free(x->slots);
+        x->slots = cs_xcalloc(ns, sizeof *x->slots);
+        x->n_slots = ns;
+        for (size_t i = 0; i < x->n_open; i++) {
+            uint32_t h = name_slot(x, x->open[i]->name, strlen(x->open[i]->name));
+            while (x->slots[h])
+                h = (h + 1) & (uint32_t)(ns - 1);
+            x->slots[h] = (uint32_t)i + 1;
+        }
+    }
+    uint32_t h = name_slot(x, name, n);
+    for (; x->slots[h]; h = (h + 1) & (uint32_t)(x->n_slots - 1)) {
+        cs_test_record *r = x->open[x->slots[h] - 1];
+        if (strlen(r->name) == n && memcmp(r->name, name, n) == 0) return r;
+    }
+    cs_test_record *r = cs_test_record_new(x->source, NULL, name, n, CS_TF_TEXT);
+    x->slots[h] = (uint32_t)x->n_open + 1;
+    *CS_PUSH(x->open, x->n_open, x->cap_open) = r;
+    return r;
+}
+
+static void record_outcome(cs_xctx *x, const char *name, size_t n, cs_outcome o, uint64_t line)
+{
+    if (x->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER) {
+        if (!x->runs_capped)
+            cs_results_add_diag(x->out, x->source,
+                                "more than %d test runs in one member; the rest were not counted",
+                                CS_MAX_TEST_RUNS_PER_MEMBER);
+        x->runs_capped = true;
+        return;
+    }
+    x->n_runs++;
+    cs_test_record_add(open_record(x, name, n), o, line);
+}
+
+/* A package line ("ok  pkg 0.1s") ends that package's output: its open
+ * records get the package and go to the results. */
+static void close_records(cs_xctx *x, const char *pkg, size_t n)
+{
+    for (size_t i = 0; i < x->n_open; i++) {
+        cs_test_record *r = x->open[i];
+        if (pkg) r->package = cs_xstrndup(pkg, n);
+        r->fails_only = !x->verbose;
+        cs_results_add_test(x->out, r);
+    }
+    x->n_open = 0;
+    if (x->slots) memset(x->slots, 0, x->n_slots * sizeof *x->slots);
+}
+
+/* "--- PASS: TestX (0.00s)" (FAIL, SKIP; indented for subtests) and package
+ * lines. Checked on every line, whatever trace is open: an outcome line is
+ * never part of a trace. Readers (test2json, JUnit) record outcomes from
+ * their own events and use these lines only to settle tentative traces. */
+static void note_outcome(cs_extractor *e, const cs_xline *l)
+{
+    cs_xctx *x = &e->x;
+    size_t ind = cs_xindent(l->ptr, l->len);
+    const char *p = l->ptr + ind;
+    size_t n = l->len - ind;
+    cs_match m;
+    const char *name;
+    size_t k;
+    if (n > 10 && p[0] == '-' && p[1] == '-' && p[2] == '-' && p[3] == ' ' &&
+        cs_regex_match(re_go_outcome, l->ptr, l->len, &m) && cs_match_group(&m, 2, &name, &k)) {
+        const char *what;
+        size_t wn;
+        cs_match_group(&m, 1, &what, &wn);
+        char c = what[0];
+        cs_outcome o = c == 'P' ? CS_OUT_PASS : c == 'F' ? CS_OUT_FAIL : CS_OUT_SKIP;
+        if (o != CS_OUT_FAIL) x->verbose = true;
+        /* An outcome line is never part of a trace: whatever is open ended
+         * before it (and must be emitted before its run is settled). */
+        close_active(e, false);
+        settle_tentative(x, name, k, o == CS_OUT_FAIL);
+        if (!x->reader) record_outcome(x, name, k, o, l->no);
+        return;
+    }
+    if (x->reader || ind || n < 4 || (p[0] != 'o' && p[0] != 'F')) return;
+    if (cs_regex_match(re_go_package, l->ptr, l->len, &m) && cs_match_group(&m, 1, &name, &k))
+        close_records(x, name, k);
+}
+
 /* ---- the dispatcher --------------------------------------------------- */
 
 static void set_test(cs_xctx *x, const char *p, size_t n)
@@ -280,15 +382,18 @@ static void set_test(cs_xctx *x, const char *p, size_t n)
 
 static void track_test(cs_extractor *e, const cs_xline *l)
 {
-    if (e->x.test_pinned || l->len < 8) return;
+    if (l->len < 8) return;
     cs_match m;
     const char *p;
     size_t n;
     if (l->ptr[0] == '=' && cs_regex_match(re_run, l->ptr, l->len, &m) &&
-        cs_match_group(&m, 1, &p, &n))
-        set_test(&e->x, p, n);
-    else if (l->ptr[0] == '_' && cs_regex_match(re_pytest_hdr, l->ptr, l->len, &m) &&
-             cs_match_group(&m, 1, &p, &n))
+        cs_match_group(&m, 1, &p, &n)) {
+        e->x.verbose = true;
+        if (!e->x.test_pinned) set_test(&e->x, p, n);
+    } else if (e->x.test_pinned) {
+        return;
+    } else if (l->ptr[0] == '_' && cs_regex_match(re_pytest_hdr, l->ptr, l->len, &m) &&
+               cs_match_group(&m, 1, &p, &n))
         set_test(&e->x, p, n);
 }
 
@@ -329,6 +434,7 @@ static bool is_separator(const cs_xline *l)
 static void dispatch(cs_extractor *e, const cs_xline *l)
 {
     e->x.cur_line = l->no;
+    note_outcome(e, l);
     if (e->active) {
         int r = e->active->feed(e->state, &e->x, l);
         if (r == CS_X_MORE) {
@@ -341,9 +447,6 @@ static void dispatch(cs_extractor *e, const cs_xline *l)
         }
         close_active(e, false);
     }
-    /* Not for readers (pinned test): their streams share `out` and the
-     * traces between first_tentative and the end may not be ours. */
-    if (e->x.n_tentative && !e->x.test_pinned) drop_passed(&e->x, l);
     track_test(e, l);
     probe(e, l);
     if (!e->active && is_separator(l)) e->x.sep_line = l->no;
@@ -376,6 +479,7 @@ cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts, 
     e->x.source = source;
     e->x.out = out;
     e->first_trace = out->n_traces;
+    e->x.first_test = out->n_tests;
     cs_lines_init(&e->lines, opts && opts->max_line ? opts->max_line : 1 << 20, on_line, e);
     return e;
 }
@@ -385,134 +489,188 @@ int cs_extractor_feed(cs_extractor *e, const void *data, size_t n)
     return cs_lines_feed(&e->lines, data, n);
 }
 
+void cs_extractor_set_reader(cs_extractor *e)
+{
+    e->x.reader = true;
+}
+
 void cs_extractor_set_test(cs_extractor *e, const char *test)
 {
     set_test(&e->x, test, test ? strlen(test) : 0);
     e->x.test_pinned = test != NULL;
 }
 
-/* A test failure whose cause is already a trace of the same member (a panic
- * or race report in that test) is that trace's consequence, not a second
- * failure: drop it, and give its test name to the cause if it had none.
+/* A test failure and the crash of the same test run (a panic, fatal error
+ * or race report printed while that run went on) are two pieces of
+ * evidence: both are kept, and the failure is linked to the crash as its
+ * explanation (cause_line/cause_kind).
  *
- * Two passes: decisions are made over the traces as they came (nothing is
- * freed or moved until all are made; found by fuzz_extract, a one-pass
- * version read traces it had already freed), and the tests of the causes
- * are looked up in a sorted array, not by a scan per failure, so a member
- * of many failures stays O(n log n). */
+ * The run of a trace is the number of outcome lines ("--- PASS/FAIL/SKIP",
+ * test2json pass/fail/skip events) of its test in this member before the
+ * trace starts: with go test -count=N or retries one member holds many runs
+ * of a test, and a race reported in run 1 explains run 1's failure, not
+ * run 7's. All lookups go through sorted arrays (outcome lines by test,
+ * causes by test and run), so a member of many failures stays O(n log n). */
+typedef struct run_line {
+    const char *test;
+    uint64_t line;
+} run_line;
+
+static int cmp_run_line(const void *a, const void *b)
+{
+    const run_line *x = a, *y = b;
+    int c = strcmp(x->test, y->test);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Index of the first element not less than (test, line). */
+static size_t lower_bound(const run_line *v, size_t n, const char *test, uint64_t line)
+{
+    run_line key = {test, line};
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_run_line(&v[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+typedef struct cause_ref {
+    const char *test;
+    size_t run;
+    size_t i; /* position in the member's traces */
+} cause_ref;
+
+static int cmp_cause(const void *a, const void *b)
+{
+    const cause_ref *x = a, *y = b;
+    int c = strcmp(x->test, y->test);
+    if (c) return c;
+    if (x->run != y->run) return x->run < y->run ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static void link_cause(cs_trace *failure, const cs_trace *cause)
+{
+    failure->cause_line = cause->line_start;
+    failure->cause_kind = cause->kind;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Failures by (test, position), to find the later failures of a test. */
-typedef struct fail_ref {
-    const char *test;
-    size_t i;
-} fail_ref;
-
-static int cmp_fail(const void *a, const void *b)
+/* Summary lines restate a failure printed in full above them: where their
+ * test has another trace in the member they are that trace, not a second
+ * failure. The tests with full traces are looked up in a sorted array. */
+static void drop_summaries(cs_results *r, size_t first)
 {
-    const fail_ref *x = a, *y = b;
-    int c = strcmp(x->test, y->test);
-    return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-void cs_extract_merge_failures(cs_results *r, size_t first)
-{
-    if (r->n_traces <= first) return;
-    size_t n = r->n_traces - first;
+    size_t n = r->n_traces - first, n_full = 0;
     cs_trace **t = r->traces + first;
-    bool *drop = cs_xcalloc(n, sizeof *drop);
-    const char **causes = cs_xmalloc(n * sizeof *causes);
-    fail_ref *fails = cs_xmalloc(n * sizeof *fails);
-    size_t n_causes = 0, n_fails = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!t[i]->test) continue;
-        if (t[i]->kind != CS_TK_TEST_FAILURE)
-            causes[n_causes++] = t[i]->test;
-        else
-            fails[n_fails++] = (fail_ref){t[i]->test, i};
-    }
-    qsort(causes, n_causes, sizeof *causes, cmp_str);
-    qsort(fails, n_fails, sizeof *fails, cmp_fail);
-    for (size_t i = 0; i < n; i++) {
-        if (drop[i] || t[i]->kind != CS_TK_TEST_FAILURE || !t[i]->test) continue;
-        if (bsearch(&t[i]->test, causes, n_causes, sizeof *causes, cmp_str)) {
-            drop[i] = true;
-            continue;
-        }
-        /* "race detected during execution of test" with the race report
-         * just before it but outside any === RUN header. */
-        if (!t[i]->headline || !strstr(t[i]->headline, "race detected during execution")) continue;
-        bool gave = false;
-        for (size_t j = i; j-- > 0;) {
-            if (t[j]->kind != CS_TK_GO_RACE && t[j]->kind != CS_TK_TSAN) break;
-            if (!t[j]->test) {
-                t[j]->test = cs_xstrdup(t[i]->test);
-                gave = true;
-            }
-            drop[i] = true;
-        }
-        if (!gave) continue;
-        /* The race now names the test: later failures of it are its
-         * consequence too. Each test's group is walked once: after this,
-         * its later failures are dropped and give nothing. */
-        size_t lo = 0, hi = n_fails;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(fails[mid].test, t[i]->test) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (; lo < n_fails && strcmp(fails[lo].test, t[i]->test) == 0; lo++)
-            if (fails[lo].i > i) drop[fails[lo].i] = true;
-    }
-    free(causes);
-    free(fails);
+    const char **full = cs_xmalloc(n * sizeof *full);
+    for (size_t i = 0; i < n; i++)
+        if (t[i]->test && !t[i]->summary) full[n_full++] = t[i]->test;
+    qsort(full, n_full, sizeof *full, cmp_str);
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
-        if (drop[i])
+        if (t[i]->summary && t[i]->test &&
+            bsearch(&t[i]->test, full, n_full, sizeof *full, cmp_str))
             cs_trace_free(t[i]);
         else
             t[w++] = t[i];
     }
-    free(drop);
+    free(full);
     r->n_traces = first + w;
 }
 
-/* Assertion messages printed while a test ran (go test -v) count only if the
- * test then failed, and only the first one per test. */
-static void resolve_tentative(cs_extractor *e)
+void cs_extract_merge_failures(cs_results *r, size_t first, size_t first_test)
+{
+    if (r->n_traces <= first) return;
+    size_t n = r->n_traces - first;
+    cs_trace **t = r->traces + first;
+    drop_summaries(r, first);
+    n = r->n_traces - first;
+    /* "race detected during execution of test" with the race report just
+     * before it but outside any === RUN header: the report is that test's,
+     * and explains the failure. */
+    for (size_t i = 0; i < n; i++) {
+        if (t[i]->kind != CS_TK_TEST_FAILURE || !t[i]->test || !t[i]->headline ||
+            !strstr(t[i]->headline, "race detected during execution"))
+            continue;
+        for (size_t j = i; j-- > 0;) {
+            if (t[j]->kind != CS_TK_GO_RACE && t[j]->kind != CS_TK_TSAN) break;
+            if (!t[j]->test) t[j]->test = cs_xstrdup(t[i]->test);
+            if (strcmp(t[j]->test, t[i]->test) == 0 && !t[i]->cause_line) link_cause(t[i], t[j]);
+        }
+    }
+    size_t n_lines = 0;
+    for (size_t k = first_test; k < r->n_tests; k++)
+        n_lines += r->tests[k]->n;
+    run_line *lines = cs_xmalloc((n_lines ? n_lines : 1) * sizeof *lines);
+    size_t w = 0;
+    for (size_t k = first_test; k < r->n_tests; k++)
+        for (size_t j = 0; j < r->tests[k]->n; j++)
+            lines[w++] = (run_line){r->tests[k]->name, r->tests[k]->lines[j]};
+    qsort(lines, n_lines, sizeof *lines, cmp_run_line);
+    cause_ref *causes = cs_xmalloc(n * sizeof *causes);
+    size_t *runs = cs_xmalloc(n * sizeof *runs);
+    size_t n_causes = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i]->test) continue;
+        runs[i] = lower_bound(lines, n_lines, t[i]->test, t[i]->line_start) -
+                  lower_bound(lines, n_lines, t[i]->test, 0);
+        if (t[i]->kind != CS_TK_TEST_FAILURE)
+            causes[n_causes++] = (cause_ref){t[i]->test, runs[i], i};
+    }
+    qsort(causes, n_causes, sizeof *causes, cmp_cause);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i]->kind != CS_TK_TEST_FAILURE || !t[i]->test || t[i]->cause_line) continue;
+        cause_ref key = {t[i]->test, runs[i], 0};
+        size_t lo = 0, hi = n_causes;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_cause(&causes[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n_causes && strcmp(causes[lo].test, key.test) == 0 && causes[lo].run == key.run)
+            link_cause(t[i], t[causes[lo].i]);
+    }
+    free(lines);
+    free(causes);
+    free(runs);
+}
+
+/* Assertion messages printed while a test ran (go test -v) whose run never
+ * ended with a FAIL line (a log cut mid-test, a test still running when the
+ * binary died) are not failures anyone saw: they go. */
+static void drop_unsettled(cs_extractor *e)
 {
     cs_results *r = e->x.out;
     size_t w = e->first_trace;
     for (size_t i = e->first_trace; i < r->n_traces; i++) {
         cs_trace *t = r->traces[i];
-        bool drop = false;
-        if (t->tentative) {
-            drop = !t->test || !test_failed(&e->x, t->test);
-            for (size_t j = e->first_trace; j < w && !drop; j++) {
-                const cs_trace *o = r->traces[j];
-                drop = o->kind == CS_TK_TEST_FAILURE && o->test && strcmp(o->test, t->test) == 0;
-            }
-            t->tentative = false;
-        }
-        if (drop)
+        if (t->tentative)
             cs_trace_free(t);
         else
             r->traces[w++] = t;
     }
     r->n_traces = w;
+    e->x.n_tentative = 0;
 }
 
 void cs_extractor_finish(cs_extractor *e)
 {
     cs_lines_finish(&e->lines);
     close_active(e, true);
-    resolve_tentative(e);
-    cs_extract_merge_failures(e->x.out, e->first_trace);
+    drop_unsettled(e);
+    close_records(&e->x, NULL, 0);
+    cs_extract_merge_failures(e->x.out, e->first_trace, e->x.first_test);
     if (e->lines.n_overlong)
         cs_results_add_diag(e->x.out, e->x.source,
                             "%llu line(s) longer than %zu bytes were cut; raise --max-line to "
@@ -527,8 +685,9 @@ void cs_extractor_free(cs_extractor *e)
     cs_lines_dispose(&e->lines);
     free(e->clean);
     free(e->x.test);
-    for (size_t i = 0; i < e->x.n_failed; i++)
-        free(e->x.failed[i]);
-    free(e->x.failed);
+    for (size_t i = 0; i < e->x.n_open; i++)
+        cs_test_record_free(e->x.open[i]);
+    free(e->x.open);
+    free(e->x.slots);
     free(e);
 }

@@ -77,9 +77,9 @@ const char *cs_xctx_test(const cs_xctx *x);
 /* The line number of the line just before the current one when it was a
  * separator row of '=' (sanitizer and race reports open with one), else 0. */
 uint64_t cs_xctx_sep_line(const cs_xctx *x);
-/* Records that the log says `test` failed ("--- FAIL: test"): tentative
- * traces (assertion messages printed while a test runs) are kept only for
- * tests that failed. */
+/* Records that the log says a run of `test` failed ("--- FAIL: test"): the
+ * first tentative trace of that run (an assertion message printed while it
+ * ran) is kept, the others go. */
 void cs_xctx_mark_failed(cs_xctx *x, const char *test, size_t n);
 /* Hands a finished trace to the member's results (takes ownership). */
 void cs_xctx_emit(cs_xctx *x, cs_trace *t);
@@ -91,18 +91,25 @@ typedef struct cs_extractor cs_extractor;
 cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts, cs_results *out);
 /* Feeds raw bytes of the member (any chunking). */
 int cs_extractor_feed(cs_extractor *e, const void *data, size_t n);
-/* Ends the member: closes an open trace, merges test failures into the
- * traces that explain them. */
+/* Ends the member: closes an open trace, adds its test records to `out`,
+ * and links test failures to the crash traces of the same run that explain
+ * them. */
 void cs_extractor_finish(cs_extractor *e);
 void cs_extractor_free(cs_extractor *e);
 
 /* Feeds one already-split line (used by test2json/JUnit readers, which know
  * the member line of each reconstructed line). */
 void cs_extractor_line(cs_extractor *e, const char *p, size_t n, uint64_t no);
-/* Merges test failures in r->traces[first..] into the traces that explain
- * them (a panic or race of the same test). Done by cs_extractor_finish for
- * one stream; readers that run several streams call it over all of them. */
-void cs_extract_merge_failures(cs_results *r, size_t first);
+/* Links each test failure in r->traces[first..] to the crash trace (panic,
+ * fatal error, race report) of the same run of the same test, which
+ * explains it; nothing is dropped. The run of a trace is counted from the
+ * outcome lines of its test in r->tests[first_test..] (one member's). Done
+ * by cs_extractor_finish for one stream; readers that run several streams
+ * call it over all of them. */
+void cs_extract_merge_failures(cs_results *r, size_t first, size_t first_test);
+/* For readers: they record test outcomes from their own events, so the
+ * outcome lines of the text they feed only settle tentative traces. */
+void cs_extractor_set_reader(cs_extractor *e);
 /* Sets the test for lines fed from now on (test2json, JUnit). */
 void cs_extractor_set_test(cs_extractor *e, const char *test);
 

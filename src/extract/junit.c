@@ -20,13 +20,13 @@ typedef struct junit {
     cs_results *out;
     XML_Parser p;
     int depth;
-    char *classname, *name;   /* current testcase */
-    int in_body;              /* inside <failure> / <error>: its depth */
+    char *classname, *name; /* current testcase */
+    int in_body;            /* inside <failure> / <error>: its depth */
     char *message, *type;
-    uint64_t body_line;       /* member line where the body starts */
-    cs_extractor *x;          /* for the current body */
-    cs_results body;          /* its traces */
-    cs_buf line;              /* current body line */
+    uint64_t body_line; /* member line where the body starts */
+    cs_extractor *x;    /* for the current body */
+    cs_results body;    /* its traces */
+    cs_buf line;        /* current body line */
     uint64_t line_no;
     bool line_started;
     bool too_deep;
@@ -100,8 +100,7 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
         const char *c = attr(a, "classname"), *n = attr(a, "name");
         j->classname = c ? cs_xstrdup(c) : NULL;
         j->name = n ? cs_xstrdup(n) : NULL;
-    } else if (!j->in_body && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0) &&
-               j->name) {
+    } else if (!j->in_body && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0) && j->name) {
         j->in_body = j->depth;
         const char *m = attr(a, "message"), *t = attr(a, "type");
         j->message = m ? cs_xstrdup(m) : NULL;
@@ -110,6 +109,7 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
         cs_results_init(&j->body);
         j->x = cs_extractor_new(j->source, j->opts, &j->body);
         cs_extractor_set_test(j->x, j->name);
+        cs_extractor_set_reader(j->x);
     }
 }
 
@@ -178,8 +178,9 @@ int cs_junit_read(const char *source, const cs_extract_opts *opts, cs_pull pull,
                           : XML_GetErrorCode(j.p) == XML_ERROR_ABORTED
                               ? "entity declarations are not accepted"
                               : XML_ErrorString(XML_GetErrorCode(j.p));
-        cs_results_add_diag(out, source, "invalid JUnit XML at line %lu: %s; traces before it "
-                                         "were kept",
+        cs_results_add_diag(out, source,
+                            "invalid JUnit XML at line %lu: %s; traces before it "
+                            "were kept",
                             (unsigned long)XML_GetCurrentLineNumber(j.p), why);
     }
     if (j.x) {

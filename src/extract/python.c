@@ -191,8 +191,10 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (ind == 0 && n >= 9 && (p[0] == 'F' || p[0] == 'E') &&
         (cs_starts_with(p, n, "FAILED ") || cs_starts_with(p, n, "ERROR ")) &&
         cs_regex_match(re_failed, p, n, &m)) {
-        /* A one-line test failure; merged away when its traceback exists. */
+        /* A one-line test failure; the same failure as its traceback when
+         * that is in the member (merged away then), else the only one. */
         cs_trace *t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
+        t->summary = true;
         t->line_end = l->no;
         t->test = cs_match_dup(&m, 1);
         t->headline = cs_match_dup(&m, 2);

@@ -21,8 +21,9 @@ typedef struct stream {
     char *test;
     cs_extractor *x;
     cs_results res;
-    cs_buf pending;        /* a line still missing its newline */
-    uint64_t pending_no;   /* the event line it started in */
+    cs_buf pending;      /* a line still missing its newline */
+    uint64_t pending_no; /* the event line it started in */
+    cs_test_record *rec; /* its pass/fail/skip events (owned by res) */
 } stream;
 
 typedef struct t2j {
@@ -31,6 +32,7 @@ typedef struct t2j {
     stream **streams; /* pointers: each extractor keeps &stream->res */
     size_t n_streams, cap_streams;
     bool capped;
+    uint64_t n_bad, first_bad; /* malformed event lines */
     cs_results *out;
     cs_buf key, val, pkg, test, output, action;
 } t2j;
@@ -56,6 +58,7 @@ static stream *find_stream(t2j *t, const char *pkg, const char *test)
     cs_results_init(&s->res);
     s->x = cs_extractor_new(t->source, t->opts, &s->res);
     cs_extractor_set_test(s->x, *test ? test : NULL);
+    cs_extractor_set_reader(s->x);
     cs_buf_init(&s->pending, t->opts->max_line);
     return s;
 }
@@ -82,7 +85,8 @@ static void stream_output(stream *s, const char *p, size_t n, uint64_t no)
 
 static const char *skip_ws(const char *p, const char *e)
 {
-    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
     return p;
 }
 
@@ -139,7 +143,8 @@ static int parse_string(const char **pp, const char *e, cs_buf *b)
     cs_buf_clear(b);
     while (p < e) {
         const char *q = p;
-        while (q < e && *q != '"' && *q != '\\') q++;
+        while (q < e && *q != '"' && *q != '\\')
+            q++;
         cs_buf_add(b, p, (size_t)(q - p));
         p = q;
         if (p >= e) return -1;
@@ -150,12 +155,26 @@ static int parse_string(const char **pp, const char *e, cs_buf *b)
         if (++p >= e) return -1;
         char c = *p++;
         switch (c) {
-        case 'n': cs_buf_addc(b, '\n'); break;
-        case 't': cs_buf_addc(b, '\t'); break;
-        case 'r': cs_buf_addc(b, '\r'); break;
-        case 'b': cs_buf_addc(b, '\b'); break;
-        case 'f': cs_buf_addc(b, '\f'); break;
-        case '/': case '\\': case '"': cs_buf_addc(b, c); break;
+        case 'n':
+            cs_buf_addc(b, '\n');
+            break;
+        case 't':
+            cs_buf_addc(b, '\t');
+            break;
+        case 'r':
+            cs_buf_addc(b, '\r');
+            break;
+        case 'b':
+            cs_buf_addc(b, '\b');
+            break;
+        case 'f':
+            cs_buf_addc(b, '\f');
+            break;
+        case '/':
+        case '\\':
+        case '"':
+            cs_buf_addc(b, c);
+            break;
         case 'u': {
             unsigned cp;
             if (read_u4(&p, e, &cp)) return -1;
@@ -171,7 +190,8 @@ static int parse_string(const char **pp, const char *e, cs_buf *b)
             put_utf8(b, cp);
             break;
         }
-        default: return -1;
+        default:
+            return -1;
         }
     }
     return -1;
@@ -185,16 +205,21 @@ static const char *skip_value(const char *p, const char *e)
     for (; p < e; p++) {
         char c = *p;
         if (in_str) {
-            if (c == '\\') p++;
-            else if (c == '"') in_str = false;
+            if (c == '\\')
+                p++;
+            else if (c == '"')
+                in_str = false;
             continue;
         }
-        if (c == '"') in_str = true;
-        else if (c == '{' || c == '[') depth++;
+        if (c == '"')
+            in_str = true;
+        else if (c == '{' || c == '[')
+            depth++;
         else if (c == '}' || c == ']') {
             if (depth == 0) return p;
             depth--;
-        } else if (c == ',' && depth == 0) return p;
+        } else if (c == ',' && depth == 0)
+            return p;
     }
     return p;
 }
@@ -255,6 +280,13 @@ static int on_line(void *ctx, const cs_line *l)
     linectx *c = ctx;
     t2j *t = c->t;
     if (!parse_event(t, l->ptr, l->len)) {
+        /* A line that opens an object but is not one: a stream cut
+         * mid-line or a corrupt event. Its text is still read as output,
+         * and the member gets one error entry naming the first. */
+        const char *q = l->ptr;
+        size_t k = l->len;
+        cs_xtrim(&q, &k);
+        if (k && q[0] == '{' && !t->n_bad++) t->first_bad = l->no;
         /* Not an event: "go test -json" still prints build errors and some
          * crashes raw. Extract them as output of no test. */
         stream *s = find_stream(t, "", "");
@@ -265,8 +297,26 @@ static int on_line(void *ctx, const cs_line *l)
         return 0;
     }
     const char *action = t->action.ptr ? t->action.ptr : "";
+    const char *pkg = t->pkg.ptr ? t->pkg.ptr : "", *test = t->test.ptr ? t->test.ptr : "";
+    /* A test's pass/fail/skip event is one run's outcome (package events,
+     * with no Test, are not a test's). */
+    cs_outcome o = strcmp(action, "pass") == 0   ? CS_OUT_PASS
+                   : strcmp(action, "fail") == 0 ? CS_OUT_FAIL
+                   : strcmp(action, "skip") == 0 ? CS_OUT_SKIP
+                                                 : 0;
+    if (o && *test) {
+        stream *s = find_stream(t, pkg, test);
+        if (!s) return 0;
+        if (!s->rec) {
+            s->rec =
+                cs_test_record_new(t->source, *pkg ? pkg : NULL, test, strlen(test), CS_TF_JSON);
+            cs_results_add_test(&s->res, s->rec);
+        }
+        if (s->rec->n < CS_MAX_TEST_RUNS_PER_MEMBER) cs_test_record_add(s->rec, o, l->no);
+        return 0;
+    }
     if (strcmp(action, "output") != 0 || t->output.len == 0) return 0;
-    stream *s = find_stream(t, t->pkg.ptr ? t->pkg.ptr : "", t->test.ptr ? t->test.ptr : "");
+    stream *s = find_stream(t, pkg, test);
     if (s) stream_output(s, t->output.ptr, t->output.len, l->no);
     return 0;
 }
@@ -288,17 +338,22 @@ int cs_test2json_read(const char *source, const cs_extract_opts *opts, cs_pull p
     cs_lines_init(&lines, max_event, on_line, &lc);
     char buf[65536];
     ssize_t k;
-    while ((k = pull(ctx, buf, sizeof buf)) > 0) cs_lines_feed(&lines, buf, (size_t)k);
+    while ((k = pull(ctx, buf, sizeof buf)) > 0)
+        cs_lines_feed(&lines, buf, (size_t)k);
     cs_lines_finish(&lines);
     if (lines.n_overlong)
         cs_results_add_diag(out, source, "%llu event line(s) longer than %zu bytes were cut",
                             (unsigned long long)lines.n_overlong, max_event);
     cs_lines_dispose(&lines);
-    size_t first = out->n_traces;
+    if (t.n_bad)
+        cs_results_add_diag(out, source,
+                            "%llu malformed go test -json event line(s), the first at line %llu; "
+                            "their text was read as plain output",
+                            (unsigned long long)t.n_bad, (unsigned long long)t.first_bad);
+    size_t first = out->n_traces, first_test = out->n_tests;
     for (size_t i = 0; i < t.n_streams; i++) {
         stream *s = t.streams[i];
-        if (s->pending.len)
-            cs_extractor_line(s->x, s->pending.ptr, s->pending.len, s->pending_no);
+        if (s->pending.len) cs_extractor_line(s->x, s->pending.ptr, s->pending.len, s->pending_no);
         cs_extractor_finish(s->x);
         cs_extractor_free(s->x);
         cs_results_move(out, &s->res);
@@ -311,7 +366,7 @@ int cs_test2json_read(const char *source, const cs_extract_opts *opts, cs_pull p
     /* Streams are extracted apart; a failure in one test stream can be
      * explained by a panic printed in the package stream. */
     cs_results_sort_traces_from(out, first);
-    cs_extract_merge_failures(out, first);
+    cs_extract_merge_failures(out, first, first_test);
     cs_buf_dispose(&t.key);
     cs_buf_dispose(&t.val);
     cs_buf_dispose(&t.pkg);

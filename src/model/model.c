@@ -31,7 +31,7 @@ const char *cs_member_kind_name(cs_member_kind k)
 {
     static const char *const names[CS_MK_COUNT] = {
         "text", "go-test-json", "junit-xml", "elf-core", "elf-binary", "zip",
-        "gzip", "xz", "zstd", "bzip2", "binary", "empty",
+        "gzip", "xz",           "zstd",      "bzip2",    "binary",     "empty",
     };
     return (unsigned)k < CS_MK_COUNT ? names[k] : "unknown";
 }
@@ -62,7 +62,8 @@ cs_frame *cs_thread_add_frame(cs_thread *t)
 void cs_thread_dispose(cs_thread *t)
 {
     if (!t) return;
-    for (size_t i = 0; i < t->n_frames; i++) cs_frame_dispose(&t->frames[i]);
+    for (size_t i = 0; i < t->n_frames; i++)
+        cs_frame_dispose(&t->frames[i]);
     free(t->frames);
     if (t->created_by) {
         cs_frame_dispose(t->created_by);
@@ -102,7 +103,8 @@ cs_thread *cs_trace_add_thread(cs_trace *t, cs_role role)
 void cs_trace_free(cs_trace *t)
 {
     if (!t) return;
-    for (size_t i = 0; i < t->n_threads; i++) cs_thread_dispose(&t->threads[i]);
+    for (size_t i = 0; i < t->n_threads; i++)
+        cs_thread_dispose(&t->threads[i]);
     free(t->threads);
     free(t->source);
     free(t->headline);
@@ -119,7 +121,8 @@ void cs_results_init(cs_results *r)
 
 void cs_results_dispose(cs_results *r)
 {
-    for (size_t i = 0; i < r->n_traces; i++) cs_trace_free(r->traces[i]);
+    for (size_t i = 0; i < r->n_traces; i++)
+        cs_trace_free(r->traces[i]);
     free(r->traces);
     for (size_t i = 0; i < r->n_diags; i++) {
         free(r->diags[i].source);
@@ -131,7 +134,51 @@ void cs_results_dispose(cs_results *r)
         free(r->members[i].build_id);
     }
     free(r->members);
+    for (size_t i = 0; i < r->n_tests; i++)
+        cs_test_record_free(r->tests[i]);
+    free(r->tests);
     memset(r, 0, sizeof *r);
+}
+
+cs_test_record *cs_test_record_new(const char *source, const char *package, const char *name,
+                                   size_t name_len, cs_test_format format)
+{
+    cs_test_record *r = cs_xcalloc(1, sizeof *r);
+    r->source = cs_xstrdup(source);
+    r->package = package ? cs_xstrdup(package) : NULL;
+    r->name = cs_xstrndup(name, name_len);
+    r->format = format;
+    return r;
+}
+
+void cs_test_record_add(cs_test_record *r, cs_outcome o, uint64_t line)
+{
+    if (r->n + 1 >= r->cap) {
+        size_t cap = r->cap;
+        cs_grow((void **)&r->outcomes, &cap, r->n + 2, 1);
+        cap = r->cap;
+        cs_grow((void **)&r->lines, &cap, r->n + 2, sizeof *r->lines);
+        r->cap = cap;
+    }
+    r->outcomes[r->n] = (char)o;
+    r->lines[r->n++] = line;
+    r->outcomes[r->n] = '\0';
+}
+
+void cs_test_record_free(cs_test_record *r)
+{
+    if (!r) return;
+    free(r->source);
+    free(r->package);
+    free(r->name);
+    free(r->outcomes);
+    free(r->lines);
+    free(r);
+}
+
+void cs_results_add_test(cs_results *r, cs_test_record *t)
+{
+    *CS_PUSH(r->tests, r->n_tests, r->cap_tests) = t;
 }
 
 void cs_results_add_trace(cs_results *r, cs_trace *t)
@@ -156,8 +203,8 @@ void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va
     d->message = msg;
 }
 
-void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind,
-                           uint64_t size, const char *build_id)
+void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind, uint64_t size,
+                           const char *build_id)
 {
     cs_member *m = CS_PUSH(r->members, r->n_members, r->cap_members);
     m->source = cs_xstrdup(source);
@@ -168,14 +215,18 @@ void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kin
 
 void cs_results_move(cs_results *to, cs_results *from)
 {
-    for (size_t i = 0; i < from->n_traces; i++) cs_results_add_trace(to, from->traces[i]);
+    for (size_t i = 0; i < from->n_traces; i++)
+        cs_results_add_trace(to, from->traces[i]);
     for (size_t i = 0; i < from->n_diags; i++)
         *CS_PUSH(to->diags, to->n_diags, to->cap_diags) = from->diags[i];
     for (size_t i = 0; i < from->n_members; i++)
         *CS_PUSH(to->members, to->n_members, to->cap_members) = from->members[i];
     free(from->traces);
     free(from->diags);
+    for (size_t i = 0; i < from->n_tests; i++)
+        cs_results_add_test(to, from->tests[i]);
     free(from->members);
+    free(from->tests);
     memset(from, 0, sizeof *from);
 }
 
@@ -207,8 +258,27 @@ static int cmp_member(const void *a, const void *b)
     return strcmp(x->source, y->source);
 }
 
+static int cmp_nullstr(const char *a, const char *b)
+{
+    if (!a || !b) return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_test(const void *a, const void *b)
+{
+    const cs_test_record *x = *(cs_test_record *const *)a, *y = *(cs_test_record *const *)b;
+    int c = strcmp(x->source, y->source);
+    if (!c) c = cmp_nullstr(x->package, y->package);
+    if (!c) c = strcmp(x->name, y->name);
+    if (!c) c = (int)x->format - (int)y->format;
+    if (!c) c = strcmp(x->outcomes ? x->outcomes : "", y->outcomes ? y->outcomes : "");
+    if (!c && x->n && y->n) c = (x->lines[0] > y->lines[0]) - (x->lines[0] < y->lines[0]);
+    return c;
+}
+
 void cs_results_sort(cs_results *r)
 {
+    if (r->n_tests) qsort(r->tests, r->n_tests, sizeof *r->tests, cmp_test);
     if (r->n_traces) qsort(r->traces, r->n_traces, sizeof *r->traces, cmp_trace);
     if (r->n_diags) qsort(r->diags, r->n_diags, sizeof *r->diags, cmp_diag);
     if (r->n_members) qsort(r->members, r->n_members, sizeof *r->members, cmp_member);

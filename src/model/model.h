@@ -14,29 +14,29 @@
 #include <stdint.h>
 
 /* ---- trace kinds ------------------------------------------------------ */
-#define CS_TRACE_KINDS(X)                                                     \
-    X(GO_PANIC, "go-panic")                                                   \
-    X(GO_FATAL, "go-fatal")                                                   \
-    X(GO_RACE, "go-race")                                                     \
-    X(TSAN, "tsan")                                                           \
-    X(ASAN, "asan")                                                           \
-    X(LSAN, "lsan")                                                           \
-    X(UBSAN, "ubsan")                                                         \
-    X(MSAN, "msan")                                                           \
-    X(GDB, "gdb")                                                             \
-    X(NATIVE, "native")                                                       \
-    X(PYTHON, "python")                                                       \
-    X(JAVA, "java")                                                           \
-    X(RUST, "rust")                                                           \
-    X(NODE, "node")                                                           \
-    X(TEST_FAILURE, "test-failure")                                           \
+#define CS_TRACE_KINDS(X)                                                                          \
+    X(GO_PANIC, "go-panic")                                                                        \
+    X(GO_FATAL, "go-fatal")                                                                        \
+    X(GO_RACE, "go-race")                                                                          \
+    X(TSAN, "tsan")                                                                                \
+    X(ASAN, "asan")                                                                                \
+    X(LSAN, "lsan")                                                                                \
+    X(UBSAN, "ubsan")                                                                              \
+    X(MSAN, "msan")                                                                                \
+    X(GDB, "gdb")                                                                                  \
+    X(NATIVE, "native")                                                                            \
+    X(PYTHON, "python")                                                                            \
+    X(JAVA, "java")                                                                                \
+    X(RUST, "rust")                                                                                \
+    X(NODE, "node")                                                                                \
+    X(TEST_FAILURE, "test-failure")                                                                \
     X(CORE, "core")
 
 typedef enum cs_trace_kind {
 #define CS_TK_ENUM(e, s) CS_TK_##e,
     CS_TRACE_KINDS(CS_TK_ENUM)
 #undef CS_TK_ENUM
-    CS_TK_COUNT
+        CS_TK_COUNT
 } cs_trace_kind;
 
 const char *cs_trace_kind_name(cs_trace_kind k);
@@ -67,14 +67,14 @@ void cs_frame_dispose(cs_frame *f);
 
 /* ---- threads (goroutines, threads, accesses, causes) ------------------ */
 typedef enum cs_role {
-    CS_ROLE_CRASHED,   /* the failing thread/goroutine/exception */
-    CS_ROLE_OTHER,     /* any other thread of a dump */
-    CS_ROLE_ACCESS,    /* race: the current access */
-    CS_ROLE_PREVIOUS,  /* race: the previous (conflicting) access */
-    CS_ROLE_CREATION,  /* how a thread/goroutine of the report was created */
-    CS_ROLE_ALLOC,     /* sanitizer: allocation stack */
-    CS_ROLE_FREE,      /* sanitizer: free stack */
-    CS_ROLE_CAUSE,     /* chained exception / cause / suppressed */
+    CS_ROLE_CRASHED,  /* the failing thread/goroutine/exception */
+    CS_ROLE_OTHER,    /* any other thread of a dump */
+    CS_ROLE_ACCESS,   /* race: the current access */
+    CS_ROLE_PREVIOUS, /* race: the previous (conflicting) access */
+    CS_ROLE_CREATION, /* how a thread/goroutine of the report was created */
+    CS_ROLE_ALLOC,    /* sanitizer: allocation stack */
+    CS_ROLE_FREE,     /* sanitizer: free stack */
+    CS_ROLE_CAUSE,    /* chained exception / cause / suppressed */
     CS_ROLE_COUNT
 } cs_role;
 
@@ -88,12 +88,12 @@ typedef struct cs_thread {
     char *label;  /* the header line as printed, trimmed */
     char *access; /* races: "write", "read", "atomic write" ... */
     uint64_t addr;
-    int size;     /* races: access size in bytes; 0 unknown */
-    long long created_by_id;   /* -1: unknown */
-    cs_frame *created_by;      /* Go dumps: the "created by" frame or NULL */
+    int size;                /* races: access size in bytes; 0 unknown */
+    long long created_by_id; /* -1: unknown */
+    cs_frame *created_by;    /* Go dumps: the "created by" frame or NULL */
     cs_frame *frames;
     size_t n_frames, cap_frames;
-    bool elided;  /* the source said frames were elided */
+    bool elided; /* the source said frames were elided */
 } cs_thread;
 
 cs_frame *cs_thread_add_frame(cs_thread *t);
@@ -108,11 +108,20 @@ typedef struct cs_trace {
     char *source;        /* source path of the member */
     uint64_t line_start; /* 1-based; 0 for cores */
     uint64_t line_end;
-    uint64_t seq;        /* order within the member, for stable sorting */
-    char *headline;      /* panic message, signal, exception, summary */
-    char *test;          /* test running when it happened, or NULL */
+    uint64_t seq;   /* order within the member, for stable sorting */
+    char *headline; /* panic message, signal, exception, summary */
+    char *test;     /* test running when it happened, or NULL */
     bool truncated;
-    bool tentative;      /* extract: keep only if its test is seen failing */
+    bool tentative; /* extract: keep only if its test is seen failing */
+    /* Test failures: the crash trace of the same test run in the same
+     * member that explains this failure (both are kept; this is the link).
+     * cause_line is that trace's line_start; 0 when nothing explains it. */
+    uint64_t cause_line;
+    cs_trace_kind cause_kind;
+    /* A summary line restating a failure (pytest "FAILED x::t - msg"): the
+     * same failure as its test's trace in the member when there is one,
+     * never a second occurrence. */
+    bool summary;
     cs_thread *threads;
     size_t n_threads, cap_threads;
     size_t n_dropped_threads; /* over CS_MAX_THREADS */
@@ -127,6 +136,41 @@ cs_trace *cs_trace_new(cs_trace_kind kind, const char *source, uint64_t line_sta
 /* Adds a thread; returns NULL (and counts it dropped) past CS_MAX_THREADS. */
 cs_thread *cs_trace_add_thread(cs_trace *t, cs_role role);
 void cs_trace_free(cs_trace *t);
+
+/* ---- test outcomes --------------------------------------------------- */
+typedef enum cs_outcome { CS_OUT_PASS = 'P', CS_OUT_FAIL = 'F', CS_OUT_SKIP = 'S' } cs_outcome;
+
+/* Where a record's outcomes were read from: copies of one run in two
+ * formats (a job log and its go test -json or JUnit file) are recognised
+ * by it (tests/tests.h). */
+typedef enum cs_test_format {
+    CS_TF_TEXT,  /* a log: --- PASS/FAIL/SKIP, pytest, gotestsum ... */
+    CS_TF_JSON,  /* go test -json events */
+    CS_TF_JUNIT, /* JUnit <testcase> */
+} cs_test_format;
+
+/* Limits the runs one member can record (a log of nothing but
+ * "--- PASS" lines must not grow the model without bound). */
+#define CS_MAX_TEST_RUNS_PER_MEMBER 1000000
+
+/* One test in one member: every run's outcome in order. */
+typedef struct cs_test_record {
+    char *source;
+    char *package; /* NULL: the member did not say */
+    char *name;    /* subtests as Parent/sub */
+    cs_test_format format;
+    char *outcomes;  /* one cs_outcome byte per run, in order, NUL-ended */
+    uint64_t *lines; /* member line of each outcome */
+    size_t n, cap;
+    /* The member prints only failures (go test without -v): its passing
+     * runs are not visible, so it says nothing about how many ran. */
+    bool fails_only;
+} cs_test_record;
+
+cs_test_record *cs_test_record_new(const char *source, const char *package, const char *name,
+                                   size_t name_len, cs_test_format format);
+void cs_test_record_add(cs_test_record *r, cs_outcome o, uint64_t line);
+void cs_test_record_free(cs_test_record *r);
 
 /* ---- diagnostics (error entries) -------------------------------------- */
 typedef struct cs_diag {
@@ -156,7 +200,7 @@ const char *cs_member_kind_name(cs_member_kind k);
 typedef struct cs_member {
     char *source;
     cs_member_kind kind;
-    uint64_t size; /* bytes read (uncompressed) */
+    uint64_t size;  /* bytes read (uncompressed) */
     char *build_id; /* ELF files: hex build-id, or NULL */
 } cs_member;
 
@@ -168,20 +212,24 @@ typedef struct cs_results {
     size_t n_diags, cap_diags;
     cs_member *members;
     size_t n_members, cap_members;
+    cs_test_record **tests;
+    size_t n_tests, cap_tests;
 } cs_results;
 
 void cs_results_init(cs_results *r);
 void cs_results_dispose(cs_results *r);
-void cs_results_add_trace(cs_results *r, cs_trace *t); /* takes ownership */
+void cs_results_add_trace(cs_results *r, cs_trace *t);      /* takes ownership */
+void cs_results_add_test(cs_results *r, cs_test_record *t); /* takes ownership */
 void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va_list ap);
-void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind,
-                           uint64_t size, const char *build_id);
+void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind, uint64_t size,
+                           const char *build_id);
 /* Moves everything of `from` to the end of `to`, leaving `from` empty. */
 void cs_results_move(cs_results *to, cs_results *from);
-/* Sorts traces by (source, line, seq), diagnostics by (source, message) and
- * members by source: output no longer depends on input order or threads. */
+/* Sorts traces by (source, line, seq), diagnostics by (source, message),
+ * members by source and test records by (source, package, name, format): output no longer depends
+ * on input order or threads. */
 void cs_results_sort(cs_results *r);
 /* Sorts traces[first..] only (same order as cs_results_sort). */
 void cs_results_sort_traces_from(cs_results *r, size_t first);

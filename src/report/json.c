@@ -17,7 +17,10 @@ static void frame(cs_jsonw *w, const cs_frame *f)
     cs_jsonw_key(w, "file");
     cs_jsonw_str(w, f->file);
     cs_jsonw_key(w, "line");
-    if (f->line) cs_jsonw_int(w, f->line); else cs_jsonw_null(w);
+    if (f->line)
+        cs_jsonw_int(w, f->line);
+    else
+        cs_jsonw_null(w);
     if (f->column) {
         cs_jsonw_key(w, "column");
         cs_jsonw_int(w, f->column);
@@ -64,8 +67,22 @@ static void thread(cs_jsonw *w, const cs_thread *t)
     }
     cs_jsonw_key(w, "frames");
     cs_jsonw_arr(w);
-    for (size_t i = 0; i < t->n_frames; i++) frame(w, &t->frames[i]);
+    for (size_t i = 0; i < t->n_frames; i++)
+        frame(w, &t->frames[i]);
     cs_jsonw_arr_end(w);
+    cs_jsonw_obj_end(w);
+}
+
+/* A test failure's link to the crash of the same run that explains it. */
+static void explained_by(cs_jsonw *w, const cs_trace *t)
+{
+    if (!t->cause_line) return;
+    cs_jsonw_key(w, "explained_by");
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "kind");
+    cs_jsonw_str(w, cs_trace_kind_name(t->cause_kind));
+    cs_jsonw_key(w, "line");
+    cs_jsonw_uint(w, t->cause_line);
     cs_jsonw_obj_end(w);
 }
 
@@ -77,22 +94,30 @@ static void trace(cs_jsonw *w, const cs_trace *t)
     cs_jsonw_key(w, "source");
     cs_jsonw_str(w, t->source);
     cs_jsonw_key(w, "line");
-    if (t->line_start) cs_jsonw_uint(w, t->line_start); else cs_jsonw_null(w);
+    if (t->line_start)
+        cs_jsonw_uint(w, t->line_start);
+    else
+        cs_jsonw_null(w);
     cs_jsonw_key(w, "end_line");
-    if (t->line_end) cs_jsonw_uint(w, t->line_end); else cs_jsonw_null(w);
+    if (t->line_end)
+        cs_jsonw_uint(w, t->line_end);
+    else
+        cs_jsonw_null(w);
     cs_jsonw_key(w, "headline");
     cs_jsonw_str(w, t->headline);
     cs_jsonw_key(w, "test");
     cs_jsonw_str(w, t->test);
     cs_jsonw_key(w, "truncated");
     cs_jsonw_bool(w, t->truncated);
+    explained_by(w, t);
     if (t->signature) {
         cs_jsonw_key(w, "signature");
         cs_jsonw_str(w, t->signature);
     }
     cs_jsonw_key(w, "threads");
     cs_jsonw_arr(w);
-    for (size_t i = 0; i < t->n_threads; i++) thread(w, &t->threads[i]);
+    for (size_t i = 0; i < t->n_threads; i++)
+        thread(w, &t->threads[i]);
     cs_jsonw_arr_end(w);
     cs_jsonw_obj_end(w);
 }
@@ -100,13 +125,17 @@ static void trace(cs_jsonw *w, const cs_trace *t)
 static void str_array(cs_jsonw *w, const char **v, size_t n)
 {
     cs_jsonw_arr(w);
-    for (size_t i = 0; i < n; i++) cs_jsonw_str(w, v[i]);
+    for (size_t i = 0; i < n; i++)
+        cs_jsonw_str(w, v[i]);
     cs_jsonw_arr_end(w);
 }
 
 static void line_or_null(cs_jsonw *w, uint64_t line)
 {
-    if (line) cs_jsonw_uint(w, line); else cs_jsonw_null(w);
+    if (line)
+        cs_jsonw_uint(w, line);
+    else
+        cs_jsonw_null(w);
 }
 
 /* A significant frame as clusters and races show it: normalized function,
@@ -119,7 +148,10 @@ static void norm_frame(cs_jsonw *w, const cs_frame *f)
     cs_jsonw_key(w, "file");
     cs_jsonw_str(w, f->norm_file ? f->norm_file : f->file);
     cs_jsonw_key(w, "line");
-    if (f->line) cs_jsonw_int(w, f->line); else cs_jsonw_null(w);
+    if (f->line)
+        cs_jsonw_int(w, f->line);
+    else
+        cs_jsonw_null(w);
     cs_jsonw_key(w, "module");
     cs_jsonw_str(w, f->module);
     cs_jsonw_obj_end(w);
@@ -193,6 +225,7 @@ static void cluster(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
         line_or_null(w, t->line_start);
         cs_jsonw_key(w, "test");
         cs_jsonw_str(w, t->test);
+        explained_by(w, t);
         cs_jsonw_obj_end(w);
     }
     cs_jsonw_arr_end(w);
@@ -239,10 +272,14 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
         cs_jsonw_key(w, "file");
         cs_jsonw_str(w, st->file);
         cs_jsonw_key(w, "line");
-        if (st->n_lines) cs_jsonw_int(w, st->lines[0]); else cs_jsonw_null(w);
+        if (st->n_lines)
+            cs_jsonw_int(w, st->lines[0]);
+        else
+            cs_jsonw_null(w);
         cs_jsonw_key(w, "lines");
         cs_jsonw_arr(w);
-        for (size_t i = 0; i < st->n_lines; i++) cs_jsonw_int(w, st->lines[i]);
+        for (size_t i = 0; i < st->n_lines; i++)
+            cs_jsonw_int(w, st->lines[i]);
         cs_jsonw_arr_end(w);
         cs_jsonw_key(w, "access");
         cs_jsonw_str(w, st->access);
@@ -309,7 +346,8 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_str(&w, ctx->sig_version);
     cs_jsonw_key(&w, "inputs");
     cs_jsonw_arr(&w);
-    for (size_t i = 0; i < ctx->n_inputs; i++) cs_jsonw_str(&w, ctx->inputs[i]);
+    for (size_t i = 0; i < ctx->n_inputs; i++)
+        cs_jsonw_str(&w, ctx->inputs[i]);
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "counts");
     cs_jsonw_obj(&w);
@@ -326,7 +364,8 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_obj_end(&w);
     cs_jsonw_key(&w, "races");
     cs_jsonw_arr(&w);
-    for (size_t i = 0; ctx->races && i < ctx->races->n; i++) race(&w, ctx, &ctx->races->v[i]);
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
+        race(&w, ctx, &ctx->races->v[i]);
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "clusters");
     cs_jsonw_arr(&w);
@@ -335,7 +374,8 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "traces");
     cs_jsonw_arr(&w);
-    for (size_t i = 0; i < r->n_traces; i++) trace(&w, r->traces[i]);
+    for (size_t i = 0; i < r->n_traces; i++)
+        trace(&w, r->traces[i]);
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "errors");
     cs_jsonw_arr(&w);
