@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../pipeline/pipeline.h"
+#include "../report/repo.h"
 
 /* Exit codes (documented in --help and docs/cli.md). */
 enum {
@@ -39,6 +40,7 @@ typedef struct cs_cli_opts {
     int n_outputs;
     const char *format;  /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
+    cs_repo_opts repo;   /* --repo-root */
     unsigned fail_on;    /* CS_FAIL_... set; 0: never */
     const char *cluster; /* explain: --cluster ID */
     const char *db;      /* triage, history: --db FILE (history database) */

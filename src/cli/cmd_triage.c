@@ -116,6 +116,7 @@ int cs_cmd_triage(int argc, char **argv)
         .clusters = &tr.clusters,
         .races = &tr.races,
         .sig_version = tr.sig_version,
+        .repo = &o.repo,
     };
     cs_history_mark *hc = NULL, *hr = NULL;
     cs_history_status *sc = NULL, *sr = NULL;

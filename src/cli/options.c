@@ -19,6 +19,7 @@ enum {
     OPT_COLOR,
     OPT_EXIT_CODE,
     OPT_FAIL_ON,
+    OPT_REPO_ROOT,
     OPT_RULES,
     OPT_SIGNATURES,
     OPT_FRAMES,
@@ -55,6 +56,9 @@ static const optdef table[] = {
     {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_TRIAGE, "WHAT",
      "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
      "comma list; new and regressed need --db"},
+    {"repo-root", required_argument, OPT_REPO_ROOT, CS_OPTSET_TRIAGE, "PREFIX",
+     "the repository's checkout path in the traces (repeatable); code locations are relative "
+     "to it and SARIF keeps only results in it (default: CI checkout layouts)"},
     {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_TRIAGE, NULL, "the same as --fail-on any"},
     {"rules", required_argument, OPT_RULES, CS_OPTSET_TRIAGE, "DIR",
      "also load the *.rules files of DIR (repeatable; docs/signatures.md)"},
@@ -276,6 +280,11 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             else if (strcmp(optarg, "always") == 0) o->color = CS_COLOR_ALWAYS;
             else if (strcmp(optarg, "never") == 0) o->color = CS_COLOR_NEVER;
             else return bad(cmd, name, optarg, "expected auto, always or never");
+            break;
+        case OPT_REPO_ROOT:
+            if (o->repo.n_roots >= CS_REPO_MAX_ROOTS) return bad(cmd, name, optarg, "at most 8 roots");
+            if (!*optarg) return bad(cmd, name, optarg, "missing path");
+            o->repo.roots[o->repo.n_roots++] = optarg;
             break;
         case OPT_EXIT_CODE: o->fail_on |= CS_FAIL_ANY; break;
         case OPT_FAIL_ON:

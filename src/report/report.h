@@ -10,6 +10,7 @@
 #include "../cluster/cluster.h"
 #include "../model/model.h"
 #include "../race/race.h"
+#include "repo.h"
 
 #define CS_REPORT_SCHEMA_VERSION 1
 
@@ -40,6 +41,7 @@ typedef struct cs_report_ctx {
     bool color;         /* text: ANSI colour allowed */
     bool list_members;  /* inventory view */
     const cs_report_history *history; /* NULL: no --db, nothing to show */
+    const cs_repo_opts *repo;          /* --repo-root; NULL: auto-detect checkouts */
 } cs_report_ctx;
 
 typedef struct cs_format {

@@ -17,10 +17,12 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "repo.h"
 #include "report.h"
 
 #define SARIF_MAX_RELATED 100 /* related locations per result */
 #define SARIF_MAX_TESTS 10
+#define SARIF_MAX_FLOW_FRAMES 32 /* frames per stack in a code flow */
 
 typedef struct rule {
     const char *id;
@@ -154,12 +156,17 @@ static void message(cs_jsonw *w, const char *text)
     cs_jsonw_obj_end(w);
 }
 
-/* A location in the repository: file (repository-relative) and line, with
- * the function as a logical location. */
-static void code_location(cs_jsonw *w, const char *function, const char *file, int line,
+/* A location in the repository: file (repository-relative, or NULL when the
+ * code is not in the repository) and line, with the function as a logical
+ * location. id < 0: none. */
+static void code_location(cs_jsonw *w, int id, const char *function, const char *file, int line,
                           const char *msg)
 {
     cs_jsonw_obj(w);
+    if (id >= 0) {
+        cs_jsonw_key(w, "id");
+        cs_jsonw_int(w, id);
+    }
     if (file) {
         bool abs;
         char *uri = path_uri(file, &abs);
@@ -271,6 +278,91 @@ static void fingerprint(cs_jsonw *w, const char *key, const char *id)
     cs_jsonw_obj_end(w);
 }
 
+/* The repository file of a frame into buf, or NULL when it is not in the
+ * repository. */
+static const char *frame_repo_file(const cs_report_ctx *ctx, const cs_frame *f,
+                                   char buf[CS_REPO_MAX_PATH])
+{
+    char repo[CS_REPO_MAX_PATH];
+    return cs_repo_path(ctx->repo, f, buf, repo) ? buf : NULL;
+}
+
+/* A frame of the race's linked traces that is this site (its normalized
+ * function and file), so the site's raw path can be placed in the
+ * repository. Bounded by the links shown. */
+static const cs_frame *site_frame(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st)
+{
+    for (size_t i = 0; i < r->n_links && i < SARIF_MAX_RELATED; i++) {
+        const cs_trace *t = ctx->res->traces[r->links[i].trace];
+        for (size_t k = 0; k < t->n_threads; k++) {
+            const cs_thread *th = &t->threads[k];
+            for (size_t j = 0; j < th->n_frames; j++) {
+                const cs_frame *f = &th->frames[j];
+                const char *fn = cs_report_frame_function(f), *file = cs_report_frame_file(f);
+                if (fn && file && st->function && st->file && strcmp(fn, st->function) == 0 &&
+                    strcmp(file, st->file) == 0)
+                    return f;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* One stack as a thread flow: every frame, in the repository or not (the
+ * ones outside get a logical location only). */
+static void thread_flow(cs_jsonw *w, const cs_report_ctx *ctx, const cs_thread *th)
+{
+    cs_jsonw_obj(w);
+    char m[96];
+    snprintf(m, sizeof m, "%s%s%s", cs_role_name(th->role), th->name ? " " : "",
+             th->name ? th->name : "");
+    message(w, m);
+    cs_jsonw_key(w, "locations");
+    cs_jsonw_arr(w);
+    for (size_t j = 0; j < th->n_frames && j < SARIF_MAX_FLOW_FRAMES; j++) {
+        const cs_frame *f = &th->frames[j];
+        char buf[CS_REPO_MAX_PATH];
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "location");
+        code_location(w, -1, cs_report_frame_function(f), frame_repo_file(ctx, f, buf), f->line,
+                      NULL);
+        cs_jsonw_obj_end(w);
+    }
+    cs_jsonw_arr_end(w);
+    cs_jsonw_obj_end(w);
+}
+
+/* The two accesses of the first race report among the links, as a code flow
+ * with one thread flow per stack; nothing when no link has both stacks. */
+static void race_code_flow(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
+{
+    for (size_t i = 0; i < r->n_links; i++) {
+        if (r->links[i].evidence != CS_EV_DIRECT) continue;
+        const cs_trace *t = ctx->res->traces[r->links[i].trace];
+        const cs_thread *acc = NULL, *prev = NULL;
+        for (size_t k = 0; k < t->n_threads; k++) {
+            const cs_thread *th = &t->threads[k];
+            if (th->role == CS_ROLE_ACCESS && !acc && th->n_frames) acc = th;
+            if (th->role == CS_ROLE_PREVIOUS && !prev && th->n_frames) prev = th;
+        }
+        if (!acc || !prev) continue;
+        cs_jsonw_key(w, "codeFlows");
+        cs_jsonw_arr(w);
+        cs_jsonw_obj(w);
+        char m[160];
+        snprintf(m, sizeof m, "The two accesses reported in %.120s", t->source);
+        message(w, m);
+        cs_jsonw_key(w, "threadFlows");
+        cs_jsonw_arr(w);
+        thread_flow(w, ctx, acc);
+        thread_flow(w, ctx, prev);
+        cs_jsonw_arr_end(w);
+        cs_jsonw_obj_end(w);
+        cs_jsonw_arr_end(w);
+        return;
+    }
+}
+
 static void site_text(sbuf *b, const cs_site *s)
 {
     sb_add(b, s->function);
@@ -285,14 +377,30 @@ static void site_text(sbuf *b, const cs_site *s)
     sb_add(b, ")");
 }
 
+/* The repository files of a race's two sites (NULL: not in it). */
+static void race_files(const cs_report_ctx *ctx, const cs_race *r,
+                       char bufs[2][CS_REPO_MAX_PATH], const char *files[2])
+{
+    for (int s = 0; s < 2; s++) {
+        const cs_frame *f = site_frame(ctx, r, &r->sites[s]);
+        files[s] = f ? frame_repo_file(ctx, f, bufs[s]) : NULL;
+    }
+}
+
 static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
 {
     int ri = r->map_race ? RULE_RACE_MAP : RULE_RACE_DATA;
+    char bufs[2][CS_REPO_MAX_PATH];
+    const char *files[2];
+    race_files(ctx, r, bufs, files);
     sbuf b = {0};
     sb_add(&b, r->map_race ? "Map race between " : "Data race between ");
     site_text(&b, &r->sites[0]);
-    sb_add(&b, " and ");
+    /* Code scanning shows the first location only: the message links the
+     * second site (related location 0). */
+    sb_add(&b, files[1] ? " and [" : " and ");
     site_text(&b, &r->sites[1]);
+    if (files[1]) sb_add(&b, "](0)");
     sb_int(&b, ": %lld failure(s) (", (long long)r->n_links);
     bool any = false;
     for (int e = 0; e < CS_EV_COUNT; e++)
@@ -322,11 +430,18 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
         const cs_site *st = &r->sites[s];
         char m[64];
         snprintf(m, sizeof m, "Site %c (%s)", s ? 'B' : 'A', st->access ? st->access : "access");
-        code_location(w, st->function, st->file, st->n_lines ? st->lines[0] : 0, m);
+        code_location(w, -1, st->function, files[s], st->n_lines ? st->lines[0] : 0, m);
     }
     cs_jsonw_arr_end(w);
+    race_code_flow(w, ctx, r);
     cs_jsonw_key(w, "relatedLocations");
     cs_jsonw_arr(w);
+    if (files[1]) {
+        const cs_site *st = &r->sites[1];
+        char m[64];
+        snprintf(m, sizeof m, "Site B (%s)", st->access ? st->access : "access");
+        code_location(w, 0, st->function, files[1], st->n_lines ? st->lines[0] : 0, m);
+    }
     for (size_t i = 0; i < r->n_links && i < SARIF_MAX_RELATED; i++)
         artifact_location(w, (int)i + 1, ctx->res->traces[r->links[i].trace],
                           cs_evidence_name(r->links[i].evidence));
@@ -361,6 +476,20 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
     cs_jsonw_obj_end(w);
 }
 
+/* Where a reviewer should look: the top significant frame in the
+ * repository, else its top frame in the repository (its file into buf);
+ * NULL when the trace has no code there. */
+static const cs_frame *cluster_top(const cs_report_ctx *ctx, const cs_cluster *c,
+                                   char buf[CS_REPO_MAX_PATH])
+{
+    const cs_thread *th = cs_report_sig_thread(ctx->res->traces[c->rep]);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; th && k < th->n_frames; k++)
+            if ((pass || th->frames[k].significant) && frame_repo_file(ctx, &th->frames[k], buf))
+                return &th->frames[k];
+    return NULL;
+}
+
 static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
 {
     const cs_results *res = ctx->res;
@@ -368,10 +497,9 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     const rule *ru = kind_rule((int)rep->kind);
     /* The top significant frame that names a file: where a reviewer should
      * look. Without one the result still stands, without a location. */
-    const cs_thread *th = cs_report_sig_thread(rep);
-    const cs_frame *top = NULL;
-    for (size_t k = 0; th && k < th->n_frames && !top; k++)
-        if (th->frames[k].significant && cs_report_frame_file(&th->frames[k])) top = &th->frames[k];
+    char buf[CS_REPO_MAX_PATH];
+    const cs_frame *top = cluster_top(ctx, c, buf);
+    const char *top_file = top ? buf : NULL;
 
     sbuf b = {0};
     sb_add(&b, rep->headline && *rep->headline ? rep->headline : cs_trace_kind_name(rep->kind));
@@ -399,7 +527,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     if (top) {
         cs_jsonw_key(w, "locations");
         cs_jsonw_arr(w);
-        code_location(w, cs_report_frame_function(top), cs_report_frame_file(top), top->line, NULL);
+        code_location(w, -1, cs_report_frame_function(top), top_file, top->line, NULL);
         cs_jsonw_arr_end(w);
     }
     cs_jsonw_key(w, "relatedLocations");
@@ -500,10 +628,21 @@ int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
 
     cs_jsonw_key(&w, "results");
     cs_jsonw_arr(&w);
-    for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
-        race_result(&w, ctx, &ctx->races->v[i]);
-    for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++)
-        cluster_result(&w, ctx, &ctx->clusters->v[i]);
+    /* --repo-root: this file is about that repository; results with no code
+     * in it belong to another one's review. */
+    bool filter = ctx->repo && ctx->repo->n_roots;
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++) {
+        const cs_race *race = &ctx->races->v[i];
+        char bufs[2][CS_REPO_MAX_PATH];
+        const char *files[2];
+        if (filter) race_files(ctx, race, bufs, files);
+        if (!filter || files[0] || files[1]) race_result(&w, ctx, race);
+    }
+    for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++) {
+        const cs_cluster *c = &ctx->clusters->v[i];
+        char buf[CS_REPO_MAX_PATH];
+        if (!filter || cluster_top(ctx, c, buf)) cluster_result(&w, ctx, c);
+    }
     cs_jsonw_arr_end(&w);
 
     cs_jsonw_obj_end(&w);
