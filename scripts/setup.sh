@@ -17,7 +17,7 @@ run_pkgs=(
 test_pkgs=(
   libcmocka-dev gdb elfutils binutils python3 valgrind
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
-  python3-jsonschema chromium  # report tests: SARIF schema validation, HTML in a headless browser
+  python3-jsonschema python3-yaml chromium  # report tests: SARIF schema, CI docs, HTML in a browser
 )
 tests=OFF
 for a in "$@"; do [ "$a" = --test ] && tests=ON; done
