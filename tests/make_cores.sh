@@ -36,6 +36,17 @@ cc -O2 -o inline_O2 "$src/inline.c"
 # Stripped: no symbols, no DWARF; frames show module+offset only.
 cc -O2 -o stripped "$src/segv.c"
 strip stripped
+# Stripped, but linked with -rdynamic: its functions stay in .dynsym, the
+# nearest exported symbol is all a core can name.
+cc -O2 -rdynamic -o stripped_dyn "$src/segv.c"
+strip stripped_dyn
+# Stripped, run against a private copy of libc that is gone afterwards: a
+# core from a CI machine whose libc the triage machine does not have. Both
+# its own and libc's frames are then module@build-id+offset only.
+cc -O2 -o foreign "$src/segv.c"
+strip foreign
+mkdir -p foreign-lib
+cp "$(ldd ./foreign | awk '/libc\.so/ { print $3 }')" foreign-lib/
 # Separate debug file: stripped binary + split.debug (build-id and debuglink).
 cc -O2 -o split "$src/segv.c"
 objcopy --only-keep-debug split split.debug
@@ -44,12 +55,14 @@ objcopy --add-gnu-debuglink=split.debug split
 # The binary of this one is deleted after the core is made.
 cc -O0 -DMISSING_VARIANT=1 -o gone "$src/segv.c"
 
-core() { # core NAME BINARY ARGS...
+core() { # core NAME BINARY ARGS...  (CORE_ENV: one VAR=value for the program)
   local name=$1 bin=$2
   shift 2
+  local env=()
+  [[ -n ${CORE_ENV:-} ]] && env=(-ex "set environment $CORE_ENV")
   timeout 120 gdb -nx -batch -iex 'set debuginfod enabled off' -ex 'set pagination off' \
-    -ex 'set startup-with-shell off' -ex run -ex "generate-core-file $name.core" -ex kill \
-    --args "./$bin" "$@" >"$name.gdb.log" 2>&1 || true
+    -ex 'set startup-with-shell off' "${env[@]}" -ex run -ex "generate-core-file $name.core" \
+    -ex kill --args "./$bin" "$@" >"$name.gdb.log" 2>&1 || true
   if [[ ! -s $name.core ]]; then
     echo "make_cores.sh: gdb made no core for $name; see $out/work/$name.gdb.log" >&2
     exit 1
@@ -81,6 +94,9 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
 done
 [ -s maprace.core ] || { echo "make_cores.sh: no core of maprace with both writers in the map" >&2; exit 1; }
 core stripped stripped a
+core stripped_dyn stripped_dyn b
+CORE_ENV="LD_LIBRARY_PATH=$out/work/foreign-lib" core foreign foreign a
+rm -rf foreign-lib
 core split split a
 core gone gone a
 
@@ -88,7 +104,7 @@ mv ./*.core "$out/cores/"
 mv "$out/cores/gone.core" "$out/missing/"
 rm -f gone
 for f in segv_O0 segv_O0_nofp segv_O2 segv_nopie abort_O0 overflow_O0 inline_O2 mt_O2 mt_O0 \
-  maprace stripped split split.debug; do
+  maprace stripped stripped_dyn foreign split split.debug; do
   mv "$f" "$out/bin/"
 done
 touch "$out/stamp"

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
+#include "base/util.h"
 #include "cluster/cluster.h"
 #include "normalize/normalize.h"
 #include "testutil.h"
@@ -34,8 +36,7 @@ static void write_file(const char *path, const char *text)
 static void shifted_copy(const char *src, const char *dst, int by)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "perl -pe 's/(\\.go:)(\\d+)/$1.($2+%d)/ge' %s > %s", by, src, dst);
+    snprintf(cmd, sizeof cmd, "perl -pe 's/(\\.go:)(\\d+)/$1.($2+%d)/ge' %s > %s", by, src, dst);
     assert_int_equal(system(cmd), 0);
 }
 
@@ -55,10 +56,9 @@ static void test_same_bug_one_cluster(void **state)
 {
     (void)state;
     shifted_copy("fixtures/go/concurrent_map_writes.log", tmp_path("shifted.log"), 7);
-    const char *paths[] = {"fixtures/go/concurrent_map_writes.log",
-                           "fixtures/go/concurrent_map_writes_gha_path.log",
-                           "fixtures/go/concurrent_map_writes_builds_path.log",
-                           tmp_path("shifted.log")};
+    const char *paths[] = {
+        "fixtures/go/concurrent_map_writes.log", "fixtures/go/concurrent_map_writes_gha_path.log",
+        "fixtures/go/concurrent_map_writes_builds_path.log", tmp_path("shifted.log")};
     cs_triage t;
     cs_t_triage_full(paths, 4, NULL, &t);
     assert_int_equal(t.res.n_traces, 4);
@@ -132,7 +132,10 @@ static void test_function_normalization(void **state)
     cs_results_init(&diags);
     assert_int_equal(cs_rules_load_dir(&rules, cs_t_src("signatures"), &diags), 0);
     cs_normalizer *n = cs_normalizer_new(&rules, 3);
-    struct { cs_lang l; const char *in, *out; } cases[] = {
+    struct {
+        cs_lang l;
+        const char *in, *out;
+    } cases[] = {
         {CS_LANG_GO, "example.com/x/dispatch.(*Aggregator).add", "dispatch.(*Aggregator).add"},
         {CS_LANG_GO, "example.com/x/dispatch.Map[...].Get", "dispatch.Map.Get"},
         {CS_LANG_GO, "example.com/x/dispatch.Fanout.gowrap3", "dispatch.Fanout.gowrap"},
@@ -141,17 +144,21 @@ static void test_function_normalization(void **state)
         {CS_LANG_C, "(anonymous namespace)::Cache::put(std::string const&) const",
          "(anonymous namespace)::Cache::put"},
         {CS_LANG_C, "main::{lambda(int)#1}::operator()(int) const", "main::{lambda}::operator()"},
-        {CS_LANG_C, "std::__cxx11::basic_string<char>[abi:cxx11]::size", "std::__cxx11::basic_string::size"},
+        {CS_LANG_C, "std::__cxx11::basic_string<char>[abi:cxx11]::size",
+         "std::__cxx11::basic_string::size"},
         {CS_LANG_C, "operator<<(std::ostream&, Foo const&)", "operator<<"},
         {CS_LANG_RUST, "ledger::Ledger::entry::h0123456789abcdef", "ledger::Ledger::entry"},
-        {CS_LANG_RUST, "<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop", "alloc::vec::Vec::drop"},
+        {CS_LANG_RUST, "<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop",
+         "alloc::vec::Vec::drop"},
         {CS_LANG_JAVA, "com.x.Foo.lambda$run$3", "com.x.Foo.lambda$run"},
-        {CS_LANG_JAVA, "com.x.Svc$$EnhancerBySpringCGLIB$$1a2b3c.handle", "com.x.Svc$$Proxy.handle"},
+        {CS_LANG_JAVA, "com.x.Svc$$EnhancerBySpringCGLIB$$1a2b3c.handle",
+         "com.x.Svc$$Proxy.handle"},
         {CS_LANG_JAVA, "java.base/java.lang.Thread.run", "java.lang.Thread.run"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = cs_normalize_function(n, cases[i].l, cases[i].in);
-        if (strcmp(got, cases[i].out) != 0) fail_msg("%s -> '%s', want '%s'", cases[i].in, got, cases[i].out);
+        if (strcmp(got, cases[i].out) != 0)
+            fail_msg("%s -> '%s', want '%s'", cases[i].in, got, cases[i].out);
         free(got);
     }
     cs_normalizer_free(n);
@@ -218,33 +225,40 @@ static void test_every_rule_kind_changes_grouping(void **state)
     /* Baseline: two clusters (different callers of Settle). */
     assert_int_equal(with_rule(two, 2, "# nothing\n", NULL, 0, NULL), 2);
     /* skip: the callers are not significant -> one cluster. */
-    assert_int_equal(with_rule(two, 2,
-                               "[go]\nskip ^dispatch\\.(?:TestSettleClosedOrder|TestApplyBatch|SafeApply|"
-                               "\\(\\*OrderBook\\)\\.ApplyBatch)\n",
-                               NULL, 0, NULL), 1);
+    assert_int_equal(
+        with_rule(two, 2,
+                  "[go]\nskip ^dispatch\\.(?:TestSettleClosedOrder|TestApplyBatch|SafeApply|"
+                  "\\(\\*OrderBook\\)\\.ApplyBatch)\n",
+                  NULL, 0, NULL),
+        1);
     /* skip-file: same through the files. */
-    assert_int_equal(with_rule(two, 2, "[go]\nskip-file (?:orders_test|orders)\\.go$\n", sig,
-                               sizeof sig, NULL), 1);
+    assert_int_equal(
+        with_rule(two, 2, "[go]\nskip-file (?:orders_test|orders)\\.go$\n", sig, sizeof sig, NULL),
+        1);
     /* rename: both callers become one name -> one cluster. */
-    assert_int_equal(with_rule(two, 2,
-                               "[go]\nrename ^dispatch\\.(?:TestSettleClosedOrder|\\(\\*OrderBook\\)"
-                               "\\.ApplyBatch\\.func1)$ => caller\nskip ^dispatch\\.(?:SafeApply|TestApplyBatch|"
-                               "\\(\\*OrderBook\\)\\.ApplyBatch)$\n",
-                               NULL, 0, NULL), 1);
+    assert_int_equal(
+        with_rule(two, 2,
+                  "[go]\nrename ^dispatch\\.(?:TestSettleClosedOrder|\\(\\*OrderBook\\)"
+                  "\\.ApplyBatch\\.func1)$ => caller\nskip ^dispatch\\.(?:SafeApply|TestApplyBatch|"
+                  "\\(\\*OrderBook\\)\\.ApplyBatch)$\n",
+                  NULL, 0, NULL),
+        1);
     /* sentinel: the signature starts at the matching frame. */
     with_rule(one, 1, "[go]\nsentinel ^dispatch\\.TestSettleClosedOrder$\n", sig, sizeof sig, NULL);
     assert_string_equal(sig, "panic: settle: order <n> in state <str> @ "
                              "dispatch.TestSettleClosedOrder");
     /* after: starts below the last match. */
-    with_rule(one, 1, "[go]\nafter ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig, sizeof sig, NULL);
+    with_rule(one, 1, "[go]\nafter ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig, sizeof sig,
+              NULL);
     assert_string_equal(sig, "panic: settle: order <n> in state <str> @ "
                              "dispatch.TestSettleClosedOrder");
     /* prefix: kept, not counted: with K=3 the signature grows by one frame. */
-    with_rule(two + 1, 1, "[go]\nprefix ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig, sizeof sig,
-              NULL);
-    assert_string_equal(sig, "panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle"
-                             " | dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply | "
-                             "dispatch.(*OrderBook).ApplyBatch");
+    with_rule(two + 1, 1, "[go]\nprefix ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig,
+              sizeof sig, NULL);
+    assert_string_equal(sig,
+                        "panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle"
+                        " | dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply | "
+                        "dispatch.(*OrderBook).ApplyBatch");
     /* message: placeholders decide whether two messages are one class. */
     with_rule(one, 1, "[any]\nmessage order <n> => order-id\n", sig, sizeof sig, NULL);
     assert_string_equal(sig, "panic: settle: order-id in state <str> @ "
@@ -254,8 +268,10 @@ static void test_every_rule_kind_changes_grouping(void **state)
     bool map = true;
     with_rule(counter, 1, "# nothing\n", NULL, 0, &map);
     assert_false(map);
-    with_rule(counter, 1, "[go]\nmap ^dispatch\\.\\(\\*Aggregator\\)\\.Observe$\nskip "
-                          "^dispatch\\.\\(\\*Aggregator\\)\\.Observe$\n", NULL, 0, &map);
+    with_rule(counter, 1,
+              "[go]\nmap ^dispatch\\.\\(\\*Aggregator\\)\\.Observe$\nskip "
+              "^dispatch\\.\\(\\*Aggregator\\)\\.Observe$\n",
+              NULL, 0, &map);
     assert_true(map);
 }
 
@@ -276,7 +292,8 @@ static void test_strip_path_rule(void **state)
     const cs_thread *th = &t.res.traces[0]->threads[0];
     bool found = false;
     for (size_t i = 0; i < th->n_frames; i++)
-        if (th->frames[i].file && strstr(th->frames[i].file, "/tmp/crashsift-go/dispatch/orders.go")) {
+        if (th->frames[i].file &&
+            strstr(th->frames[i].file, "/tmp/crashsift-go/dispatch/orders.go")) {
             assert_string_equal(th->frames[i].norm_file, "dispatch/orders.go");
             found = true;
         }
@@ -288,7 +305,7 @@ static void test_race_pairs(void **state)
 {
     (void)state;
     shifted_copy("fixtures/go/race_map.log", tmp_path("race_shifted.log"), 12);
-    const char *paths[] = {"fixtures/go",  tmp_path("race_shifted.log")};
+    const char *paths[] = {"fixtures/go", tmp_path("race_shifted.log")};
     cs_triage t;
     cs_t_triage_full(paths, 2, NULL, &t);
     const cs_race *add_reset = NULL, *observe = NULL, *get = NULL;
@@ -386,9 +403,10 @@ static void test_source_evidence_when_map_frames_are_hidden(void **state)
         if (with_source) o.source_dir = "fixtures/go/dispatch";
         cs_triage t;
         assert_int_equal(cs_pipeline_triage(&o, paths, 2, &t), 0);
-        const cs_race *m = race_with(&t, "dispatch.(*Aggregator).add", "dispatch.(*Aggregator).reset");
-        const cs_race *c = race_with(&t, "dispatch.(*Aggregator).Observe",
-                                     "dispatch.(*Aggregator).Observe");
+        const cs_race *m =
+            race_with(&t, "dispatch.(*Aggregator).add", "dispatch.(*Aggregator).reset");
+        const cs_race *c =
+            race_with(&t, "dispatch.(*Aggregator).Observe", "dispatch.(*Aggregator).Observe");
         assert_non_null(m);
         assert_non_null(c);
         assert_int_equal(m->map_race, with_source);
@@ -411,6 +429,150 @@ static void test_corpus_map_race(void **state)
     cs_triage_dispose(&t);
 }
 
+/* A signature is a function of its own trace: normalizing a trace alone and
+ * inside any batch, in any order, gives the same signature and the same
+ * significant frames. The batch mixes real cores whose frames have no
+ * symbols (a stripped program, a core whose libc is missing, so libc frames
+ * are module@build-id+offset too and a skip-file rule on the module decides
+ * them) with logs of every kind; a frame cache keyed without the module got
+ * this wrong. */
+static void test_signature_independent_of_batch(void **state)
+{
+    (void)state;
+    const char *paths[] = {CS_BINARY_DIR "/cores/cores/foreign.core",
+                           CS_BINARY_DIR "/cores/cores/stripped.core",
+                           CS_BINARY_DIR "/cores/cores/stripped_dyn.core",
+                           CS_BINARY_DIR "/cores/cores/abort.core",
+                           CS_BINARY_DIR "/cores/cores/mt_O2.core",
+                           CS_BINARY_DIR "/cores/cores/maprace.core",
+                           CS_BINARY_DIR "/cores/missing/gone.core",
+                           CS_BINARY_DIR "/cores/bin/stripped_dyn",
+                           CS_BINARY_DIR "/cores/bin/abort_O0",
+                           CS_BINARY_DIR "/cores/bin/mt_O2",
+                           CS_BINARY_DIR "/cores/bin/maprace",
+                           "fixtures/go",
+                           "fixtures/sanitizers",
+                           "fixtures/gdb",
+                           "fixtures/rust",
+                           "fixtures/python",
+                           "fixtures/java",
+                           "fixtures/node"};
+    const size_t n_paths = sizeof paths / sizeof paths[0];
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    o.jobs = 1;
+    o.rules_dir = "signatures";
+    cs_rules rules;
+    cs_rules_init(&rules);
+    cs_results r, diags;
+    cs_results_init(&r);
+    cs_results_init(&diags);
+    assert_int_equal(cs_pipeline_load_rules(&o, &rules, &diags), 0);
+    cs_pipeline_extract(&o, paths, n_paths, &r);
+    size_t n = r.n_traces, cores = 0;
+    assert_true(n > 20);
+    char **alone = cs_xcalloc(n, sizeof *alone);
+    char **marks = cs_xcalloc(n, sizeof *marks);
+    /* The significant-frame pattern of a trace, as text. */
+    cs_buf m;
+    cs_buf_init(&m, 0);
+    for (size_t i = 0; i < n; i++) {
+        cs_normalizer *nz = cs_normalizer_new(&rules, CS_DEFAULT_SIG_FRAMES);
+        cs_normalize_trace(nz, r.traces[i]);
+        cs_normalizer_free(nz);
+        alone[i] = cs_xstrdup(r.traces[i]->signature);
+        cs_buf_clear(&m);
+        for (size_t k = 0; k < r.traces[i]->n_threads; k++)
+            for (size_t j = 0; j < r.traces[i]->threads[k].n_frames; j++)
+                cs_buf_addc(&m, r.traces[i]->threads[k].frames[j].significant ? '+' : '-');
+        marks[i] = cs_xstrdup(m.ptr ? m.ptr : "");
+        if (r.traces[i]->kind == CS_TK_CORE) cores++;
+    }
+    assert_int_equal(cores, 7);
+    /* The foreign core's own frames count; its libc frame does not. */
+    bool foreign = false;
+    for (size_t i = 0; i < n; i++)
+        if (strstr(r.traces[i]->source, "foreign.core")) {
+            foreign = true;
+            assert_non_null(strstr(alone[i], "@ foreign@"));
+            assert_null(strstr(alone[i], "libc"));
+        }
+    assert_true(foreign);
+    size_t *order = cs_xcalloc(n, sizeof *order);
+    srand(14);
+    for (int round = 0; round < 24; round++) {
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        for (size_t i = n - 1; i > 0; i--) { /* Fisher-Yates */
+            size_t j = (size_t)rand() % (i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        cs_normalizer *nz = cs_normalizer_new(&rules, CS_DEFAULT_SIG_FRAMES);
+        for (size_t i = 0; i < n; i++)
+            cs_normalize_trace(nz, r.traces[order[i]]);
+        cs_normalizer_free(nz);
+        for (size_t i = 0; i < n; i++) {
+            const cs_trace *t = r.traces[i];
+            if (strcmp(t->signature, alone[i]) != 0)
+                fail_msg("round %d: %s: \"%s\" in a batch, \"%s\" alone", round, t->source,
+                         t->signature, alone[i]);
+            cs_buf_clear(&m);
+            for (size_t k = 0; k < t->n_threads; k++)
+                for (size_t j = 0; j < t->threads[k].n_frames; j++)
+                    cs_buf_addc(&m, t->threads[k].frames[j].significant ? '+' : '-');
+            assert_string_equal(m.ptr ? m.ptr : "", marks[i]);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(alone[i]);
+        free(marks[i]);
+    }
+    free(alone);
+    free(marks);
+    free(order);
+    cs_buf_dispose(&m);
+    cs_results_dispose(&r);
+    cs_results_dispose(&diags);
+    cs_rules_dispose(&rules);
+}
+
+/* Frames without symbols are equal only when their build-id and offset are:
+ * stripped cores of two different programs never share a cluster, and two
+ * cores of one stripped program at the same pc do. */
+static void test_unsymbolized_frames_by_build_id(void **state)
+{
+    (void)state;
+    /* No binaries given for these: every frame of the programs' own is
+     * module@build-id+offset. Two copies of one core cluster; gone.core is
+     * another program crashing at nearly the same offsets. */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp %s/cores/cores/stripped.core %s", CS_BINARY_DIR,
+             tmp_path("stripped-again.core"));
+    assert_int_equal(system(cmd), 0);
+    const char *paths[] = {
+        CS_BINARY_DIR "/cores/cores/stripped.core", tmp_path("stripped-again.core"),
+        CS_BINARY_DIR "/cores/missing/gone.core", CS_BINARY_DIR "/cores/cores/segv_O2.core"};
+    cs_triage t;
+    cs_t_triage_full(paths, 4, NULL, &t);
+    assert_int_equal(t.res.n_traces, 4);
+    for (size_t c = 0; c < t.clusters.n; c++) {
+        const cs_cluster *cl = &t.clusters.v[c];
+        const char *id = NULL;
+        for (size_t k = 0; k < cl->n_traces; k++) {
+            const cs_trace *tr = t.res.traces[cl->traces[k]];
+            const cs_frame *f = &tr->threads[0].frames[0];
+            assert_non_null(f->build_id);
+            if (!id) id = f->build_id;
+            assert_string_equal(f->build_id, id);
+        }
+    }
+    assert_ptr_equal(cluster_of(&t, "/stripped.core"), cluster_of(&t, "stripped-again.core"));
+    assert_ptr_not_equal(cluster_of(&t, "/stripped.core"), cluster_of(&t, "gone.core"));
+    assert_ptr_not_equal(cluster_of(&t, "segv_O2.core"), cluster_of(&t, "gone.core"));
+    cs_triage_dispose(&t);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -428,6 +590,8 @@ int main(void)
         cmocka_unit_test(test_cpp_map_races_tsan_and_core),
         cmocka_unit_test(test_source_evidence_when_map_frames_are_hidden),
         cmocka_unit_test(test_corpus_map_race),
+        cmocka_unit_test(test_signature_independent_of_batch),
+        cmocka_unit_test(test_unsymbolized_frames_by_build_id),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];

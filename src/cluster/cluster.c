@@ -7,14 +7,14 @@
 #include "../base/util.h"
 
 typedef struct group {
-    size_t first, n;   /* range in the sorted trace index array */
+    size_t first, n; /* range in the sorted trace index array */
     const cs_trace *rep;
     size_t rep_index;
     const char *seq[CS_CLUSTER_CMP_FRAMES];
     size_t n_seq;
     const char *bucket_class;
     const char *bucket_top;
-    long root;         /* index of the group this one merged into, -1 self */
+    long root; /* index of the group this one merged into, -1 self */
     double dist;
     size_t total;
 } group;
@@ -41,7 +41,9 @@ static void fill_seq(group *g)
     for (size_t j = 0; j < th->n_frames && g->n_seq < CS_CLUSTER_CMP_FRAMES; j++) {
         const cs_frame *f = &th->frames[j];
         if (!f->significant) continue;
-        const char *s = f->norm_function ? f->norm_function : f->norm_file ? f->norm_file : "?";
+        /* The frame's signature part: a frame without symbols is its
+         * module@build-id+offset, never a "?" equal to every other. */
+        const char *s = f->sig_part ? f->sig_part : "?";
         if (g->n_seq && strcmp(g->seq[g->n_seq - 1], s) == 0) continue;
         g->seq[g->n_seq++] = s;
     }
@@ -58,12 +60,15 @@ double cs_cluster_distance(const char *const *a, size_t na, const char *const *b
     if (na > CS_CLUSTER_CMP_FRAMES) na = CS_CLUSTER_CMP_FRAMES;
     if (nb > CS_CLUSTER_CMP_FRAMES) nb = CS_CLUSTER_CMP_FRAMES;
     d[0][0] = 0;
-    for (size_t i = 1; i <= na; i++) d[i][0] = d[i - 1][0] + weight(i - 1);
-    for (size_t j = 1; j <= nb; j++) d[0][j] = d[0][j - 1] + weight(j - 1);
+    for (size_t i = 1; i <= na; i++)
+        d[i][0] = d[i - 1][0] + weight(i - 1);
+    for (size_t j = 1; j <= nb; j++)
+        d[0][j] = d[0][j - 1] + weight(j - 1);
     for (size_t i = 1; i <= na; i++)
         for (size_t j = 1; j <= nb; j++) {
             double wi = weight(i - 1), wj = weight(j - 1);
-            double sub = d[i - 1][j - 1] + (strcmp(a[i - 1], b[j - 1]) == 0 ? 0 : (wi > wj ? wi : wj));
+            double sub =
+                d[i - 1][j - 1] + (strcmp(a[i - 1], b[j - 1]) == 0 ? 0 : (wi > wj ? wi : wj));
             double del = d[i - 1][j] + wi, ins = d[i][j - 1] + wj;
             double m = sub < del ? sub : del;
             d[i][j] = m < ins ? m : ins;
@@ -91,7 +96,8 @@ static int cmp_bucket(const void *a, const void *b)
 
 static long find_root(group *gs, long i)
 {
-    while (gs[i].root >= 0) i = gs[i].root;
+    while (gs[i].root >= 0)
+        i = gs[i].root;
     return i;
 }
 
@@ -121,7 +127,8 @@ void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *
     size_t n = r->n_traces;
     if (n == 0) return;
     size_t *idx = cs_xmalloc(n * sizeof *idx);
-    for (size_t i = 0; i < n; i++) idx[i] = i;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
     g_res = r;
     qsort(idx, n, sizeof *idx, cmp_trace_idx);
 
@@ -129,7 +136,8 @@ void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *
     size_t ng = 0, capg = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && strcmp(r->traces[idx[j]]->signature, r->traces[idx[i]]->signature) == 0) j++;
+        while (j < n && strcmp(r->traces[idx[j]]->signature, r->traces[idx[i]]->signature) == 0)
+            j++;
         group *g = CS_PUSH(gs, ng, capg);
         memset(g, 0, sizeof *g);
         g->first = i;
@@ -146,7 +154,8 @@ void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *
     /* Merge within buckets (same class, same top frame), largest first. */
     double thr = o ? o->threshold : CS_DEFAULT_MERGE_THRESHOLD;
     group **order = cs_xmalloc(ng * sizeof *order);
-    for (size_t i = 0; i < ng; i++) order[i] = &gs[i];
+    for (size_t i = 0; i < ng; i++)
+        order[i] = &gs[i];
     qsort(order, ng, sizeof *order, cmp_bucket);
     for (size_t b = 0; b < ng && thr > 0;) {
         size_t e = b + 1;
@@ -174,7 +183,8 @@ void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *
 
     /* Roots become clusters. */
     long *cluster_of = cs_xmalloc(ng * sizeof *cluster_of);
-    for (size_t i = 0; i < ng; i++) cluster_of[i] = -1;
+    for (size_t i = 0; i < ng; i++)
+        cluster_of[i] = -1;
     for (size_t i = 0; i < ng; i++) {
         if (gs[i].root >= 0) continue;
         cs_cluster *c = CS_PUSH(out->v, out->n, out->cap);
@@ -203,7 +213,8 @@ void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *
     if (out->n_merges) qsort(out->merges, out->n_merges, sizeof *out->merges, cmp_merge);
     out->of_trace = cs_xmalloc(n * sizeof *out->of_trace);
     for (size_t i = 0; i < out->n; i++)
-        for (size_t k = 0; k < out->v[i].n_traces; k++) out->of_trace[out->v[i].traces[k]] = i;
+        for (size_t k = 0; k < out->v[i].n_traces; k++)
+            out->of_trace[out->v[i].traces[k]] = i;
     free(cluster_of);
     free(gs);
     free(idx);
@@ -211,7 +222,8 @@ void cs_cluster_run(const cs_results *r, const cs_cluster_opts *o, cs_clusters *
 
 void cs_clusters_dispose(cs_clusters *c)
 {
-    for (size_t i = 0; i < c->n; i++) free(c->v[i].traces);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].traces);
     free(c->v);
     free(c->merges);
     free(c->of_trace);

@@ -61,7 +61,8 @@ void cs_core_index_free(cs_core_index *idx)
         if (b->memfd >= 0) close(b->memfd);
     }
     free(idx->bins);
-    for (size_t i = 0; i < idx->n_items; i++) item_dispose(&idx->items[i]);
+    for (size_t i = 0; i < idx->n_items; i++)
+        item_dispose(&idx->items[i]);
     free(idx->items);
     free(idx);
 }
@@ -76,13 +77,15 @@ size_t cs_core_deferred_count(const cs_core_index *idx)
     return idx->n_items;
 }
 
-/* What an ELF file offers: its build-id (hex, fresh) and whether it has code
- * and DWARF. Returns CS_E_CORRUPT for a non-ELF, CS_E_NOTFOUND without a
- * build-id. *why names what is broken in it, usable or not. */
-static int describe_elf(Elf *elf, uint64_t size, char **build_id, bool *has_code,
-                        bool *has_debug, const char **why)
+/* What an ELF file offers: its build-id (hex, fresh), whether it has code
+ * and DWARF, and what it is for the inventory (*kind, static). Returns
+ * CS_E_CORRUPT for a non-ELF, CS_E_NOTFOUND without a build-id. *why names
+ * what is broken in it, usable or not. */
+static int describe_elf(Elf *elf, uint64_t size, char **build_id, bool *has_code, bool *has_debug,
+                        const char **kind, const char **why)
 {
     *why = NULL;
+    *kind = "not ELF";
     if (!elf || elf_kind(elf) != ELF_K_ELF) {
         *why = "not a readable ELF file";
         return CS_E_CORRUPT;
@@ -96,16 +99,17 @@ static int describe_elf(Elf *elf, uint64_t size, char **build_id, bool *has_code
      * since a core that needed this file will be symbolized less well. */
     size_t shnum = 0, phnum = 0;
     if (elf_getshdrnum(elf, &shnum) != 0 ||
-        (eh.e_shoff && (eh.e_shoff > size || (uint64_t)eh.e_shnum * eh.e_shentsize >
-                                                 size - eh.e_shoff)))
+        (eh.e_shoff &&
+         (eh.e_shoff > size || (uint64_t)eh.e_shnum * eh.e_shentsize > size - eh.e_shoff)))
         *why = "its section headers are corrupt (outside the file)";
     else if (shnum && eh.e_shstrndx != SHN_XINDEX && eh.e_shstrndx >= shnum)
         *why = "its section header string index is out of range";
     if (!*why && (elf_getphdrnum(elf, &phnum) != 0 ||
-                  (eh.e_phoff && (eh.e_phoff > size || (uint64_t)eh.e_phnum * eh.e_phentsize >
-                                                           size - eh.e_phoff))))
+                  (eh.e_phoff && (eh.e_phoff > size ||
+                                  (uint64_t)eh.e_phnum * eh.e_phentsize > size - eh.e_phoff))))
         *why = "its program headers are corrupt (outside the file)";
     *has_code = *has_debug = false;
+    bool symtab = false, interp = false;
     size_t shstrndx;
     if (!*why && shnum > 0 && elf_getshdrstrndx(elf, &shstrndx) != 0)
         *why = "its section header string table is corrupt";
@@ -122,22 +126,78 @@ static int describe_elf(Elf *elf, uint64_t size, char **build_id, bool *has_code
                 *why = "a section lies outside the file";
                 break;
             }
+            if (sh.sh_type == SHT_SYMTAB) symtab = true;
             const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
             if (!name) continue;
-            if (!strcmp(name, ".text") && sh.sh_type == SHT_PROGBITS && sh.sh_size) *has_code = true;
+            if (!strcmp(name, ".text") && sh.sh_type == SHT_PROGBITS && sh.sh_size)
+                *has_code = true;
             if ((!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")) &&
                 sh.sh_type == SHT_PROGBITS && sh.sh_size)
                 *has_debug = true;
         }
     }
+    for (size_t i = 0; !*why && i < phnum; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP) interp = true;
+    }
+    /* A PIE is ET_DYN with an interpreter; a .debug file has DWARF but its
+     * code sections are NOBITS. */
+    const char *what = eh.e_type == ET_CORE                                      ? "core"
+                       : eh.e_type == ET_REL                                     ? "relocatable"
+                       : !*has_code && *has_debug                                ? "debug-file"
+                       : eh.e_type == ET_EXEC || (eh.e_type == ET_DYN && interp) ? "executable"
+                       : eh.e_type == ET_DYN                                     ? "shared-object"
+                                                                                 : "ELF";
+    static const char *const kinds[][3] = {
+        {"core", "core", "core"},
+        {"relocatable", "relocatable, stripped", "relocatable, with debug info"},
+        {"debug-file", "debug-file", "debug-file"},
+        {"executable", "executable, stripped", "executable, with debug info"},
+        {"shared-object", "shared-object, stripped", "shared-object, with debug info"},
+        {"ELF", "ELF", "ELF"},
+    };
+    for (size_t i = 0; i < CS_ARRAY_LEN(kinds); i++)
+        if (!strcmp(kinds[i][0], what)) *kind = kinds[i][*has_debug ? 2 : symtab ? 0 : 1];
     /* Headers first: a file without a readable build-id may still deserve
      * an error entry for what is broken in it. */
     const void *id;
     ssize_t k = dwelf_elf_gnu_build_id(elf, &id);
     if (k <= 0 || k > 64) return CS_E_NOTFOUND;
     char *hex = cs_xmalloc((size_t)k * 2 + 1);
-    for (ssize_t i = 0; i < k; i++) sprintf(hex + 2 * i, "%02x", ((const unsigned char *)id)[i]);
+    for (ssize_t i = 0; i < k; i++)
+        sprintf(hex + 2 * i, "%02x", ((const unsigned char *)id)[i]);
     *build_id = hex;
+    return 0;
+}
+
+int cs_core_describe(const char *path, const void *bytes, size_t n, char **kind, char **build_id)
+{
+    *kind = *build_id = NULL;
+    elf_version(EV_CURRENT);
+    int fd = -1;
+    Elf *elf = NULL;
+    uint64_t size = n;
+    if (path) {
+        struct stat st;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+            if (fd >= 0) close(fd);
+            return CS_E_IO;
+        }
+        size = (uint64_t)st.st_size;
+        elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    } else {
+        elf = elf_memory((char *)bytes, n);
+    }
+    bool code, debug;
+    const char *k, *why;
+    char *id = NULL;
+    int rc = describe_elf(elf, size, &id, &code, &debug, &k, &why);
+    elf_end(elf);
+    if (fd >= 0) close(fd);
+    if (rc == CS_E_CORRUPT) return rc;
+    *kind = cs_xstrdup(k);
+    *build_id = id;
     return 0;
 }
 
@@ -178,8 +238,8 @@ int cs_core_index_add(cs_core_index *idx, const char *source, unsigned char *byt
     Elf *elf = elf_memory((char *)bytes, n);
     char *id = NULL;
     bool code = false, debug = false;
-    const char *why;
-    int rc = describe_elf(elf, n, &id, &code, &debug, &why);
+    const char *why, *kind;
+    int rc = describe_elf(elf, n, &id, &code, &debug, &kind, &why);
     elf_end(elf);
     report_elf(out, source, rc, why);
     if (rc) {
@@ -202,13 +262,16 @@ int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *p
     unsigned char magic[4];
     int rc = CS_E_UNSUPPORTED;
     if (fstat(fd, &st) || !S_ISREG(st.st_mode) || pread(fd, magic, 4, 0) != 4 ||
-        memcmp(magic, "\x7f" "ELF", 4))
+        memcmp(magic,
+               "\x7f"
+               "ELF",
+               4))
         goto done;
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     char *id = NULL;
     bool code = false, debug = false;
-    const char *why;
-    rc = describe_elf(elf, (uint64_t)st.st_size, &id, &code, &debug, &why);
+    const char *why, *kind;
+    rc = describe_elf(elf, (uint64_t)st.st_size, &id, &code, &debug, &kind, &why);
     elf_end(elf);
     report_elf(out, source, rc, why);
     if (rc) goto done;
@@ -311,7 +374,8 @@ int cs_core_defer_write(cs_core_pending *p, const void *data, size_t n)
     } else {
         if (it->n + n > p->cap) {
             size_t cap = p->cap ? p->cap : 1u << 16;
-            while (cap < it->n + n) cap = cap > SIZE_MAX / 2 ? it->n + n : cap * 2;
+            while (cap < it->n + n)
+                cap = cap > SIZE_MAX / 2 ? it->n + n : cap * 2;
             it->owned = cs_xrealloc(it->owned, cap);
             p->cap = cap;
         }
@@ -350,7 +414,8 @@ int cs_core_unwind_deferred(cs_core_index *idx, const cs_core_opts *opts, cs_res
 {
     if (!opts) opts = &idx->opts;
     if (idx->n_items) cs_core_run(idx, idx->items, idx->n_items, opts, out);
-    for (size_t i = 0; i < idx->n_items; i++) item_dispose(&idx->items[i]);
+    for (size_t i = 0; i < idx->n_items; i++)
+        item_dispose(&idx->items[i]);
     idx->n_items = 0;
     idx->mem_items = 0;
     return 0;

@@ -30,23 +30,24 @@
 
 #include "../model/model.h"
 
-#define CS_CORE_DEFAULT_MAX_CORE (2ULL << 30)    /* bytes of one core */
-#define CS_CORE_DEFAULT_MAX_INDEX (4ULL << 30)   /* binary bytes kept in memory */
-#define CS_CORE_DEFAULT_TIMEOUT_MS 120000u       /* per core, child mode */
-#define CS_CORE_PENDING_MEM (256ULL << 20)       /* deferred cores kept in RAM,
-                                                    the rest spill to /tmp */
-#define CS_CORE_MAX_OUTPUT (64u << 20)           /* child output per core */
-#define CS_CORE_MAX_MISSING_LISTED 8             /* modules named in the diag */
+#define CS_CORE_DEFAULT_MAX_CORE (2ULL << 30)  /* bytes of one core */
+#define CS_CORE_DEFAULT_MAX_INDEX (4ULL << 30) /* binary bytes kept in memory */
+#define CS_CORE_DEFAULT_TIMEOUT_MS 120000u     /* per core, child mode */
+#define CS_CORE_PENDING_MEM                                                                        \
+    (256ULL << 20)                     /* deferred cores kept in RAM,                              \
+                                          the rest spill to /tmp */
+#define CS_CORE_MAX_OUTPUT (64u << 20) /* child output per core */
+#define CS_CORE_MAX_MISSING_LISTED 8   /* modules named in the diag */
 #define CS_CORE_MAX_DEBUG_DIRS 16
 
 typedef struct cs_core_opts {
     const char *debug_dirs[CS_CORE_MAX_DEBUG_DIRS]; /* --debug-dir, searched in order */
     size_t n_debug_dirs;
-    const char *sysroot;  /* --sysroot: module paths are looked up below it */
-    bool in_process;      /* --core-in-process: no fork (debugging, fuzzing) */
-    bool no_system;       /* do not search /usr/lib/debug and system libraries */
-    unsigned timeout_ms;  /* per core, child mode; 0: default */
-    uint64_t max_core;    /* bytes; 0: default */
+    const char *sysroot; /* --sysroot: module paths are looked up below it */
+    bool in_process;     /* --core-in-process: no fork (debugging, fuzzing) */
+    bool no_system;      /* do not search /usr/lib/debug and system libraries */
+    unsigned timeout_ms; /* per core, child mode; 0: default */
+    uint64_t max_core;   /* bytes; 0: default */
 } cs_core_opts;
 
 void cs_core_opts_default(cs_core_opts *o);
@@ -72,6 +73,13 @@ int cs_core_index_add(cs_core_index *idx, const char *source, unsigned char *byt
  * cs_core_index_add; other results as for cs_core_index_add. */
 int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *path,
                            cs_results *out);
+/* What an ELF file is, for the inventory: *kind "executable", "shared-object",
+ * "debug-file", "relocatable" or "core", with ", stripped" (no symbol table)
+ * or ", with debug info" (DWARF); *build_id the GNU build-id in hex, or NULL.
+ * Either the file at `path` (a plain file) or `bytes`. Both results are
+ * fresh (the caller frees them). Returns 0, CS_E_IO when the file cannot be
+ * opened, CS_E_CORRUPT when it is not a readable ELF file. */
+int cs_core_describe(const char *path, const void *bytes, size_t n, char **kind, char **build_id);
 /* Number of binaries indexed. */
 size_t cs_core_index_count(const cs_core_index *idx);
 

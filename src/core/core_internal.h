@@ -77,6 +77,7 @@ enum { CS_W_TRACE = 'T', CS_W_THREAD = 'H', CS_W_FRAME = 'F', CS_W_DIAG = 'D', C
 #define CS_W_FRAME_RETURN 1u
 #define CS_W_FRAME_INLINED 2u
 #define CS_W_FRAME_OFFSET 4u
+#define CS_W_FRAME_DYNSYM 8u
 
 typedef struct cs_wframe {
     uint64_t pc, offset;

@@ -12,6 +12,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ typedef struct symframe {
     char *function, *file;
     int line, column;
     bool inlined;
+    bool dynsym; /* function from .dynsym alone (a stripped module) */
 } symframe;
 
 typedef struct centry {
@@ -225,6 +227,21 @@ static void from_dwarf(Dwfl_Module *mod, Dwarf_Addr pc, symframe **f, size_t *n,
     free(scopes);
 }
 
+/* libdwfl falls back to .dynsym (the exported symbols only) when a module
+ * has no .symtab, in the file or its debuginfo or .gnu_debugdata: the name
+ * is then that of the nearest exported function, which a static function
+ * in between does not have. */
+static bool has_symtab(Elf *elf)
+{
+    if (!elf) return false;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(elf, scn))) {
+        GElf_Shdr sh;
+        if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) return true;
+    }
+    return false;
+}
+
 static void resolve(Dwfl_Module *mod, Dwarf_Addr pc, symframe **f, size_t *n, size_t *cap)
 {
     from_dwarf(mod, pc, f, n, cap);
@@ -236,9 +253,12 @@ static void resolve(Dwfl_Module *mod, Dwarf_Addr pc, symframe **f, size_t *n, si
     *n = *cap = 0;
     GElf_Off off;
     GElf_Sym sym;
-    const char *name = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
+    GElf_Word shndx;
+    Elf *symelf = NULL;
+    const char *name = dwfl_module_addrinfo(mod, pc, &off, &sym, &shndx, &symelf, NULL);
     symframe *sf = push(f, n, cap);
     sf->function = name ? symtab_name(name) : NULL;
+    sf->dynsym = name && !has_symtab(symelf);
     Dwfl_Line *ln = dwfl_module_getsrc(mod, pc);
     const char *file = ln ? dwfl_lineinfo(ln, NULL, &sf->line, &sf->column, NULL, NULL) : NULL;
     sf->file = file ? cs_xstrdup(file) : NULL;
@@ -276,7 +296,8 @@ int cs_core_symbolize(core_ctx *c, Dwfl_Module *mod, const core_modinfo *mi, uin
         w.file = f[i].file;
         w.line = f[i].line;
         w.column = f[i].column;
-        w.flags = (w.flags & ~CS_W_FRAME_INLINED) | (f[i].inlined ? CS_W_FRAME_INLINED : 0);
+        w.flags = (w.flags & ~(CS_W_FRAME_INLINED | CS_W_FRAME_DYNSYM)) |
+                  (f[i].inlined ? CS_W_FRAME_INLINED : 0) | (f[i].dynsym ? CS_W_FRAME_DYNSYM : 0);
         rc = cs_wire_frame(rec, &w);
     }
     free_frames(own, own ? n : 0);

@@ -4,8 +4,8 @@
  * record stream (core_wire.c), never straight to the model, so the same
  * code runs in the forked child and in-process. */
 #define _GNU_SOURCE
-#include <elfutils/libdwfl.h>
 #include <dwarf.h>
+#include <elfutils/libdwfl.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -32,7 +32,8 @@ static _Thread_local core_ctx *cur;
 static char *hex_id(const unsigned char *bits, int n)
 {
     char *s = cs_xmalloc((size_t)n * 2 + 1);
-    for (int i = 0; i < n; i++) sprintf(s + 2 * i, "%02x", bits[i]);
+    for (int i = 0; i < n; i++)
+        sprintf(s + 2 * i, "%02x", bits[i]);
     return s;
 }
 
@@ -84,8 +85,8 @@ static int find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwar
     return -1;
 }
 
-static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
-                          Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                          const char *file_name, const char *debuglink_file,
                           GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
     char *id = mod_build_id(mod);
@@ -150,17 +151,20 @@ typedef struct notes {
 static uint64_t rd_u(const unsigned char *p, size_t k, bool big)
 {
     uint64_t v = 0;
-    for (size_t i = 0; i < k; i++) v |= (uint64_t)p[big ? k - 1 - i : i] << (8 * i);
+    for (size_t i = 0; i < k; i++)
+        v |= (uint64_t)p[big ? k - 1 - i : i] << (8 * i);
     return v;
 }
 
 static void copy_str(char *dst, size_t cap, const unsigned char *src, size_t n)
 {
     size_t k = 0;
-    while (k < n && k + 1 < cap && src[k]) k++;
+    while (k < n && k + 1 < cap && src[k])
+        k++;
     memcpy(dst, src, k);
     dst[k] = '\0';
-    while (k && dst[k - 1] == ' ') dst[--k] = '\0';
+    while (k && dst[k - 1] == ' ')
+        dst[--k] = '\0';
     for (size_t i = 0; i < k; i++)
         if ((unsigned char)dst[i] < 0x20) dst[i] = '?';
 }
@@ -367,18 +371,18 @@ static void missing_diag(mods *ms, cs_buf *rec)
         modrec *r = &ms->m[i];
         if (!r->used || r->mi.have_elf) continue;
         if (n < CS_CORE_MAX_MISSING_LISTED) {
-            cs_buf_printf(&b, "%s%s (build-id %s)", n ? ", " : "",
-                          r->mi.name ? r->mi.name : "?", r->build_id ? r->build_id : "unknown");
+            cs_buf_printf(&b, "%sbuild-id %s (the core expected %s)", n ? ", " : "",
+                          r->build_id ? r->build_id : "unknown", r->mi.name ? r->mi.name : "?");
         }
         n++;
     }
     if (n) {
-        char *msg = cs_xasprintf("%zu module%s not found, frames there show module+offset only: "
-                                 "%s%s; add %s (or %s .debug files) to the inputs, or pass "
-                                 "--debug-dir/--sysroot",
-                                 n, n == 1 ? "" : "s", b.ptr,
-                                 n > CS_CORE_MAX_MISSING_LISTED ? ", ..." : "",
-                                 n == 1 ? "it" : "them", n == 1 ? "its" : "their");
+        char *msg =
+            cs_xasprintf("%zu module%s not found, frames there show "
+                         "module@build-id+offset only: %s%s; add %s (or %s .debug "
+                         "files) to the inputs, or pass --debug-dir/--sysroot",
+                         n, n == 1 ? "" : "s", b.ptr, n > CS_CORE_MAX_MISSING_LISTED ? ", ..." : "",
+                         n == 1 ? "that binary" : "those binaries", n == 1 ? "its" : "their");
         cs_wire_diag(rec, msg);
         free(msg);
     }
@@ -487,21 +491,22 @@ void cs_core_unwind_item(core_ctx *c, const core_item *it, cs_buf *rec)
     }
     if (dwfl_core_file_report(dwfl, elf, NULL) < 0) {
         char *m = cs_xasprintf("cannot read the module list of the core (%s); frames will "
-                               "have addresses only", dwfl_errmsg(-1));
+                               "have addresses only",
+                               dwfl_errmsg(-1));
         cs_wire_diag(rec, m);
         free(m);
     }
     dwfl_report_end(dwfl, NULL, NULL);
     if (dwfl_core_file_attach(dwfl, elf) < 0) {
-        char *m = cs_xasprintf("cannot read the threads of the core (%s); skipped",
-                               dwfl_errmsg(-1));
+        char *m =
+            cs_xasprintf("cannot read the threads of the core (%s); skipped", dwfl_errmsg(-1));
         cs_wire_diag(rec, m);
         free(m);
         goto done;
     }
     if (dwfl_getthreads(dwfl, thread_cb, &u) != 0 && u.n == 0) {
-        char *m = cs_xasprintf("cannot unwind the threads of the core (%s); skipped",
-                               dwfl_errmsg(-1));
+        char *m =
+            cs_xasprintf("cannot unwind the threads of the core (%s); skipped", dwfl_errmsg(-1));
         cs_wire_diag(rec, m);
         free(m);
         goto done;
@@ -548,9 +553,11 @@ done:
     if (dwfl) dwfl_end(dwfl);
     if (elf) elf_end(elf);
     if (map) munmap(map, it->n);
-    for (size_t i = 0; i < u.n; i++) free(u.t[i].f);
+    for (size_t i = 0; i < u.n; i++)
+        free(u.t[i].f);
     free(u.t);
-    for (size_t i = 0; i < ms.n; i++) free(ms.m[i].build_id);
+    for (size_t i = 0; i < ms.n; i++)
+        free(ms.m[i].build_id);
     free(ms.m);
     free(nt.threads);
 }

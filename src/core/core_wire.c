@@ -191,12 +191,14 @@ int cs_wire_decode(const unsigned char *p, size_t n, const char *source, cs_resu
             get(&r, &line, sizeof line);
             get(&r, &col, sizeof col);
             char *s[4];
-            for (int i = 0; i < 4; i++) s[i] = get_str(&r);
+            for (int i = 0; i < 4; i++)
+                s[i] = get_str(&r);
             cs_frame *f = NULL;
             if (!r.bad && th && !dropping) f = cs_thread_add_frame(th);
             if (!r.bad && !th && !dropping) r.bad = true;
             if (!f) {
-                for (int i = 0; i < 4; i++) free(s[i]);
+                for (int i = 0; i < 4; i++)
+                    free(s[i]);
                 break;
             }
             f->pc = pc;
@@ -205,6 +207,7 @@ int cs_wire_decode(const unsigned char *p, size_t n, const char *source, cs_resu
             f->has_offset = (fl & CS_W_FRAME_OFFSET) != 0;
             f->pc_is_return = (fl & CS_W_FRAME_RETURN) != 0;
             f->inlined = (fl & CS_W_FRAME_INLINED) != 0;
+            f->dynsym = (fl & CS_W_FRAME_DYNSYM) != 0;
             f->line = line > 0 ? line : 0;
             f->column = col > 0 ? col : 0;
             f->function = s[0];

@@ -210,6 +210,19 @@ const unsigned char *cs_reader_head(const cs_reader *r, size_t *n)
     return r->head;
 }
 
+const char *cs_reader_file_path(const cs_reader *r)
+{
+    return r->fs_path;
+}
+
+void cs_reader_set_elf(cs_reader *r, char *elf_kind, char *build_id)
+{
+    free(r->elf_kind);
+    free(r->build_id);
+    r->elf_kind = elf_kind;
+    r->build_id = build_id;
+}
+
 uint64_t cs_reader_declared_size(const cs_reader *r)
 {
     return r->declared;
@@ -336,7 +349,7 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
     cs_member_kind kind = cs_sniff(h, hn);
     if (kind == CS_MK_ZIP || kind == CS_MK_GZIP || kind == CS_MK_XZ || kind == CS_MK_ZSTD ||
         kind == CS_MK_BZIP2) {
-        cs_results_add_member(in->out, r->source, kind, r->declared, NULL);
+        cs_results_add_member(in->out, r->source, kind, r->declared, NULL, NULL);
         if (depth >= in->lim.max_depth) {
             diag(in, r->source,
                  "nested more than %d archive levels deep (--max-depth); not "
@@ -371,9 +384,11 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
         __atomic_sub_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED); /* the same member */
         return rc;
     }
+    r->fs_path = path;
     int rc = visit(user, r->source, kind, r);
     uint64_t size = r->eof ? r->n_out : (r->declared ? r->declared : r->n_out);
-    cs_results_add_member(in->out, r->source, kind, size, NULL);
+    cs_results_add_member(in->out, r->source, kind, size, r->elf_kind, r->build_id);
+    cs_reader_set_elf(r, NULL, NULL);
     report_reader(in, r);
     return rc;
 }

@@ -20,13 +20,13 @@
 
 #include "../model/model.h"
 
-#define CS_DEFAULT_MAX_MEMBER (4ULL << 30)   /* 4 GiB uncompressed per member */
-#define CS_DEFAULT_MAX_TOTAL (64ULL << 30)   /* 64 GiB uncompressed per run */
-#define CS_DEFAULT_MAX_RATIO 1000            /* uncompressed : compressed */
-#define CS_RATIO_FLOOR (16ULL << 20)         /* ratio checked past 16 MiB out */
-#define CS_DEFAULT_MAX_DEPTH 4               /* archive/compression nesting */
-#define CS_DEFAULT_MAX_MEMBERS 200000        /* members per run */
-#define CS_DEFAULT_MAX_LINE (1U << 20)       /* bytes of one log line */
+#define CS_DEFAULT_MAX_MEMBER (4ULL << 30) /* 4 GiB uncompressed per member */
+#define CS_DEFAULT_MAX_TOTAL (64ULL << 30) /* 64 GiB uncompressed per run */
+#define CS_DEFAULT_MAX_RATIO 1000          /* uncompressed : compressed */
+#define CS_RATIO_FLOOR (16ULL << 20)       /* ratio checked past 16 MiB out */
+#define CS_DEFAULT_MAX_DEPTH 4             /* archive/compression nesting */
+#define CS_DEFAULT_MAX_MEMBERS 200000      /* members per run */
+#define CS_DEFAULT_MAX_LINE (1U << 20)     /* bytes of one log line */
 #define CS_SNIFF_BYTES 4096
 
 typedef struct cs_limits {
@@ -54,6 +54,13 @@ uint64_t cs_reader_declared_size(const cs_reader *r);
 int cs_reader_slurp(cs_reader *r, uint64_t max, unsigned char **out, size_t *n);
 /* Marks the member as failed with a message (a visitor's own error). */
 void cs_reader_fail(cs_reader *r, const char *msg);
+/* The path of the member on disk when it is a plain file there (neither
+ * compressed nor inside an archive), so it can be opened again later;
+ * NULL otherwise. */
+const char *cs_reader_file_path(const cs_reader *r);
+/* What the visitor learned of an ELF member, recorded with it in the
+ * inventory (cs_member.elf_kind, .build_id); takes both (either NULL). */
+void cs_reader_set_elf(cs_reader *r, char *elf_kind, char *build_id);
 
 /* Called for each leaf member. `kind` is sniffed from content. Returning
  * non-zero stops the whole walk (used for fatal errors only). */

@@ -37,6 +37,10 @@ struct cs_reader {
     bool eof;
     bool failed;
     char *err; /* first error of this member */
+    const char *fs_path; /* a plain file on disk (not compressed, not in an
+                            archive): its path; else NULL */
+    char *elf_kind;      /* set by the visitor for the inventory, owned */
+    char *build_id;
 };
 
 /* Sets up a reader and fills its head. */

@@ -45,6 +45,7 @@ void cs_frame_dispose(cs_frame *f)
     free(f->build_id);
     free(f->norm_function);
     free(f->norm_file);
+    free(f->sig_part);
     memset(f, 0, sizeof *f);
 }
 
@@ -131,6 +132,7 @@ void cs_results_dispose(cs_results *r)
     free(r->diags);
     for (size_t i = 0; i < r->n_members; i++) {
         free(r->members[i].source);
+        free(r->members[i].elf_kind);
         free(r->members[i].build_id);
     }
     free(r->members);
@@ -204,12 +206,13 @@ void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va
 }
 
 void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind, uint64_t size,
-                           const char *build_id)
+                           const char *elf_kind, const char *build_id)
 {
     cs_member *m = CS_PUSH(r->members, r->n_members, r->cap_members);
     m->source = cs_xstrdup(source);
     m->kind = kind;
     m->size = size;
+    m->elf_kind = elf_kind ? cs_xstrdup(elf_kind) : NULL;
     m->build_id = build_id ? cs_xstrdup(build_id) : NULL;
 }
 

@@ -54,10 +54,15 @@ typedef struct cs_frame {
     bool has_pc;
     bool pc_is_return; /* cores: pc is a return address */
     bool inlined;
+    bool dynsym;    /* cores: function is the nearest exported (.dynsym)
+                       symbol of a stripped module, not a full symbol table */
     char *build_id; /* cores: hex build-id of the module */
     /* Filled by normalize: */
     char *norm_function;
     char *norm_file;
+    char *sig_part; /* what the frame contributes to a signature: the
+                       normalized function, or "module@build-id+0xoffset"
+                       without symbols; cluster compares frames by it */
     bool significant;
     bool map_impl;    /* inside map/container implementation code (map rules) */
     const char *rule; /* which rule decided (static or owned by the rules) */
@@ -201,7 +206,9 @@ typedef struct cs_member {
     char *source;
     cs_member_kind kind;
     uint64_t size;  /* bytes read (uncompressed) */
-    char *build_id; /* ELF files: hex build-id, or NULL */
+    char *elf_kind; /* ELF files: "executable", "shared-object", "debug-file",
+                       "core", ...; NULL when not an ELF file or not looked at */
+    char *build_id; /* ELF files: hex GNU build-id, or NULL */
 } cs_member;
 
 /* ---- the result of a run: owned vectors ------------------------------- */
@@ -224,7 +231,7 @@ void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va_list ap);
 void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind, uint64_t size,
-                           const char *build_id);
+                           const char *elf_kind, const char *build_id);
 /* Moves everything of `from` to the end of `to`, leaving `from` empty. */
 void cs_results_move(cs_results *to, cs_results *from);
 /* Sorts traces by (source, line, seq), diagnostics by (source, message),

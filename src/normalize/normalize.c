@@ -11,10 +11,17 @@
 #define MAX_SIG_FRAMES 32
 #define CMP_FRAMES 8
 
+/* One distinct frame as the rules see it. The key holds every field a rule
+ * can match (function, file, module) and the build-id that tells two
+ * programs' modules of one name apart: a frame's result must never depend
+ * on which frames were normalized before it, or a signature would depend
+ * on the rest of the batch. */
 typedef struct centry {
     uint64_t key;
     char *function; /* raw, for exact comparison */
     char *file;
+    char *module;
+    char *build_id;
     cs_lang lang;
     char *norm_function;
     char *norm_file;
@@ -57,6 +64,8 @@ static void clear_cache(cs_normalizer *n)
         centry *e = &n->cache[i];
         free(e->function);
         free(e->file);
+        free(e->module);
+        free(e->build_id);
         free(e->norm_function);
         free(e->norm_file);
         memset(e, 0, sizeof *e);
@@ -80,11 +89,18 @@ const char *cs_normalizer_version(const cs_normalizer *n)
 cs_lang cs_trace_lang(const cs_trace *t)
 {
     switch (t->kind) {
-    case CS_TK_GO_PANIC: case CS_TK_GO_FATAL: case CS_TK_GO_RACE: return CS_LANG_GO;
-    case CS_TK_PYTHON: return CS_LANG_PYTHON;
-    case CS_TK_JAVA: return CS_LANG_JAVA;
-    case CS_TK_RUST: return CS_LANG_RUST;
-    case CS_TK_NODE: return CS_LANG_NODE;
+    case CS_TK_GO_PANIC:
+    case CS_TK_GO_FATAL:
+    case CS_TK_GO_RACE:
+        return CS_LANG_GO;
+    case CS_TK_PYTHON:
+        return CS_LANG_PYTHON;
+    case CS_TK_JAVA:
+        return CS_LANG_JAVA;
+    case CS_TK_RUST:
+        return CS_LANG_RUST;
+    case CS_TK_NODE:
+        return CS_LANG_NODE;
     case CS_TK_TEST_FAILURE:
         for (size_t i = 0; i < t->n_threads; i++)
             for (size_t j = 0; j < t->threads[i].n_frames; j++) {
@@ -98,7 +114,8 @@ cs_lang cs_trace_lang(const cs_trace *t)
                     return CS_LANG_NODE;
             }
         return CS_LANG_ANY;
-    default: return CS_LANG_C;
+    default:
+        return CS_LANG_C;
     }
 }
 
@@ -113,13 +130,17 @@ static void strip_angles(cs_buf *out, const char *s)
         if (strncmp(p, "operator", 8) == 0 && depth == 0) {
             cs_buf_add(out, p, 8);
             p += 8;
-            while (*p == '<' || *p == '>' || *p == '=' || *p == '-') cs_buf_addc(out, *p++);
+            while (*p == '<' || *p == '>' || *p == '=' || *p == '-')
+                cs_buf_addc(out, *p++);
             p--;
             continue;
         }
-        if (*p == '<') depth++;
-        else if (*p == '>' && depth > 0) depth--;
-        else if (depth == 0) cs_buf_addc(out, *p);
+        if (*p == '<')
+            depth++;
+        else if (*p == '>' && depth > 0)
+            depth--;
+        else if (depth == 0)
+            cs_buf_addc(out, *p);
     }
 }
 
@@ -128,12 +149,14 @@ static void strip_angles(cs_buf *out, const char *s)
 static void cut_args(char *s)
 {
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '&' || s[n - 1] == '*')) n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '&' || s[n - 1] == '*'))
+        n--;
     if (n >= 6 && strncmp(s + n - 6, " const", 6) == 0) n -= 6;
     if (!n || s[n - 1] != ')') return;
     int depth = 0;
     for (size_t i = n; i-- > 0;) {
-        if (s[i] == ')') depth++;
+        if (s[i] == ')')
+            depth++;
         else if (s[i] == '(' && --depth == 0) {
             if (i >= 8 && strncmp(s + i - 8, "operator", 8) == 0) return;
             if (i == 0) return; /* "(anonymous namespace)" alone */
@@ -146,8 +169,10 @@ static void cut_args(char *s)
 static char *norm_c(const char *fn)
 {
     const char *p = fn;
-    if (strncmp(p, "non-virtual thunk to ", 21) == 0) p += 21;
-    else if (strncmp(p, "virtual thunk to ", 17) == 0) p += 17;
+    if (strncmp(p, "non-virtual thunk to ", 21) == 0)
+        p += 21;
+    else if (strncmp(p, "virtual thunk to ", 17) == 0)
+        p += 17;
     char *s = cs_xstrdup(p);
     cut_args(s);
     /* "{lambda(int)#1}" -> "{lambda}" */
@@ -197,9 +222,12 @@ static char *norm_go(const char *fn)
     cs_buf_init(&b, 0);
     int depth = 0;
     for (const char *p = fn; *p; p++) {
-        if (*p == '[') depth++;
-        else if (*p == ']' && depth > 0) depth--;
-        else if (depth == 0) cs_buf_addc(&b, *p);
+        if (*p == '[')
+            depth++;
+        else if (*p == ']' && depth > 0)
+            depth--;
+        else if (depth == 0)
+            cs_buf_addc(&b, *p);
     }
     char *s = cs_buf_take(&b);
     /* Import path: keep the last element, "example.com/x/dispatch.F" -> "dispatch.F". */
@@ -212,9 +240,16 @@ static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn)
 {
     char *s;
     switch (lang) {
-    case CS_LANG_GO: s = norm_go(fn); break;
-    case CS_LANG_C: case CS_LANG_RUST: s = norm_c(fn); break;
-    default: s = cs_xstrdup(fn); break;
+    case CS_LANG_GO:
+        s = norm_go(fn);
+        break;
+    case CS_LANG_C:
+    case CS_LANG_RUST:
+        s = norm_c(fn);
+        break;
+    default:
+        s = cs_xstrdup(fn);
+        break;
     }
     for (size_t i = 0; i < n->rules->n_rules; i++) {
         const cs_rule *r = &n->rules->rules[i];
@@ -275,11 +310,19 @@ static bool match_rule(const cs_normalizer *n, cs_rule_kind kind, cs_lang lang, 
     return false;
 }
 
-static uint64_t frame_key(cs_lang lang, const char *fn, const char *file)
+static uint64_t hash_str(const char *s, uint64_t h)
+{
+    /* NULL and "" differ: a rule may match the empty string. */
+    return s ? cs_hash64(s, strlen(s) + 1, h) : cs_hash64("\xff", 1, h);
+}
+
+static uint64_t frame_key(cs_lang lang, const cs_frame *f)
 {
     uint64_t h = cs_hash64(&lang, sizeof lang, CS_HASH_SEED);
-    h = cs_hash64(fn ? fn : "", fn ? strlen(fn) + 1 : 1, h);
-    return cs_hash64(file ? file : "", file ? strlen(file) + 1 : 1, h);
+    h = hash_str(f->function, h);
+    h = hash_str(f->file, h);
+    h = hash_str(f->module, h);
+    return hash_str(f->build_id, h);
 }
 
 static bool streq(const char *a, const char *b)
@@ -287,17 +330,24 @@ static bool streq(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* Normalizes one distinct (language, function, file), cached. */
+static char *dup_or_null(const char *s)
+{
+    return s ? cs_xstrdup(s) : NULL;
+}
+
+/* Normalizes one distinct (language, function, file, module, build-id),
+ * cached. */
 static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 {
-    uint64_t key = frame_key(lang, f->function, f->file);
+    uint64_t key = frame_key(lang, f);
     if (!key) key = 1; /* 0 marks an empty slot */
     size_t mask = n->cache_cap - 1, i = (size_t)key & mask;
     for (;; i = (i + 1) & mask) {
         centry *e = &n->cache[i];
         if (!e->key) break; /* an empty slot: keys are never 0 */
         if (e->key == key && e->lang == lang && streq(e->function, f->function) &&
-            streq(e->file, f->file))
+            streq(e->file, f->file) && streq(e->module, f->module) &&
+            streq(e->build_id, f->build_id))
             return e;
     }
     if (n->cache_n * 2 >= n->cache_cap) {
@@ -308,8 +358,10 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
     centry *e = &n->cache[i];
     e->key = key;
     e->lang = lang;
-    e->function = f->function ? cs_xstrdup(f->function) : NULL;
-    e->file = f->file ? cs_xstrdup(f->file) : NULL;
+    e->function = dup_or_null(f->function);
+    e->file = dup_or_null(f->file);
+    e->module = dup_or_null(f->module);
+    e->build_id = dup_or_null(f->build_id);
     e->norm_function = f->function ? norm_function(n, lang, f->function) : NULL;
     e->norm_file = f->file ? norm_file(n, lang, f->file) : NULL;
     const char *which = NULL;
@@ -318,7 +370,7 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
     if (e->after) {
         e->skip = true;
     } else if (match_rule(n, CS_RULE_SENTINEL, lang, e->norm_function, &which) ||
-        match_rule(n, CS_RULE_SENTINEL, lang, f->function, &which))
+               match_rule(n, CS_RULE_SENTINEL, lang, f->function, &which))
         e->sentinel = true;
     else if (match_rule(n, CS_RULE_SKIP, lang, e->norm_function, &which) ||
              match_rule(n, CS_RULE_SKIP, lang, f->function, &which) ||
@@ -376,8 +428,11 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
 {
     const char *h = t->headline ? t->headline : "";
     switch (t->kind) {
-    case CS_TK_GO_RACE: return cs_xstrdup("data race");
-    case CS_TK_PYTHON: case CS_TK_JAVA: case CS_TK_NODE: {
+    case CS_TK_GO_RACE:
+        return cs_xstrdup("data race");
+    case CS_TK_PYTHON:
+    case CS_TK_JAVA:
+    case CS_TK_NODE: {
         /* The exception type; its message varies with data. */
         const char *colon = strstr(h, ": ");
         return colon ? cs_xstrndup(h, (size_t)(colon - h)) : cs_normalize_message(n, h);
@@ -406,7 +461,41 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
         free(m);
         return c;
     }
-    default: return cs_normalize_message(n, h);
+    default:
+        return cs_normalize_message(n, h);
+    }
+}
+
+/* The part a frame contributes to a signature. */
+static void frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
+{
+    if (f->norm_function && *f->norm_function && strcmp(f->norm_function, "??") != 0) {
+        if (lang == CS_LANG_PYTHON && f->norm_file) {
+            const char *base = strrchr(f->norm_file, '/');
+            base = base ? base + 1 : f->norm_file;
+            size_t k = strlen(base);
+            if (k > 3 && strcmp(base + k - 3, ".py") == 0) k -= 3;
+            cs_buf_printf(b, "%.*s.", (int)k, base);
+        }
+        cs_buf_adds(b, f->norm_function);
+        /* A stripped module's nearest exported symbol is a weaker name
+         * than a symbol table's: say so, so the two never merge. */
+        if (f->dynsym) cs_buf_adds(b, " [dynsym]");
+    } else if (f->module && f->has_offset) {
+        /* No symbols: the module's build-id and the offset identify the
+         * code, so equal parts are the same instruction of the same
+         * binary, and two programs' frames never compare equal. */
+        const char *base = strrchr(f->module, '/');
+        cs_buf_adds(b, base ? base + 1 : f->module);
+        if (f->build_id && *f->build_id) cs_buf_printf(b, "@%s", f->build_id);
+        cs_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
+    } else if (f->norm_file) {
+        cs_buf_adds(b, f->norm_file);
+    } else if (f->has_pc) {
+        /* No module at all (an address outside every mapping). */
+        cs_buf_printf(b, "0x%llx", (unsigned long long)f->pc);
+    } else {
+        cs_buf_adds(b, "?");
     }
 }
 
@@ -420,6 +509,12 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
         free(f->norm_file);
         f->norm_function = e->norm_function ? cs_xstrdup(e->norm_function) : NULL;
         f->norm_file = e->norm_file ? cs_xstrdup(e->norm_file) : NULL;
+        cs_buf part;
+        cs_buf_init(&part, 0);
+        frame_part(&part, lang, f);
+        free(f->sig_part);
+        f->sig_part = cs_buf_take(&part);
+        cs_buf_dispose(&part);
         f->significant = !e->skip;
         f->map_impl = e->map_impl;
         f->rule = e->rule;
@@ -436,29 +531,6 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
     }
 }
 
-/* The part a frame contributes to a signature. */
-static void frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
-{
-    if (f->norm_function && *f->norm_function && strcmp(f->norm_function, "??") != 0) {
-        if (lang == CS_LANG_PYTHON && f->norm_file) {
-            const char *base = strrchr(f->norm_file, '/');
-            base = base ? base + 1 : f->norm_file;
-            size_t k = strlen(base);
-            if (k > 3 && strcmp(base + k - 3, ".py") == 0) k -= 3;
-            cs_buf_printf(b, "%.*s.", (int)k, base);
-        }
-        cs_buf_adds(b, f->norm_function);
-    } else if (f->module && f->has_offset) {
-        /* No symbols: the module and offset still identify the code. */
-        const char *base = strrchr(f->module, '/');
-        cs_buf_printf(b, "%s+0x%llx", base ? base + 1 : f->module, (unsigned long long)f->offset);
-    } else if (f->norm_file) {
-        cs_buf_adds(b, f->norm_file);
-    } else {
-        cs_buf_adds(b, "?");
-    }
-}
-
 static bool is_prefix_frame(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 {
     return lookup(n, lang, f)->prefix;
@@ -468,36 +540,25 @@ static bool is_prefix_frame(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 static void thread_part(cs_normalizer *n, cs_buf *b, cs_lang lang, const cs_thread *th, int k)
 {
     int counted = 0;
-    cs_buf last;
-    cs_buf_init(&last, 0);
-    bool any = false;
+    const char *last = NULL;
     for (size_t j = 0; j < th->n_frames && counted < k; j++) {
         const cs_frame *f = &th->frames[j];
         if (!f->significant) continue;
-        cs_buf part;
-        cs_buf_init(&part, 0);
-        frame_part(&part, lang, f);
         /* Recursion collapses into one frame. */
-        if (last.ptr && part.ptr && strcmp(last.ptr, part.ptr) == 0) {
-            cs_buf_dispose(&part);
-            continue;
-        }
-        if (any) cs_buf_adds(b, " | ");
-        cs_buf_add(b, part.ptr, part.len);
-        any = true;
-        cs_buf_clear(&last);
-        cs_buf_add(&last, part.ptr, part.len);
-        cs_buf_dispose(&part);
+        if (last && strcmp(last, f->sig_part) == 0) continue;
+        if (last) cs_buf_adds(b, " | ");
+        cs_buf_adds(b, f->sig_part);
+        last = f->sig_part;
         if (!is_prefix_frame(n, lang, f)) counted++;
     }
-    if (!any) cs_buf_adds(b, "?");
-    cs_buf_dispose(&last);
+    if (!last) cs_buf_adds(b, "?");
 }
 
 void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
 {
     cs_lang lang = cs_trace_lang(t);
-    for (size_t i = 0; i < t->n_threads; i++) mark_thread(n, lang, &t->threads[i]);
+    for (size_t i = 0; i < t->n_threads; i++)
+        mark_thread(n, lang, &t->threads[i]);
     char *cls = failure_class(n, t);
     free(t->norm_headline);
     t->norm_headline = cls;

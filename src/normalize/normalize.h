@@ -17,7 +17,7 @@
 #include "rules.h"
 
 #define CS_DEFAULT_SIG_FRAMES 3
-#define CS_SIG_ALGO_VERSION 1
+#define CS_SIG_ALGO_VERSION 2 /* 2: frames without symbols are module@build-id+offset */
 
 typedef struct cs_normalizer cs_normalizer;
 

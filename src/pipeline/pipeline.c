@@ -1,11 +1,11 @@
 #include "pipeline.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <pthread.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "../base/error.h"
 #include "../base/regex.h"
@@ -68,7 +68,8 @@ static void extract_text(run *r, const char *source, cs_reader *rd)
     cs_extract_opts xo = {.max_line = r->o->limits.max_line};
     cs_extractor *e = cs_extractor_new(source, &xo, r->out);
     ssize_t k;
-    while ((k = cs_reader_read(rd, r->chunk, CHUNK)) > 0) cs_extractor_feed(e, r->chunk, (size_t)k);
+    while ((k = cs_reader_read(rd, r->chunk, CHUNK)) > 0)
+        cs_extractor_feed(e, r->chunk, (size_t)k);
     cs_extractor_finish(e);
     cs_extractor_free(e);
 }
@@ -87,23 +88,34 @@ static void defer_core(run *r, const char *source, cs_reader *rd)
     pthread_mutex_unlock(&r->sh->core_lock);
 }
 
-/* A binary on disk is indexed by path (opened again only when a core needs
- * it); one inside an archive or compressed is read into memory. */
+/* A binary that is a plain file on disk is indexed by path (opened again
+ * only when a core needs it); one inside an archive or compressed is read
+ * into memory. Either way it is in the index before any core is unwound:
+ * cores wait for the end of the walk. */
 static void index_binary(run *r, const char *source, cs_reader *rd)
 {
-    pthread_mutex_lock(&r->sh->core_lock);
-    int rc = strchr(source, '!') ? -1 : cs_core_index_add_file(r->cores, source, source, r->out);
-    pthread_mutex_unlock(&r->sh->core_lock);
-    /* Indexed in place, broken or without a build-id (reported when it
-     * matters): done. Only a file that is not a plain ELF on disk (compressed,
-     * or inside an archive) is read into memory. */
-    if (rc != CS_E_UNSUPPORTED) return;
+    const char *path = cs_reader_file_path(rd);
+    if (path) {
+        pthread_mutex_lock(&r->sh->core_lock);
+        int rc = cs_core_index_add_file(r->cores, source, path, r->out);
+        pthread_mutex_unlock(&r->sh->core_lock);
+        /* Indexed in place, broken or without a build-id (reported when it
+         * matters): done. CS_E_UNSUPPORTED: not readable in place after all
+         * (it changed under us); read it like an archive member. */
+        if (rc != CS_E_UNSUPPORTED) return;
+    }
     unsigned char *bytes;
     size_t n;
-    if (cs_reader_slurp(rd, r->o->limits.max_member, &bytes, &n) == 0) {
+    int rc = cs_reader_slurp(rd, r->o->limits.max_member, &bytes, &n);
+    if (rc == 0) {
         pthread_mutex_lock(&r->sh->core_lock);
         cs_core_index_add(r->cores, source, bytes, n, r->out);
         pthread_mutex_unlock(&r->sh->core_lock);
+    } else if (rc == CS_E_LIMIT) { /* a read error is reported by the ingest */
+        cs_results_add_diag(r->out, source,
+                            "binary larger than --max-member (%llu bytes): not used to "
+                            "symbolize cores",
+                            (unsigned long long)r->o->limits.max_member);
     }
 }
 
@@ -134,8 +146,9 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
         index_binary(r, source, rd);
         break;
     case CS_MK_BINARY:
-        cs_results_add_diag(r->out, source, "unknown binary data (not a log, archive, core or "
-                                            "ELF file); skipped");
+        cs_results_add_diag(r->out, source,
+                            "unknown binary data (not a log, archive, core or "
+                            "ELF file); skipped");
         break;
     default:
         break;
@@ -144,15 +157,37 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
     return 0;
 }
 
+/* The inventory says what each ELF file is and its build-id, which is what
+ * a core's "module not found" error asks for. */
+static void describe_elf(run *r, cs_member_kind kind, cs_reader *rd)
+{
+    char *what = NULL, *id = NULL;
+    if (kind == CS_MK_ELF_CORE) {
+        what = cs_xstrdup("core"); /* its modules' build-ids are the core's to tell */
+    } else if (cs_reader_file_path(rd)) {
+        cs_core_describe(cs_reader_file_path(rd), NULL, 0, &what, &id);
+    } else {
+        unsigned char *bytes;
+        size_t n;
+        if (cs_reader_slurp(rd, r->o->limits.max_member, &bytes, &n) == 0) {
+            cs_core_describe(NULL, bytes, n, &what, &id);
+            free(bytes);
+        }
+    }
+    cs_reader_set_elf(rd, what, id);
+}
+
 static int visit_inventory(void *user, const char *source, cs_member_kind kind, cs_reader *rd)
 {
     run *r = user;
     (void)source;
     /* Text-like members are read to the end so sizes are real and broken
-     * streams show up; binaries are only sniffed. */
+     * streams show up; ELF files are described; other binaries only
+     * sniffed. */
     if (kind == CS_MK_TEXT || kind == CS_MK_GO_TEST_JSON || kind == CS_MK_JUNIT_XML)
         while (cs_reader_read(rd, r->chunk, CHUNK) > 0)
             ;
+    if (kind == CS_MK_ELF_BINARY || kind == CS_MK_ELF_CORE) describe_elf(r, kind, rd);
     progress(r, false);
     return 0;
 }
@@ -197,7 +232,8 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     sh.cores = cs_core_index_new(&o->core);
     cs_ingest *lister = cs_ingest_new(&o->limits, out);
     sh.counters = lister;
-    for (size_t i = 0; i < n; i++) cs_ingest_list(lister, paths[i], add_file, &sh);
+    for (size_t i = 0; i < n; i++)
+        cs_ingest_list(lister, paths[i], add_file, &sh);
 
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > sh.n_files) jobs = sh.n_files ? (int)sh.n_files : 1;
@@ -216,10 +252,12 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
         pthread_t *th = cs_xcalloc((size_t)jobs, sizeof *th);
         for (int j = 0; j < jobs; j++)
             if (pthread_create(&th[j], NULL, worker, &runs[j]) != 0) abort();
-        for (int j = 0; j < jobs; j++) pthread_join(th[j], NULL);
+        for (int j = 0; j < jobs; j++)
+            pthread_join(th[j], NULL);
         free(th);
     }
-    for (int j = 0; j < jobs; j++) cs_results_move(out, &outs[j]);
+    for (int j = 0; j < jobs; j++)
+        cs_results_move(out, &outs[j]);
     cs_core_unwind_deferred(sh.cores, &o->core, out);
     cs_core_index_free(sh.cores);
     progress(&runs[0], true);
@@ -243,14 +281,12 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     return 0;
 }
 
-int cs_pipeline_inventory(const cs_run_opts *o, const char *const *paths, size_t n,
-                          cs_results *out)
+int cs_pipeline_inventory(const cs_run_opts *o, const char *const *paths, size_t n, cs_results *out)
 {
     return run_all(o, paths, n, out, visit_inventory);
 }
 
-int cs_pipeline_extract(const cs_run_opts *o, const char *const *paths, size_t n,
-                        cs_results *out)
+int cs_pipeline_extract(const cs_run_opts *o, const char *const *paths, size_t n, cs_results *out)
 {
     return run_all(o, paths, n, out, visit_triage);
 }
@@ -273,7 +309,8 @@ int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n,
     int rc = run_all(o, paths, n, &out->res, visit_triage);
     cs_normalizer *nz = cs_normalizer_new(&out->rules, o->sig_frames);
     snprintf(out->sig_version, sizeof out->sig_version, "%s", cs_normalizer_version(nz));
-    for (size_t i = 0; i < out->res.n_traces; i++) cs_normalize_trace(nz, out->res.traces[i]);
+    for (size_t i = 0; i < out->res.n_traces; i++)
+        cs_normalize_trace(nz, out->res.traces[i]);
     cs_normalizer_free(nz);
     cs_cluster_opts co = {.threshold = o->merge_threshold};
     cs_cluster_run(&out->res, &co, &out->clusters);

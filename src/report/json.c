@@ -39,6 +39,10 @@ static void frame(cs_jsonw *w, const cs_frame *f)
         cs_jsonw_key(w, "inlined");
         cs_jsonw_bool(w, true);
     }
+    if (f->dynsym) {
+        cs_jsonw_key(w, "dynsym");
+        cs_jsonw_bool(w, true);
+    }
     cs_jsonw_obj_end(w);
 }
 
@@ -400,6 +404,14 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
             cs_jsonw_str(&w, cs_member_kind_name(m->kind));
             cs_jsonw_key(&w, "size");
             cs_jsonw_uint(&w, m->size);
+            if (m->elf_kind) {
+                cs_jsonw_key(&w, "elf_kind");
+                cs_jsonw_str(&w, m->elf_kind);
+            }
+            if (m->build_id) {
+                cs_jsonw_key(&w, "build_id");
+                cs_jsonw_str(&w, m->build_id);
+            }
             cs_jsonw_obj_end(&w);
         }
         cs_jsonw_arr_end(&w);

@@ -21,8 +21,10 @@ static void put_safe(FILE *f, const char *s)
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         size_t k = cs_report_char(s + i, n - i, esc);
-        if (esc[0]) fputs(esc, f);
-        else fwrite(s + i, 1, k, f);
+        if (esc[0])
+            fputs(esc, f);
+        else
+            fwrite(s + i, 1, k, f);
         i += k;
     }
 }
@@ -33,7 +35,8 @@ typedef struct style {
 
 static style get_style(const cs_report_ctx *c)
 {
-    if (c->color) return (style){"\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m"};
+    if (c->color)
+        return (style){"\x1b[1m", "\x1b[2m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m"};
     return (style){"", "", "", "", "", ""};
 }
 
@@ -45,6 +48,17 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
         const cs_member *m = &r->members[i];
         fprintf(f, "%-12s %12llu  ", cs_member_kind_name(m->kind), (unsigned long long)m->size);
         put_safe(f, m->source);
+        if (m->elf_kind) {
+            fputs("  (", f);
+            put_safe(f, m->elf_kind);
+            if (m->build_id) {
+                fputs(", build-id ", f);
+                put_safe(f, m->build_id);
+            } else if (m->kind != CS_MK_ELF_CORE) {
+                fputs(", no build-id: cores cannot be matched to it", f);
+            }
+            fputc(')', f);
+        }
         fputc('\n', f);
     }
     for (size_t i = 0; i < r->n_diags; i++) {
@@ -120,7 +134,8 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
             fputs(st->reset, f);
             fputs("  ", f);
             put_safe(f, site->file);
-            for (size_t k = 0; k < site->n_lines; k++) fprintf(f, "%s%d", k ? "," : ":", site->lines[k]);
+            for (size_t k = 0; k < site->n_lines; k++)
+                fprintf(f, "%s%d", k ? "," : ":", site->lines[k]);
             if (site->access) fprintf(f, "  (%s)", site->access);
             fputc('\n', f);
         }
@@ -188,8 +203,9 @@ int cs_report_text(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     style st = get_style(ctx);
-    fprintf(f, "%scrashsift%s: %zu member(s), %zu trace(s), %zu cluster(s), %zu race pair(s), "
-               "%zu error(s)\n\n",
+    fprintf(f,
+            "%scrashsift%s: %zu member(s), %zu trace(s), %zu cluster(s), %zu race pair(s), "
+            "%zu error(s)\n\n",
             st.bold, st.reset, r->n_members, r->n_traces, ctx->clusters ? ctx->clusters->n : 0,
             ctx->races ? ctx->races->n : 0, r->n_diags);
     races(f, ctx, &st);
@@ -206,11 +222,8 @@ int cs_report_text(FILE *f, const cs_report_ctx *ctx)
 }
 
 static const cs_format formats[] = {
-    {"text", cs_report_text},
-    {"json", cs_report_json},
-    {"markdown", cs_report_markdown},
-    {"html", cs_report_html},
-    {"sarif", cs_report_sarif},
+    {"text", cs_report_text}, {"json", cs_report_json},   {"markdown", cs_report_markdown},
+    {"html", cs_report_html}, {"sarif", cs_report_sarif},
 };
 
 const cs_format *cs_report_find(const char *name)
