@@ -11,11 +11,12 @@ cd "$(dirname "$0")/.."
 run_pkgs=(
   build-essential cmake pkg-config
   libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
-  libexpat1-dev libsqlite3-dev
+  libexpat1-dev libsqlite3-dev libpq-dev libjansson-dev
 )
 # What the tests add.
 test_pkgs=(
   libcmocka-dev gdb elfutils binutils python3 valgrind
+  postgresql  # history tests start a private PostgreSQL server (initdb + pg_ctl)
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   python3-jsonschema python3-yaml chromium  # report tests: SARIF schema, CI docs, HTML in a browser
 )

@@ -1,7 +1,12 @@
 /* test_history.c - the recurring-crash history: statuses over batches,
  * re-feeds, a writer killed mid-batch, concurrent writers, and databases
  * that must be refused and left untouched. The in-process tests call the
- * history module; the reliability tests run the real binary in children. */
+ * history module; the reliability tests run the real binary in children.
+ *
+ * The same tests run on both engines. With $CS_TEST_PG_HOST set (tests/pg.sh
+ * starts a private server and sets it), every test gets a fresh PostgreSQL
+ * database instead of a fresh file; only the few lines that damage or
+ * snapshot a database differ per engine (the `engine` helpers below). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -30,14 +35,47 @@
 
 typedef struct tmp {
     char dir[64];
-    char db[128];
+    char db[512];  /* the --db value: a file, or a postgresql:// URL */
+    char name[64]; /* PostgreSQL: the database's name */
 } tmp;
+
+/* ---- the engine under test -------------------------------------------- */
+
+static const char *pg_host(void)
+{
+    const char *h = getenv("CS_TEST_PG_HOST");
+    return h && *h ? h : NULL;
+}
+
+/* Runs a PostgreSQL client program (createdb, psql ...) on t's database. */
+static int pg_tool(const tmp *t, const char *tool, const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "'%s/%s' -h '%s' -U '%s' %s >/dev/null 2>&1",
+             getenv("CS_TEST_PG_BIN"), tool, pg_host(), getenv("CS_TEST_PG_USER"), args);
+    (void)t;
+    return system(cmd);
+}
+
+static void psql(const tmp *t, const char *sql)
+{
+    char args[512];
+    snprintf(args, sizeof args, "-q -v ON_ERROR_STOP=1 -d '%s' -c \"%s\"", t->name, sql);
+    assert_int_equal(pg_tool(t, "psql", args), 0);
+}
 
 static void tmp_make(tmp *t)
 {
     snprintf(t->dir, sizeof t->dir, "/tmp/cs-hist-XXXXXX");
     assert_non_null(mkdtemp(t->dir));
     snprintf(t->db, sizeof t->db, "%s/history.db", t->dir);
+    if (!pg_host()) return;
+    snprintf(t->name, sizeof t->name, "cs_%s", strrchr(t->dir, '-') + 1);
+    for (char *p = t->name; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    assert_int_equal(pg_tool(t, "createdb", t->name), 0);
+    snprintf(t->db, sizeof t->db, "postgresql:///%s?host=%s&user=%s", t->name, pg_host(),
+             getenv("CS_TEST_PG_USER"));
 }
 
 static void tmp_remove(tmp *t)
@@ -45,6 +83,11 @@ static void tmp_remove(tmp *t)
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
     assert_int_equal(system(cmd), 0);
+    if (pg_host()) {
+        char args[96];
+        snprintf(args, sizeof args, "--force %s", t->name);
+        assert_int_equal(pg_tool(t, "dropdb", args), 0);
+    }
 }
 
 static char *slurp(const char *path, size_t *n)
@@ -71,6 +114,88 @@ static void spit(const char *path, const void *data, size_t n)
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, n, f), n);
     assert_int_equal(fclose(f), 0);
+}
+
+/* Everything the database holds, as bytes to compare: the file, or a
+ * pg_dump of the database (the caller frees it). */
+static char *snapshot(const tmp *t, size_t *n)
+{
+    if (!pg_host()) return slurp(t->db, n);
+    char out[160], args[256];
+    snprintf(out, sizeof out, "%s/snapshot.sql", t->dir);
+    snprintf(args, sizeof args, "-d '%s' -f '%s'", t->name, out);
+    assert_int_equal(pg_tool(t, "pg_dump", args), 0);
+    char *s = slurp(out, n);
+    assert_non_null(s);
+    unlink(out);
+    /* pg_dump brackets its output with "\\restrict KEY" lines whose key is
+     * random each run: they are not the database. */
+    size_t w = 0;
+    for (char *line = s; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (strncmp(line, "\\restrict ", 10) && strncmp(line, "\\unrestrict ", 12)) {
+            memmove(s + w, line, len);
+            w += len;
+        }
+        line += len;
+    }
+    s[w] = '\0';
+    *n = w;
+    return s;
+}
+
+/* A database that says it was written by schema version v. */
+static void engine_set_version(const tmp *t, int v)
+{
+    if (pg_host()) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "UPDATE crashsift_schema SET version = %d", v);
+        psql(t, sql);
+        return;
+    }
+    /* PRAGMA user_version lives at offset 60 of the header, big-endian. */
+    size_t n;
+    char *db = slurp(t->db, &n);
+    assert_true(n > 100);
+    db[60] = (char)(v >> 24), db[61] = (char)(v >> 16), db[62] = (char)(v >> 8), db[63] = (char)v;
+    spit(t->db, db, n);
+    free(db);
+}
+
+/* A database that is somebody else's. */
+static void engine_foreign(const tmp *t)
+{
+    if (pg_host()) {
+        psql(t, "CREATE TABLE orders (id integer PRIMARY KEY, item text);"
+                "INSERT INTO orders VALUES (1, 'not a crash')");
+        return;
+    }
+    char junk[8192];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)("not a database\n"[i % 15]);
+    spit(t->db, junk, sizeof junk);
+}
+
+/* A database of ours, damaged after batches were recorded. */
+static void engine_damage(const tmp *t)
+{
+    if (pg_host()) {
+        psql(t, "DROP TABLE occurrences");
+        return;
+    }
+    /* A valid header, then every page after the first overwritten: the
+     * schema still reads, quick_check does not pass. */
+    size_t n;
+    char *db = slurp(t->db, &n);
+    assert_true(n > 8192);
+    unsigned page = ((unsigned char)db[16] << 8) | (unsigned char)db[17];
+    if (page == 1) page = 65536;
+    assert_true(n >= 2 * page);
+    for (size_t i = page; i < n; i++)
+        db[i] = (char)(0xa5 ^ (i * 31));
+    spit(t->db, db, n);
+    free(db);
 }
 
 /* Copies fixtures/go/<name> to <dir>/<sub>/<name>: a new CI run of the same
@@ -446,7 +571,7 @@ static void test_concurrent_runs_all_land(void **state)
 static void expect_refused(const tmp *t, const char *why, bool no_sidecars)
 {
     size_t n0;
-    char *orig = slurp(t->db, &n0);
+    char *orig = snapshot(t, &n0);
     assert_non_null(orig);
     char err[160];
     snprintf(err, sizeof err, "%s/err.txt", t->dir);
@@ -462,15 +587,15 @@ static void expect_refused(const tmp *t, const char *why, bool no_sidecars)
             fail_msg("message should name '%s' and say '%s': %s", t->db, why, msg);
         free(msg);
         size_t n1;
-        char *now = slurp(t->db, &n1);
+        char *now = snapshot(t, &n1);
         assert_int_equal(n0, n1);
         assert_memory_equal(orig, now, n0);
         free(now);
     }
-    char side[192];
+    char side[600];
     snprintf(side, sizeof side, "%s-wal", t->db);
     struct stat sb;
-    if (no_sidecars) assert_int_not_equal(stat(side, &sb), 0);
+    if (no_sidecars && !pg_host()) assert_int_not_equal(stat(side, &sb), 0);
     free(orig);
 }
 
@@ -480,13 +605,7 @@ static void test_future_version_refused(void **state)
     tmp t;
     tmp_make(&t);
     triage(&t, NULL, copy_fixture(&t, "run1", "concurrent_map_writes.log"), NULL, 0);
-    /* PRAGMA user_version lives at offset 60 of the header, big-endian. */
-    size_t n;
-    char *db = slurp(t.db, &n);
-    assert_true(n > 100);
-    db[60] = 0, db[61] = 0, db[62] = 0, db[63] = 99;
-    spit(t.db, db, n);
-    free(db);
+    engine_set_version(&t, 99);
     expect_refused(&t, "newer", false);
     tmp_remove(&t);
 }
@@ -496,10 +615,7 @@ static void test_not_sqlite_refused(void **state)
     (void)state;
     tmp t;
     tmp_make(&t);
-    char junk[8192];
-    for (size_t i = 0; i < sizeof junk; i++)
-        junk[i] = (char)("not a database\n"[i % 15]);
-    spit(t.db, junk, sizeof junk);
+    engine_foreign(&t);
     expect_refused(&t, "corrupt", true);
     tmp_remove(&t);
 }
@@ -511,18 +627,7 @@ static void test_damaged_sqlite_refused(void **state)
     tmp_make(&t);
     triage(&t, NULL, copy_fixture(&t, "run1", "concurrent_map_writes.log"),
            copy_fixture(&t, "run1", "race_map.log"), 0);
-    /* A valid header, then every page after the first overwritten: the
-     * schema still reads, quick_check does not pass. */
-    size_t n;
-    char *db = slurp(t.db, &n);
-    assert_true(n > 8192);
-    unsigned page = ((unsigned char)db[16] << 8) | (unsigned char)db[17];
-    if (page == 1) page = 65536;
-    assert_true(n >= 2 * page);
-    for (size_t i = page; i < n; i++)
-        db[i] = (char)(0xa5 ^ (i * 31));
-    spit(t.db, db, n);
-    free(db);
+    engine_damage(&t);
     expect_refused(&t, "corrupt", false);
     tmp_remove(&t);
 }
@@ -555,5 +660,6 @@ int main(void)
         cmocka_unit_test(test_damaged_sqlite_refused),
         cmocka_unit_test(test_no_db_no_file),
     };
+    if (pg_host()) print_message("history engine: PostgreSQL at %s\n", pg_host());
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,7 +250,7 @@ int cs_cmd_history(int argc, char **argv)
         cs_history_free(h);
         return CS_EXIT_USAGE;
     }
-    if (o.format && strcmp(o.format, "json") == 0) json(stdout, &l, &q, db);
+    if (o.format && strcmp(o.format, "json") == 0) json(stdout, &l, &q, cs_history_display(h));
     else text(stdout, &l, &q);
     fflush(stdout);
     rc = ferror(stdout) ? CS_EXIT_USAGE : CS_EXIT_OK;

@@ -1,23 +1,28 @@
 /* history.h - recurring-crash history: remembers every cluster and race pair
- * across batches in one SQLite database (the only SQLite user), so a report
- * can say whether a failure is new, recurring or regressed.
+ * across batches, so a report can say whether a failure is new, recurring or
+ * regressed. Two engines behind one vtable (history_db.h): an SQLite file
+ * (any --db value that is a path) and a PostgreSQL server (a
+ * postgresql:// or postgres:// URL, through libpq), with the same schema
+ * version, statuses and re-feed rule.
  *
  * Guarantees (docs/history.md):
- *   - one transaction per batch (BEGIN IMMEDIATE ... COMMIT): a run killed
- *     midway leaves the database exactly as it was before that batch;
- *   - WAL mode and a busy timeout: concurrent runs on one database
- *     serialize their batches, none is lost;
- *   - the schema is versioned (PRAGMA user_version) and forward migrations
- *     run on open; a database written by a newer crashsift is refused;
- *   - a file that is not an SQLite database, or fails PRAGMA quick_check,
- *     is refused and never written;
- *   - the database path (and SQLite's -wal/-shm beside it) is the only file
- *     written; temporary tables stay in memory.
+ *   - one transaction per batch: a run killed midway leaves the database
+ *     exactly as it was before that batch;
+ *   - concurrent runs on one database serialize their batches, none is
+ *     lost (SQLite: WAL, BEGIN IMMEDIATE and a busy timeout; PostgreSQL: an
+ *     advisory lock around a SERIALIZABLE transaction, and the whole batch
+ *     run again on a serialization failure or deadlock);
+ *   - the schema is versioned and forward migrations run on open; a
+ *     database written by a newer crashsift is refused;
+ *   - a database that is not ours or is damaged is refused and never
+ *     written (SQLite: not SQLite, or PRAGMA quick_check fails; PostgreSQL:
+ *     other tables and no crashsift_schema, or a table missing);
+ *   - SQLite: the database path (and its -wal/-shm) is the only file written.
  *
  * An occurrence is a trace in a cluster, or a trace linked to a race pair.
  * It is counted once per (id, source path, content hash): re-feeding the
  * same artifacts adds nothing. Library code never prints; errors come back
- * as codes and a one-line message naming the file. */
+ * as codes and a one-line message naming the database. */
 #ifndef CS_HISTORY_H
 #define CS_HISTORY_H
 
@@ -32,8 +37,11 @@
 #define CS_HISTORY_SCHEMA_VERSION 1
 #define CS_HISTORY_BUSY_TIMEOUT_MS 10000
 #define CS_HISTORY_DEFAULT_REGRESS_AFTER 3
-#define CS_HISTORY_TREND 16          /* batches in a trend */
+#define CS_HISTORY_TREND 16 /* batches in a trend */
 #define CS_HISTORY_MAX_REGRESS_AFTER 100000
+#define CS_HISTORY_MAX_RETRIES 8         /* attempts of a batch that hit serialization failures */
+#define CS_HISTORY_PG_LOCK_TIMEOUT_S 300 /* PostgreSQL: wait for other writers this long */
+#define CS_HISTORY_PG_CONNECT_TIMEOUT_S 30
 
 typedef struct cs_history cs_history; /* an open database */
 
@@ -45,12 +53,18 @@ typedef enum cs_history_state {
 
 const char *cs_history_state_name(cs_history_state s);
 
-/* Opens (create: or creates) the database at path, checks it and applies
- * migrations. On failure returns CS_E_CORRUPT (not SQLite, or quick_check
- * failed), CS_E_UNSUPPORTED (newer schema), CS_E_NOTFOUND (missing and not
- * create) or CS_E_IO, and sets *errmsg to a one-line message naming the
- * file (the caller frees it). *out is set only on success. */
-int cs_history_open(cs_history **out, const char *path, bool create, char **errmsg);
+/* Opens (create: or creates) the database at target (a file path or a
+ * postgresql:// URL), checks it and applies migrations. On failure returns
+ * CS_E_CORRUPT (not ours, or damaged), CS_E_UNSUPPORTED (newer schema),
+ * CS_E_NOTFOUND (missing or empty and not create) or CS_E_IO, and sets
+ * *errmsg to a one-line message naming the database (the caller frees it).
+ * *out is set only on success. */
+int cs_history_open(cs_history **out, const char *target, bool create, char **errmsg);
+/* "sqlite" or "postgresql". */
+const char *cs_history_engine(const cs_history *h);
+/* The database as messages name it: the path, or the URL without its
+ * password. */
+const char *cs_history_display(const cs_history *h);
 void cs_history_free(cs_history *h);
 /* The message of the last failed call on h (never NULL). */
 const char *cs_history_errmsg(const cs_history *h);
@@ -98,7 +112,7 @@ typedef struct cs_history_row {
     char id[16];
     bool race;
     char *signature;
-    char *kind;     /* trace kind, or "map-race"/"data-race" */
+    char *kind; /* trace kind, or "map-race"/"data-race" */
     char *headline;
     cs_history_state last_state; /* in its last batch of the window */
     int64_t first_seen, last_seen;
@@ -119,12 +133,12 @@ typedef struct cs_history_occ {
 } cs_history_occ;
 
 typedef struct cs_history_list {
-    int64_t n_batches;      /* batches in the window */
-    size_t n_trend;         /* how many of trend[] are used */
+    int64_t n_batches;                    /* batches in the window */
+    size_t n_trend;                       /* how many of trend[] are used */
     int64_t trend_time[CS_HISTORY_TREND]; /* time of each trend batch */
-    cs_history_row *rows;   /* by last seen (newest first), then id */
+    cs_history_row *rows;                 /* by last seen (newest first), then id */
     size_t n_rows;
-    cs_history_occ *occs;   /* q->id only: its occurrences by batch, source, line */
+    cs_history_occ *occs; /* q->id only: its occurrences by batch, source, line */
     size_t n_occs;
 } cs_history_list;
 

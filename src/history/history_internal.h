@@ -1,12 +1,13 @@
-/* history_internal.h - what history.c and history_schema.c share. */
+/* history_internal.h - what the history module's files share. */
 #ifndef CS_HISTORY_INTERNAL_H
 #define CS_HISTORY_INTERNAL_H
 
-#include <sqlite3.h>
+#include "history.h"
 
-/* Brings the schema from version `from` to CS_HISTORY_SCHEMA_VERSION inside
- * the caller's transaction, setting PRAGMA user_version. On failure returns
- * the SQLite code and sets *err (sqlite3_free it). */
-int cs_history_schema_migrate(sqlite3 *db, int from, char **err);
+/* migrations[i] brings a database from version i to i + 1 (history_schema.c). */
+extern const char *const cs_history_migrations_sqlite[CS_HISTORY_SCHEMA_VERSION];
+extern const char *const cs_history_migrations_postgresql[CS_HISTORY_SCHEMA_VERSION];
+/* The tables of the current version, NULL-terminated. */
+extern const char *const cs_history_tables[];
 
 #endif
