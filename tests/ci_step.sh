@@ -53,6 +53,18 @@ grep -q "'sometimes'" "$tmp/err" || fail "a bad --fail-on names the value"
 expect 2 "$bin" triage "$go" "$tmp/no-such-dir"
 grep -q "no-such-dir" "$tmp/err" || fail "a missing input is named"
 
+# The terminal report: errors grouped by cause with an example, the top
+# clusters only unless --all.
+"$bin" triage --color=never fixtures/hostile >"$tmp/h.txt"
+grep -q '^Errors ([0-9]*, [0-9]* cause(s))' "$tmp/h.txt" || fail "errors by cause"
+grep -q "e\.g\. fixtures/hostile/traversal.zip" "$tmp/h.txt" || fail "a cause shows one example"
+"$bin" triage --color=never fixtures >"$tmp/all.txt"
+grep -q '^Top clusters (10 of' "$tmp/all.txt" || fail "the top 10 clusters by default"
+"$bin" triage --color=never --top 3 fixtures >"$tmp/top.txt"
+grep -q '^Top clusters (3 of' "$tmp/top.txt" || fail "--top 3"
+"$bin" triage --color=never --all fixtures >"$tmp/all.txt"
+grep -q '^Clusters (' "$tmp/all.txt" || fail "--all"
+
 # Install to a prefix, move the prefix, run from elsewhere.
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 mv "$tmp/prefix" "$tmp/moved"

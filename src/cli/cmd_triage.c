@@ -117,6 +117,7 @@ int cs_cmd_triage(int argc, char **argv)
         .races = &tr.races,
         .sig_version = tr.sig_version,
         .repo = &o.repo,
+        .top = o.top,
     };
     cs_history_mark *hc = NULL, *hr = NULL;
     cs_history_status *sc = NULL, *sr = NULL;

@@ -41,9 +41,14 @@ int cs_cli_write_report(const char *path, const char *format, const void *vctx)
     return r;
 }
 
+/* A line on stderr (a terminal) that counts members as the summary does,
+ * and is erased when the run is done so the report starts on a clean screen. */
 void cs_cli_progress(void *user, uint64_t members, uint64_t bytes, bool done)
 {
     (void)user;
-    fprintf(stderr, "\r%llu members, %.1f MiB%s", (unsigned long long)members,
-            (double)bytes / (1024.0 * 1024.0), done ? "\n" : "");
+    if (done) fputs("\r\x1b[K", stderr);
+    else
+        fprintf(stderr, "\r\x1b[K%llu member(s), %.1f MiB read", (unsigned long long)members,
+                (double)bytes / (1024.0 * 1024.0));
+    fflush(stderr);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@ enum {
     OPT_EXIT_CODE,
     OPT_FAIL_ON,
     OPT_REPO_ROOT,
+    OPT_TOP,
+    OPT_ALL,
     OPT_RULES,
     OPT_SIGNATURES,
     OPT_FRAMES,
@@ -56,6 +59,9 @@ static const optdef table[] = {
     {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_TRIAGE, "WHAT",
      "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
      "comma list; new and regressed need --db"},
+    {"top", required_argument, OPT_TOP, CS_OPTSET_TRIAGE, "N",
+     "text: show the N largest clusters (default 10)"},
+    {"all", no_argument, OPT_ALL, CS_OPTSET_TRIAGE, NULL, "text: show every cluster"},
     {"repo-root", required_argument, OPT_REPO_ROOT, CS_OPTSET_TRIAGE, "PREFIX",
      "the repository's checkout path in the traces (repeatable); code locations are relative "
      "to it and SARIF keeps only results in it (default: CI checkout layouts)"},
@@ -281,6 +287,12 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             else if (strcmp(optarg, "never") == 0) o->color = CS_COLOR_NEVER;
             else return bad(cmd, name, optarg, "expected auto, always or never");
             break;
+        case OPT_TOP:
+            if (parse_size(optarg, &v) || v < 1 || v > 1000000)
+                return bad(cmd, name, optarg, "expected a number from 1 to 1000000");
+            o->top = (size_t)v;
+            break;
+        case OPT_ALL: o->top = SIZE_MAX; break;
         case OPT_REPO_ROOT:
             if (o->repo.n_roots >= CS_REPO_MAX_ROOTS) return bad(cmd, name, optarg, "at most 8 roots");
             if (!*optarg) return bad(cmd, name, optarg, "missing path");

@@ -37,6 +37,7 @@ typedef struct shared {
     pthread_mutex_t core_lock;
     pthread_mutex_t progress_lock;
     cs_ingest *counters; /* the ingest whose byte/member counters all share */
+    uint64_t n_visited;  /* leaf members visited: what the summary counts */
     cs_visit_fn visit;
     /* The files to read, from the folder walk. */
     char **fs_paths, **sources;
@@ -58,6 +59,10 @@ static void progress(run *r, bool done)
     if (!r->o->progress) return;
     uint64_t bytes, members;
     cs_ingest_progress(r->in, &bytes, &members);
+    /* The summary counts the members read (not the archives holding them):
+     * so does the progress line. */
+    if (!done) members = __atomic_add_fetch(&r->sh->n_visited, 1, __ATOMIC_RELAXED);
+    else members = __atomic_load_n(&r->sh->n_visited, __ATOMIC_RELAXED);
     pthread_mutex_lock(&r->sh->progress_lock);
     r->o->progress(r->o->progress_user, members, bytes, done);
     pthread_mutex_unlock(&r->sh->progress_lock);

@@ -13,6 +13,7 @@
 #include "repo.h"
 
 #define CS_REPORT_SCHEMA_VERSION 1
+#define CS_REPORT_TOP 10 /* clusters the text report shows by default */
 
 /* Recurring-crash history of one cluster or race pair (crashsift triage
  * --db; filled by the CLI from the history module). */
@@ -42,6 +43,7 @@ typedef struct cs_report_ctx {
     bool list_members;  /* inventory view */
     const cs_report_history *history; /* NULL: no --db, nothing to show */
     const cs_repo_opts *repo;          /* --repo-root; NULL: auto-detect checkouts */
+    size_t top;                        /* text: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
 } cs_report_ctx;
 
 typedef struct cs_format {
@@ -87,6 +89,22 @@ void cs_report_race_span(const cs_report_ctx *ctx, const cs_race *r, const char 
                          const char **last);
 /* Number of distinct sources (artifacts) among the given trace indices. */
 size_t cs_report_distinct_sources(const cs_report_ctx *ctx, const size_t *traces, size_t n);
+
+/* A function name short enough to read in a terminal or a table: template
+ * argument lists become "<…>", long parameter lists "(…)", the rest cut at
+ * `max` bytes with "…" (JSON keeps the full name). Into out[cap], returned. */
+const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t max);
+/* s cut at `max` bytes on a character boundary, with "…" when cut. */
+const char *cs_report_clip(const char *s, char *out, size_t cap, size_t max);
+
+/* Errors grouped by cause (the message with quoted names and numbers
+ * blanked): most frequent first, each with its first diagnostic as the
+ * example. The caller frees the array. */
+typedef struct cs_report_cause {
+    size_t example; /* index into res->diags */
+    size_t n;
+} cs_report_cause;
+cs_report_cause *cs_report_error_causes(const cs_results *r, size_t *n);
 
 /* Length in bytes (1..4) of the character at s, n > 0 bytes left. When the
  * character must not be emitted as is - C0 and C1 controls, DEL, Unicode

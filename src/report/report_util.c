@@ -1,7 +1,6 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -92,7 +91,8 @@ void cs_report_race_span(const cs_report_ctx *ctx, const cs_race *r, const char 
 size_t cs_report_distinct_sources(const cs_report_ctx *ctx, const size_t *traces, size_t n)
 {
     const char **v = cs_xcalloc(n + 1, sizeof *v);
-    for (size_t i = 0; i < n; i++) v[i] = ctx->res->traces[traces[i]]->source;
+    for (size_t i = 0; i < n; i++)
+        v[i] = ctx->res->traces[traces[i]]->source;
     size_t k = uniq(v, n);
     free(v);
     return k;
@@ -109,10 +109,14 @@ size_t cs_report_char(const char *s, size_t n, char esc[CS_REPORT_ESC_MAX])
     }
     size_t k;
     unsigned cp;
-    if (c >= 0xc2 && c <= 0xdf) k = 2, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) k = 3, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) k = 4, cp = c & 0x07;
-    else k = 0, cp = 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        k = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        k = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        k = 4, cp = c & 0x07;
+    else
+        k = 0, cp = 0;
     if (k && n >= k) {
         for (size_t i = 1; i < k; i++) {
             if ((p[i] & 0xc0) != 0x80) {
@@ -162,4 +166,153 @@ const cs_history_status *cs_report_cluster_history(const cs_report_ctx *ctx, siz
 const cs_history_status *cs_report_race_history(const cs_report_ctx *ctx, size_t i)
 {
     return ctx->history && ctx->history->races ? &ctx->history->races[i] : NULL;
+}
+
+/* Copies at most `max` bytes of s, cut on a character boundary, with "…"
+ * when cut. */
+static void clip(char *out, size_t cap, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (max + 4 > cap) max = cap - 4;
+    if (n <= max) {
+        memcpy(out, s, n + 1);
+        return;
+    }
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--; /* not inside a UTF-8 sequence */
+    memcpy(out, s, max);
+    memcpy(out + max, "\xE2\x80\xA6", 4);
+}
+
+const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t max)
+{
+    if (!s) s = "??";
+    /* One pass, O(n): template argument lists at any depth collapse to
+     * "<…>", parameter lists past 40 bytes to "(…)". "operator<", "<<" and
+     * "->" are operators, not lists. */
+    size_t n = strlen(s), w = 0;
+    char *tmp = cs_xmalloc(n + 1);
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        bool op = i >= 8 && memcmp(s + i - 8, "operator", 8) == 0;
+        if (c == '<' && !op && i + 1 < n && s[i + 1] != '<' && s[i + 1] != '=' && i > 0 &&
+            s[i - 1] != '<' && s[i - 1] != ' ') {
+            int depth = 0;
+            size_t j = i;
+            for (; j < n; j++) {
+                if (s[j] == '<')
+                    depth++;
+                else if (s[j] == '>' && s[j - 1] != '-' && --depth == 0)
+                    break;
+            }
+            if (j < n) {
+                memcpy(tmp + w, "<\xE2\x80\xA6>", 5);
+                w += 5;
+                i = j + 1;
+                continue;
+            }
+        }
+        if (c == '(' && !op) {
+            int depth = 0;
+            size_t j = i;
+            for (; j < n; j++) {
+                if (s[j] == '(')
+                    depth++;
+                else if (s[j] == ')' && --depth == 0)
+                    break;
+            }
+            if (j < n && j - i > 40) {
+                memcpy(tmp + w, "(\xE2\x80\xA6)", 5);
+                w += 5;
+                i = j + 1;
+                continue;
+            }
+        }
+        tmp[w++] = c;
+        i++;
+    }
+    tmp[w] = '\0';
+    clip(out, cap, tmp, max);
+    free(tmp);
+    return out;
+}
+
+const char *cs_report_clip(const char *s, char *out, size_t cap, size_t max)
+{
+    clip(out, cap, s ? s : "", max);
+    return out;
+}
+
+/* An error's cause: its message with the parts that name one input or one
+ * size ('quoted', digits) blanked, so "member 'a' is 12 bytes" and "member
+ * 'b' is 9 bytes" are one cause. */
+static char *cause_of(const char *m)
+{
+    size_t n = strlen(m), w = 0;
+    char *c = cs_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (m[i] == '\'' || m[i] == '"') {
+            const char *end = strchr(m + i + 1, m[i]);
+            if (end) {
+                c[w++] = m[i];
+                c[w++] = '_';
+                c[w++] = m[i];
+                i = (size_t)(end - m);
+                continue;
+            }
+        }
+        if (m[i] >= '0' && m[i] <= '9') {
+            c[w++] = 'N';
+            while (i + 1 < n && ((m[i + 1] >= '0' && m[i + 1] <= '9') || m[i + 1] == '.'))
+                i++;
+            continue;
+        }
+        c[w++] = m[i];
+    }
+    c[w] = '\0';
+    return c;
+}
+
+typedef struct cause_row {
+    char *cause;
+    size_t first; /* index of the first diagnostic with it */
+    size_t n;
+} cause_row;
+
+static int cmp_cause(const void *a, const void *b)
+{
+    const cause_row *x = a, *y = b;
+    int c = strcmp(x->cause, y->cause);
+    return c ? c : (x->first > y->first) - (x->first < y->first);
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+    const cs_report_cause *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return (x->example > y->example) - (x->example < y->example);
+}
+
+cs_report_cause *cs_report_error_causes(const cs_results *r, size_t *n_out)
+{
+    /* Sort by cause, then count runs: O(n log n) over the errors. */
+    cause_row *rows = cs_xcalloc(r->n_diags + 1, sizeof *rows);
+    for (size_t i = 0; i < r->n_diags; i++)
+        rows[i] = (cause_row){cause_of(r->diags[i].message), i, 1};
+    qsort(rows, r->n_diags, sizeof *rows, cmp_cause);
+    cs_report_cause *out = cs_xcalloc(r->n_diags + 1, sizeof *out);
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_diags;) {
+        size_t j = i;
+        while (j < r->n_diags && strcmp(rows[j].cause, rows[i].cause) == 0)
+            j++;
+        out[k++] = (cs_report_cause){rows[i].first, j - i};
+        i = j;
+    }
+    for (size_t i = 0; i < r->n_diags; i++)
+        free(rows[i].cause);
+    free(rows);
+    qsort(out, k, sizeof *out, cmp_count);
+    *n_out = k;
+    return out;
 }

@@ -10,6 +10,9 @@
 #include "report.h"
 
 #define TEXT_FRAMES 5
+#define TEXT_NAME_MAX 100 /* a function name in a terminal line */
+#define TEXT_HEADLINE_MAX 160
+#define TEXT_NEW_MAX 10 /* "new since the last batch" lines */
 
 static void put_safe(FILE *f, const char *s)
 {
@@ -72,11 +75,24 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
     return ferror(f) ? -1 : 0;
 }
 
+/* A function name, C++ templates elided and cut to a terminal line. */
+static void put_name(FILE *f, const char *name)
+{
+    char buf[TEXT_NAME_MAX + 8];
+    put_safe(f, cs_report_short_name(name, buf, sizeof buf, TEXT_NAME_MAX));
+}
+
+static void put_headline(FILE *f, const char *h)
+{
+    char buf[TEXT_HEADLINE_MAX + 8];
+    put_safe(f, h ? cs_report_clip(h, buf, sizeof buf, TEXT_HEADLINE_MAX) : NULL);
+}
+
 static void frame_line(FILE *f, const cs_frame *fr, const style *st)
 {
     fputs("      ", f);
     fputs(st->cyan, f);
-    put_safe(f, fr->norm_function ? fr->norm_function : fr->function ? fr->function : "??");
+    put_name(f, fr->norm_function ? fr->norm_function : fr->function ? fr->function : "??");
     fputs(st->reset, f);
     if (fr->norm_file || fr->file) {
         fputs("  ", f);
@@ -92,15 +108,22 @@ static void frame_line(FILE *f, const cs_frame *fr, const style *st)
     fputc('\n', f);
 }
 
-static void list(FILE *f, const char *label, const char **v, size_t n)
+/* "label a, b, c (+N more)" on the current line; nothing when n is 0. */
+static void list_inline(FILE *f, const char *sep, const char *label, const char **v, size_t n)
 {
     if (!n) return;
-    fprintf(f, "    %s ", label);
+    fprintf(f, "%s%s ", sep, label);
     for (size_t i = 0; i < n && i < 5; i++) {
         if (i) fputs(", ", f);
         put_safe(f, v[i]);
     }
     if (n > 5) fprintf(f, " (+%zu more)", n - 5);
+}
+
+static void list(FILE *f, const char *label, const char **v, size_t n)
+{
+    if (!n) return;
+    list_inline(f, "    ", label, v, n);
     fputc('\n', f);
 }
 
@@ -130,7 +153,7 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
             const cs_site *site = &r->sites[s];
             fprintf(f, "    %s ", s ? "and" : "   ");
             fputs(st->cyan, f);
-            put_safe(f, site->function);
+            put_name(f, site->function);
             fputs(st->reset, f);
             fputs("  ", f);
             put_safe(f, site->file);
@@ -142,15 +165,14 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
         fputs("    evidence:", f);
         for (int e = 0; e < CS_EV_COUNT; e++)
             if (r->n_by[e]) fprintf(f, " %s %zu", cs_evidence_name((cs_evidence)e), r->n_by[e]);
-        fputc('\n', f);
         size_t n;
         const char **v = cs_report_race_tests(ctx, r, &n);
-        list(f, "tests:", v, n);
+        list_inline(f, "; ", "tests:", v, n);
         free(v);
         v = cs_report_race_clusters(ctx, r, &n);
-        list(f, "clusters:", v, n);
+        list_inline(f, "; ", "clusters:", v, n);
         free(v);
-        fputc('\n', f);
+        fputs("\n\n", f);
     }
 }
 
@@ -162,19 +184,26 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
         fputs("No stack traces or test failures found.\n\n", f);
         return;
     }
-    fprintf(f, "%sClusters%s (%zu, from %zu trace(s))\n\n", st->bold, st->reset, ctx->clusters->n,
-            r->n_traces);
-    for (size_t i = 0; i < ctx->clusters->n; i++) {
+    size_t top = ctx->top ? ctx->top : CS_REPORT_TOP;
+    if (top >= ctx->clusters->n) {
+        top = ctx->clusters->n;
+        fprintf(f, "%sClusters%s (%zu, from %zu trace(s))\n\n", st->bold, st->reset,
+                ctx->clusters->n, r->n_traces);
+    } else {
+        fprintf(f, "%sTop clusters%s (%zu of %zu, from %zu trace(s); --all shows every one)\n\n",
+                st->bold, st->reset, top, ctx->clusters->n, r->n_traces);
+    }
+    for (size_t i = 0; i < top; i++) {
         const cs_cluster *c = &ctx->clusters->v[i];
         const cs_trace *rep = r->traces[c->rep];
         fprintf(f, "  %s%5zux%s %s %-12s ", st->bold, c->n_traces, st->reset, c->id,
                 cs_trace_kind_name(rep->kind));
-        put_safe(f, rep->headline);
+        put_headline(f, rep->headline);
         history_tag(f, ctx->history ? &ctx->history->clusters[i] : NULL, st);
         fputc('\n', f);
         fputs("    ", f);
         fputs(st->dim, f);
-        put_safe(f, c->signature);
+        put_headline(f, c->signature);
         fputs(st->reset, f);
         fputc('\n', f);
         size_t n;
@@ -199,6 +228,69 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
     }
 }
 
+/* triage --db: how this batch compares, and what it brought that is new or
+ * back, one line each (the details follow in their sections). */
+static void history_overview(FILE *f, const cs_report_ctx *ctx, const style *st)
+{
+    if (!ctx->history || !ctx->clusters) return;
+    size_t by[3] = {0}, shown = 0, more = 0;
+    static const char *const names[3] = {"new", "recurring", "regressed"};
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ctx->clusters->n; i++) {
+            const cs_history_status *h = &ctx->history->clusters[i];
+            if (!h->status) continue;
+            int k = strcmp(h->status, "new") == 0 ? 0 : strcmp(h->status, "regressed") == 0 ? 2 : 1;
+            if (pass == 0) {
+                by[k]++;
+                continue;
+            }
+            if (k == 1) continue;
+            if (shown == TEXT_NEW_MAX) {
+                more++;
+                continue;
+            }
+            const cs_cluster *c = &ctx->clusters->v[i];
+            const cs_trace *rep = ctx->res->traces[c->rep];
+            fprintf(f, "  %s%-9s%s %s %5zux  ", k ? st->red : st->yellow, names[k], st->reset,
+                    c->id, c->n_traces);
+            put_headline(f, rep->headline);
+            fputc('\n', f);
+            shown++;
+        }
+        if (pass == 0) {
+            fprintf(f, "History: %zu new, %zu recurring, %zu regressed cluster(s)\n", by[0], by[1],
+                    by[2]);
+            if (by[0] + by[2]) fprintf(f, "%sNew since the last batch%s\n", st->bold, st->reset);
+        }
+    }
+    if (more) fprintf(f, "  (+%zu more)\n", more);
+    fputc('\n', f);
+}
+
+/* Errors by cause, most frequent first, one example each: a pile with a
+ * thousand truncated members reads as one line, not a thousand. */
+static void errors(FILE *f, const cs_report_ctx *ctx, const style *st)
+{
+    const cs_results *r = ctx->res;
+    if (!r->n_diags) return;
+    size_t n;
+    cs_report_cause *c = cs_report_error_causes(r, &n);
+    fprintf(f, "%sErrors%s (%zu, %zu cause(s))\n\n", st->red, st->reset, r->n_diags, n);
+    for (size_t i = 0; i < n; i++) {
+        const cs_diag *d = &r->diags[c[i].example];
+        fprintf(f, "  %5zux  ", c[i].n);
+        put_safe(f, d->message);
+        fputs("\n         ", f);
+        fputs(st->dim, f);
+        fputs(c[i].n > 1 ? "e.g. " : "", f);
+        put_safe(f, d->source);
+        fputs(st->reset, f);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    free(c);
+}
+
 int cs_report_text(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
@@ -208,16 +300,10 @@ int cs_report_text(FILE *f, const cs_report_ctx *ctx)
             "%zu error(s)\n\n",
             st.bold, st.reset, r->n_members, r->n_traces, ctx->clusters ? ctx->clusters->n : 0,
             ctx->races ? ctx->races->n : 0, r->n_diags);
+    history_overview(f, ctx, &st);
     races(f, ctx, &st);
     clusters(f, ctx, &st);
-    if (r->n_diags) fprintf(f, "%sErrors%s (%zu)\n\n", st.red, st.reset, r->n_diags);
-    for (size_t i = 0; i < r->n_diags; i++) {
-        fputs("  ", f);
-        put_safe(f, r->diags[i].source);
-        fputs(": ", f);
-        put_safe(f, r->diags[i].message);
-        fputc('\n', f);
-    }
+    errors(f, ctx, &st);
     return ferror(f) ? -1 : 0;
 }
 
