@@ -70,6 +70,30 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 mv "$tmp/prefix" "$tmp/moved"
 [ -x "$tmp/moved/bin/crashsift" ] || fail "bin/crashsift installed"
 [ -f "$tmp/moved/share/crashsift/signatures/go.rules" ] || fail "rules installed"
+page="$tmp/moved/share/man/man1/crashsift.1"
+[ -f "$page" ] || fail "man page installed"
+[ -f "$tmp/moved/share/bash-completion/completions/crashsift" ] || fail "bash completion installed"
+# --help, the man page and the completion come from one table: every option
+# of every command's --help is in both.
+for cmd in triage inventory explain history; do
+  for opt in $("$bin" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    grep -qF -- "${opt//-/\\-}" "$page" || fail "man page lacks $cmd $opt"
+    grep -q -- " $opt\b" "$tmp/moved/share/bash-completion/completions/crashsift" \
+      || fail "completion lacks $cmd $opt"
+  done
+done
+if command -v man >/dev/null; then
+  MANWIDTH=80 man -l "$page" 2>"$tmp/man.err" | grep -q 'EXIT STATUS' || fail "man -l renders the page"
+  [ ! -s "$tmp/man.err" ] || { cat "$tmp/man.err" >&2; fail "man -l warns"; }
+else
+  echo "note: man is not installed; the page was not rendered"
+fi
+bash -n "$tmp/moved/share/bash-completion/completions/crashsift" || fail "completion is valid bash"
+# The completion completes: commands, then a command's options.
+compl() { bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _crashsift; printf "%s\n" "${COMPREPLY[@]}"' _ \
+  "$tmp/moved/share/bash-completion/completions/crashsift" "$@"; }
+compl crashsift tri | grep -qx triage || fail "completion of commands"
+compl crashsift triage --fail | grep -qx -- --fail-on || fail "completion of options"
 (cd "$tmp" && env -u CRASHSIFT_SIGNATURES "$tmp/moved/bin/crashsift" triage -f json "$src/$go") >"$tmp/inst.json"
 "$bin" triage -f json "$go" >"$tmp/tree.json"
 python3 - "$tmp/inst.json" "$tmp/tree.json" <<'PY' || fail "installed binary gives the tree's report"

@@ -65,6 +65,22 @@ enum {
  * on error and returns CS_EXIT_USAGE; 0 on success. */
 int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli_opts *o);
 void cs_cli_print_options(FILE *f, unsigned optset);
+/* Calls fn for each option of optset, in table order: the one list that
+ * --help, the man page and shell completion are all written from. short_opt
+ * is 0 when the option has no one-letter form; arg NULL when it takes none. */
+typedef void (*cs_option_fn)(void *user, const char *name, int short_opt, const char *arg,
+                             const char *help);
+void cs_cli_each_option(unsigned optset, cs_option_fn fn, void *user);
+
+/* The command table (main.c). */
+typedef struct cs_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    unsigned optset; /* CS_OPTSET_... it takes; 0: none */
+    const char *args; /* what follows the options in its synopsis */
+} cs_command;
+const cs_command *cs_cli_commands(size_t *n);
 /* Writes a report to path atomically (temporary file + rename), or stdout. */
 int cs_cli_write_report(const char *path, const char *format, const void *ctx);
 
@@ -72,5 +88,7 @@ int cs_cmd_triage(int argc, char **argv);
 int cs_cmd_inventory(int argc, char **argv);
 int cs_cmd_explain(int argc, char **argv);
 int cs_cmd_history(int argc, char **argv);
+int cs_cmd_man(int argc, char **argv);
+int cs_cmd_completion(int argc, char **argv);
 
 #endif

@@ -8,18 +8,24 @@
 #define CS_VERSION "0.0.0"
 #endif
 
-typedef struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} command;
-
-static const command commands[] = {
-    {"triage", cs_cmd_triage, "find, group and explain every crash in CI artifacts"},
-    {"inventory", cs_cmd_inventory, "list every member found, with its kind and size"},
-    {"explain", cs_cmd_explain, "show why traces got their signatures and clusters"},
-    {"history", cs_cmd_history, "list clusters and race pairs recorded with triage --db"},
+static const cs_command commands[] = {
+    {"triage", cs_cmd_triage, "find, group and explain every crash in CI artifacts",
+     CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD, "PATH..."},
+    {"inventory", cs_cmd_inventory, "list every member found, with its kind and size",
+     CS_OPTSET_COMMON, "PATH..."},
+    {"explain", cs_cmd_explain, "show why traces got their signatures and clusters",
+     CS_OPTSET_COMMON | CS_OPTSET_TRIAGE, "PATH..."},
+    {"history", cs_cmd_history, "list clusters and race pairs recorded with triage --db",
+     CS_OPTSET_HISTORY, "[ID]"},
+    {"man", cs_cmd_man, "print the manual page (roff) written from the option tables", 0, ""},
+    {"completion", cs_cmd_completion, "print a bash completion script", 0, "bash"},
 };
+
+const cs_command *cs_cli_commands(size_t *n)
+{
+    *n = sizeof commands / sizeof commands[0];
+    return commands;
+}
 
 static void usage(FILE *f)
 {

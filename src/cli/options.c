@@ -109,6 +109,14 @@ static const optdef table[] = {
      "longest log line kept whole (default 1M)"},
 };
 
+void cs_cli_each_option(unsigned optset, cs_option_fn fn, void *user)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const optdef *d = &table[i];
+        if (d->set & optset) fn(user, d->name, d->val < 256 ? d->val : 0, d->arg, d->help);
+    }
+}
+
 void cs_cli_print_options(FILE *f, unsigned optset)
 {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
