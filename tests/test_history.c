@@ -29,8 +29,8 @@
 #define DAY 86400
 #define T0 1793577600LL /* 2026-11-02T00:00:00Z */
 
-#define CMW "C7590e48eb8"  /* concurrent_map_writes.log */
-#define RACE "C50d03d98c6" /* race_map.log */
+#define CMW "C5942029327"  /* concurrent_map_writes.log */
+#define RACE "Cd90a1d1808" /* race_map.log */
 #define PAIR "R22407170c1" /* the map race both point at */
 
 typedef struct tmp {
@@ -381,6 +381,67 @@ static void test_new_recurring_regressed(void **state)
     tmp_remove(&t);
 }
 
+/* Writes <dir>/<sub>/<name>: concurrent_map_writes.log with one more frame
+ * of the program's own below the crashing closure: the same crash reached
+ * through a new caller, close enough to link (distance under 0.2). */
+static const char *close_variant(const tmp *t, const char *sub, const char *name)
+{
+    static char out[256];
+    size_t n;
+    char *data = slurp(cs_t_src("fixtures/go/concurrent_map_writes.log"), &n);
+    assert_non_null(data);
+    const char *anchor = "agg_test.go:17 +0x85\n";
+    char *at = strstr(data, anchor);
+    assert_non_null(at);
+    at += strlen(anchor);
+    const char *extra = "example.com/dispatch.runWorkers(...)\n"
+                        "\t/tmp/crashsift-go/dispatch/agg_test.go:40 +0x20\n";
+    snprintf(out, sizeof out, "%s/%s", t->dir, sub);
+    mkdir(out, 0755);
+    snprintf(out, sizeof out, "%s/%s/%s", t->dir, sub, name);
+    FILE *f = fopen(out, "wb");
+    assert_non_null(f);
+    fwrite(data, 1, (size_t)(at - data), f);
+    fputs(extra, f);
+    fwrite(at, 1, n - (size_t)(at - data), f);
+    assert_int_equal(fclose(f), 0);
+    free(data);
+    return out;
+}
+
+/* Batch 1: the map-write crash. Batch 2: it again, and twice a close
+ * variant (a new caller below the crashing closure). The variant is linked
+ * to the known crash, never folded into it: the known crash keeps its id
+ * and stays recurring, even though the variant's cluster is the larger
+ * (the old rule folded the smaller group into the largest one, so the known
+ * crash's id moved and the history called it new). */
+static void test_known_crash_recurring_when_a_close_one_arrives(void **state)
+{
+    (void)state;
+    tmp t;
+    tmp_make(&t);
+    batch_out b;
+    const char *p1[] = {copy_fixture(&t, "run1", "concurrent_map_writes.log")};
+    record(t.db, p1, 1, T0, &b);
+    expect(&b, CMW, CS_HISTORY_NEW, 1, 1);
+    batch_done(&b);
+
+    char v1[256], v2[256];
+    snprintf(v1, sizeof v1, "%s", close_variant(&t, "run2", "variant_a.log"));
+    snprintf(v2, sizeof v2, "%s", close_variant(&t, "run2", "variant_b.log"));
+    const char *p2[] = {copy_fixture(&t, "run2", "concurrent_map_writes.log"), v1, v2};
+    record(t.db, p2, 3, T0 + DAY, &b);
+    expect(&b, CMW, CS_HISTORY_RECURRING, 2, 2);
+    assert_int_equal(b.tr.clusters.n_merges, 1);
+    const cs_merge *m = &b.tr.clusters.merges[0];
+    const char *other = strcmp(m->from, CMW) == 0 ? m->into : m->from;
+    assert_true(strcmp(m->from, CMW) == 0 || strcmp(m->into, CMW) == 0);
+    assert_true(m->distance <= CS_DEFAULT_MERGE_THRESHOLD);
+    expect(&b, other, CS_HISTORY_NEW, 1, 2); /* the variant: its own id, both copies */
+    batch_done(&b);
+    tmp_remove(&t);
+}
+
 /* The same artifacts fed twice count once. */
 static void test_refeed_counts_once(void **state)
 {
@@ -652,6 +713,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_recurring_regressed),
+        cmocka_unit_test(test_known_crash_recurring_when_a_close_one_arrives),
         cmocka_unit_test(test_refeed_counts_once),
         cmocka_unit_test(test_killed_midway_leaves_db_as_before),
         cmocka_unit_test(test_concurrent_runs_all_land),

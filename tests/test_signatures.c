@@ -64,9 +64,10 @@ static void test_same_bug_one_cluster(void **state)
     assert_int_equal(t.res.n_traces, 4);
     assert_int_equal(t.clusters.n, 1);
     assert_int_equal(t.clusters.v[0].n_traces, 4);
-    assert_string_equal(t.clusters.v[0].signature,
-                        "fatal error: concurrent map writes @ dispatch.(*Aggregator).add | "
-                        "dispatch.TestConcurrentAdd.func1");
+    assert_string_equal(
+        t.clusters.v[0].signature,
+        "[go-fatal] fatal error: concurrent map writes @ dispatch.(*Aggregator).add | "
+        "dispatch.TestConcurrentAdd.func1");
     /* Checkout prefixes are gone from files. */
     const cs_frame *f = &t.res.traces[0]->threads[0].frames[0];
     assert_string_equal(f->norm_file, "dispatch/aggregator.go");
@@ -83,9 +84,10 @@ static void test_different_bugs_two_clusters(void **state)
     assert_int_equal(t.res.n_traces, 2);
     assert_int_equal(t.clusters.n, 2);
     /* The re-panic's deferred handler is above the original panic. */
-    assert_string_equal(cluster_of(&t, "repanic.log")->signature,
-                        "panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle | "
-                        "dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply");
+    assert_string_equal(
+        cluster_of(&t, "repanic.log")->signature,
+        "[go-panic] panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle | "
+        "dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply");
     cs_triage_dispose(&t);
 
     /* Same frames, different failure class. */
@@ -116,7 +118,7 @@ static void test_message_placeholders(void **state)
            "123e4567-e89b-12d3-a456-426614174000 ptr 0xc000012345 file /var/lib/x/y.db "
            "key \"abc\" took 35ms");
     assert_string_equal(m, "order <n> from <ip> at <time> id <uuid> ptr <hex> file <path> key "
-                           "<str> took <n>");
+                           "<str> took <duration>");
     free(m);
     cs_normalizer_free(n);
     cs_rules_dispose(&rules);
@@ -245,23 +247,23 @@ static void test_every_rule_kind_changes_grouping(void **state)
         1);
     /* sentinel: the signature starts at the matching frame. */
     with_rule(one, 1, "[go]\nsentinel ^dispatch\\.TestSettleClosedOrder$\n", sig, sizeof sig, NULL);
-    assert_string_equal(sig, "panic: settle: order <n> in state <str> @ "
+    assert_string_equal(sig, "[go-panic] panic: settle: order <n> in state <str> @ "
                              "dispatch.TestSettleClosedOrder");
     /* after: starts below the last match. */
     with_rule(one, 1, "[go]\nafter ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig, sizeof sig,
               NULL);
-    assert_string_equal(sig, "panic: settle: order <n> in state <str> @ "
+    assert_string_equal(sig, "[go-panic] panic: settle: order <n> in state <str> @ "
                              "dispatch.TestSettleClosedOrder");
     /* prefix: kept, not counted: with K=3 the signature grows by one frame. */
     with_rule(two + 1, 1, "[go]\nprefix ^dispatch\\.\\(\\*OrderBook\\)\\.Settle$\n", sig,
               sizeof sig, NULL);
-    assert_string_equal(sig,
-                        "panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle"
-                        " | dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply | "
-                        "dispatch.(*OrderBook).ApplyBatch");
+    assert_string_equal(
+        sig, "[go-panic] panic: settle: order <n> in state <str> @ dispatch.(*OrderBook).Settle"
+             " | dispatch.(*OrderBook).ApplyBatch.func1 | dispatch.SafeApply | "
+             "dispatch.(*OrderBook).ApplyBatch");
     /* message: placeholders decide whether two messages are one class. */
     with_rule(one, 1, "[any]\nmessage order <n> => order-id\n", sig, sizeof sig, NULL);
-    assert_string_equal(sig, "panic: settle: order-id in state <str> @ "
+    assert_string_equal(sig, "[go-panic] panic: settle: order-id in state <str> @ "
                              "dispatch.(*OrderBook).Settle | dispatch.TestSettleClosedOrder");
     /* map: a plain counter race becomes a map race if Observe is declared map code. */
     const char *counter[] = {"fixtures/go/race_counter.log"};
@@ -573,6 +575,141 @@ static void test_unsymbolized_frames_by_build_id(void **state)
     cs_triage_dispose(&t);
 }
 
+/* ---- never-empty signatures, no grouping across kinds ----------------- */
+
+static cs_frame *add(cs_thread *th, const char *fn, const char *file, int line, const char *mod)
+{
+    cs_frame *f = cs_thread_add_frame(th);
+    f->function = fn ? strdup(fn) : NULL;
+    f->file = file ? strdup(file) : NULL;
+    f->line = line;
+    f->module = mod ? strdup(mod) : NULL;
+    return f;
+}
+
+static cs_trace *race_of(cs_trace_kind k, const char *headline, const char *fn, const char *mod)
+{
+    cs_trace *t = cs_trace_new(k, "mem", 1);
+    t->headline = strdup(headline);
+    for (int r = 0; r < 2; r++) {
+        cs_thread *th = cs_trace_add_thread(t, r ? CS_ROLE_PREVIOUS : CS_ROLE_ACCESS);
+        add(th, fn, NULL, 0, mod);
+        add(th, "??", NULL, 0, NULL);
+    }
+    return t;
+}
+
+static cs_trace *panic_at(cs_trace_kind k, const char *headline, const char *file, int line)
+{
+    cs_trace *t = cs_trace_new(k, "mem", 1);
+    t->headline = strdup(headline);
+    cs_thread *th = cs_trace_add_thread(t, CS_ROLE_CRASHED);
+    /* A skipped frame that names a file: the place when nothing else does. */
+    if (file) add(th, "core::panicking::panic_fmt", file, line, NULL);
+    return t;
+}
+
+/* The bad case of issue 15: a C++ TSan report and a Go race whose frames
+ * are all skipped or unknown ("@ ? ~ ?") shared one cluster. Now the kind
+ * leads every signature, and a trace without a significant frame keeps the
+ * place its frames name (a panic location), so unrelated traces stay apart
+ * and none has an empty signature. */
+static void test_never_empty_never_across_kinds(void **state)
+{
+    (void)state;
+    cs_rules rules;
+    cs_results diags, r;
+    cs_rules_init(&rules);
+    cs_results_init(&diags);
+    cs_results_init(&r);
+    assert_int_equal(cs_rules_load_dir(&rules, cs_t_src("signatures"), &diags), 0);
+    cs_normalizer *n = cs_normalizer_new(&rules, 3);
+    cs_results_add_trace(&r, race_of(CS_TK_TSAN, "WARNING: ThreadSanitizer: data race (pid=1)",
+                                     "__tsan_write8", "/usr/lib/libtsan.so.2"));
+    cs_results_add_trace(&r,
+                         race_of(CS_TK_GO_RACE, "WARNING: DATA RACE", "runtime.racewrite", NULL));
+    cs_results_add_trace(&r, panic_at(CS_TK_RUST, "called `Option::unwrap()` on a `None` value",
+                                      "src/config.rs", 27));
+    cs_results_add_trace(
+        &r, panic_at(CS_TK_RUST, "called `Option::unwrap()` on a `None` value", "src/db.rs", 90));
+    cs_results_add_trace(
+        &r, panic_at(CS_TK_RUST, "called `Option::unwrap()` on a `None` value", "src/db.rs", 90));
+    cs_results_add_trace(&r, panic_at(CS_TK_RUST, "explicit panic", NULL, 0));
+    for (size_t i = 0; i < r.n_traces; i++)
+        cs_normalize_trace(n, r.traces[i]);
+    const char *want[] = {
+        "[tsan] data race @ libtsan.so.2 ~ libtsan.so.2", /* the module fallback */
+        "[go-race] data race @ ? ~ ?",
+        "[rust] called `Option::unwrap()` on a `None` value @ src/config.rs:27", /* fallback */
+        "[rust] called `Option::unwrap()` on a `None` value @ src/db.rs:90",
+        "[rust] called `Option::unwrap()` on a `None` value @ src/db.rs:90",
+        "[rust] explicit panic",
+    };
+    for (size_t i = 0; i < r.n_traces; i++)
+        assert_string_equal(r.traces[i]->signature, want[i]);
+    cs_clusters c;
+    cs_cluster_opts o = {CS_DEFAULT_MERGE_THRESHOLD};
+    cs_cluster_run(&r, &o, &c);
+    assert_int_equal(c.n, 5); /* only the two db.rs:90 panics group */
+    assert_int_not_equal(c.of_trace[0], c.of_trace[1]);
+    assert_int_not_equal(c.of_trace[2], c.of_trace[3]);
+    assert_int_equal(c.of_trace[3], c.of_trace[4]);
+    char *why = cs_cluster_why_apart(r.traces[0], r.traces[1], CS_DEFAULT_MERGE_THRESHOLD);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "kinds differ: tsan vs go-race"));
+    free(why);
+    assert_null(cs_cluster_why_apart(r.traces[3], r.traces[4], CS_DEFAULT_MERGE_THRESHOLD));
+    cs_clusters_dispose(&c);
+    cs_normalizer_free(n);
+    cs_rules_dispose(&rules);
+    cs_results_dispose(&r);
+    cs_results_dispose(&diags);
+}
+
+/* explain's "why apart": the first significant frame that differs, with its
+ * place, and whether the two were compared for a link. */
+static void test_why_apart_names_the_frame(void **state)
+{
+    (void)state;
+    cs_rules rules;
+    cs_results diags, r;
+    cs_rules_init(&rules);
+    cs_results_init(&diags);
+    cs_results_init(&r);
+    assert_int_equal(cs_rules_load_dir(&rules, cs_t_src("signatures"), &diags), 0);
+    cs_normalizer *n = cs_normalizer_new(&rules, 3);
+    const char *second[] = {"main.parseHeader", "main.parseBody", "main.parseHeader"};
+    const char *third[] = {"main.main", "main.main", "main.serve"};
+    for (int k = 0; k < 3; k++) {
+        cs_trace *t = cs_trace_new(CS_TK_GO_PANIC, "mem", (uint64_t)k + 1);
+        t->headline = strdup("panic: runtime error: index out of range [3] with length 3");
+        cs_thread *th = cs_trace_add_thread(t, CS_ROLE_CRASHED);
+        add(th, "runtime.goPanicIndex", "/usr/local/go/src/runtime/panic.go", 114, NULL);
+        add(th, "main.readField", "/src/app/parse.go", 10, NULL);
+        add(th, second[k], "/src/app/parse.go", 20 + k, NULL);
+        add(th, third[k], "/src/app/main.go", 30, NULL);
+        add(th, "main.run", "/src/app/main.go", 40, NULL);
+        cs_results_add_trace(&r, t);
+    }
+    for (size_t i = 0; i < r.n_traces; i++)
+        cs_normalize_trace(n, r.traces[i]);
+    char *why = cs_cluster_why_apart(r.traces[0], r.traces[1], 0.2);
+    assert_non_null(why);
+    assert_non_null(strstr(why,
+                           "significant frame 2 differs: 'main.parseHeader' (app/parse.go:20) vs "
+                           "'main.parseBody' (app/parse.go:21)"));
+    assert_non_null(strstr(why, "not close enough to link"));
+    free(why);
+    why = cs_cluster_why_apart(r.traces[0], r.traces[2], 0.2);
+    assert_non_null(strstr(why, "significant frame 3 differs: 'main.main'"));
+    assert_non_null(strstr(why, "linked as close clusters"));
+    free(why);
+    cs_normalizer_free(n);
+    cs_rules_dispose(&rules);
+    cs_results_dispose(&r);
+    cs_results_dispose(&diags);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -592,6 +729,8 @@ int main(void)
         cmocka_unit_test(test_corpus_map_race),
         cmocka_unit_test(test_signature_independent_of_batch),
         cmocka_unit_test(test_unsymbolized_frames_by_build_id),
+        cmocka_unit_test(test_never_empty_never_across_kinds),
+        cmocka_unit_test(test_why_apart_names_the_frame),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];

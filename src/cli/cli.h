@@ -44,6 +44,7 @@ typedef struct cs_cli_opts {
     size_t top;          /* --top N, --all (SIZE_MAX); 0: the report's default */
     unsigned fail_on;    /* CS_FAIL_... set; 0: never */
     const char *cluster; /* explain: --cluster ID */
+    const char *cluster2; /* explain: a second --cluster ID (why the two are apart) */
     const char *db;      /* triage, history: --db FILE (history database) */
     int regress_after;   /* triage: --regress-after N; 0: the default */
     long long since, until; /* history: --since/--until (unix seconds) */

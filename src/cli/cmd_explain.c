@@ -1,7 +1,10 @@
-/* cmd_explain.c - "why did these group?": for each trace, every frame of
- * the signature thread with the rule that kept, skipped or renamed it, the
- * failure class, the signature, and the cluster it landed in. */
+/* cmd_explain.c - "why did these group, or not?": for each trace, every
+ * frame of the signature thread with the rule that kept, skipped or renamed
+ * it, the failure class, the signature, the cluster it landed in and the
+ * close clusters linked to it; for two clusters (--cluster A --cluster B, or
+ * inputs with exactly two traces), what keeps them apart. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,6 +25,23 @@ static void put_safe(const char *s)
     }
 }
 
+static const cs_cluster *find_cluster(const cs_triage *tr, const char *id)
+{
+    for (size_t i = 0; i < tr->clusters.n; i++)
+        if (strcmp(tr->clusters.v[i].id, id) == 0) return &tr->clusters.v[i];
+    return NULL;
+}
+
+static void why_apart(const cs_triage *tr, const cs_cluster *a, const cs_cluster *b,
+                      double threshold)
+{
+    printf("%s and %s are apart: ", a->id, b->id);
+    char *why = cs_cluster_why_apart(tr->res.traces[a->rep], tr->res.traces[b->rep], threshold);
+    put_safe(why ? why : "they are the same cluster");
+    free(why);
+    putchar('\n');
+}
+
 static void explain_trace(const cs_triage *tr, size_t i)
 {
     const cs_trace *t = tr->res.traces[i];
@@ -35,12 +55,12 @@ static void explain_trace(const cs_triage *tr, size_t i)
     printf("\n  signature: ");
     put_safe(t->signature);
     printf("\n  cluster:   %s", c->id);
-    if (strcmp(c->signature, t->signature) != 0) {
-        for (size_t k = 0; k < tr->clusters.n_merges; k++) {
-            const cs_merge *m = &tr->clusters.merges[k];
-            if (strcmp(m->into, c->id) == 0 && strcmp(m->from_signature, t->signature) == 0)
-                printf(" (merged from %s at distance %.3f)", m->from, m->distance);
-        }
+    for (size_t k = 0; k < tr->clusters.n_merges; k++) {
+        const cs_merge *m = &tr->clusters.merges[k];
+        if (strcmp(m->from, c->id) == 0)
+            printf(" (close to %s at distance %.3f)", m->into, m->distance);
+        else if (strcmp(m->into, c->id) == 0)
+            printf(" (%s is close at distance %.3f)", m->from, m->distance);
     }
     putchar('\n');
     for (size_t k = 0; k < t->n_threads; k++) {
@@ -87,7 +107,9 @@ int cs_cmd_explain(int argc, char **argv)
     if (o.help) {
         printf("usage: crashsift explain [options] PATH...\n\n"
                "Shows, for every trace (or those of --cluster ID), each frame with the rule that\n"
-               "kept, skipped or renamed it, the failure class, the signature and the cluster.\n\n"
+               "kept, skipped or renamed it, the failure class, the signature and the cluster.\n"
+               "With --cluster A --cluster B, or inputs holding exactly two traces, it also says\n"
+               "what keeps the two apart: the kind, the class, or the first frame that differs.\n\n"
                "options:\n");
         cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE);
         return CS_EXIT_OK;
@@ -105,17 +127,27 @@ int cs_cmd_explain(int argc, char **argv)
         return CS_EXIT_USAGE;
     }
     printf("signature version %s\n\n", tr.sig_version);
-    size_t shown = 0;
-    for (size_t i = 0; i < tr.res.n_traces; i++) {
+    const char *want[2] = {o.cluster, o.cluster2};
+    const cs_cluster *pick[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        if (!want[k]) continue;
+        pick[k] = find_cluster(&tr, want[k]);
+        if (!pick[k]) {
+            fprintf(stderr, "crashsift explain: no cluster '%s' in these inputs\n", want[k]);
+            rc = CS_EXIT_USAGE;
+        }
+    }
+    for (size_t i = 0; i < tr.res.n_traces && !rc; i++) {
         const cs_cluster *c = &tr.clusters.v[tr.clusters.of_trace[i]];
-        if (o.cluster && strcmp(o.cluster, c->id) != 0) continue;
+        if (o.cluster && c != pick[0] && c != pick[1]) continue;
         explain_trace(&tr, i);
-        shown++;
     }
-    if (o.cluster && !shown) {
-        fprintf(stderr, "crashsift explain: no cluster '%s' in these inputs\n", o.cluster);
-        rc = CS_EXIT_USAGE;
-    }
+    double thr = o.run.merge_threshold;
+    if (!rc && pick[0] && pick[1])
+        why_apart(&tr, pick[0], pick[1], thr);
+    else if (!rc && !o.cluster && tr.res.n_traces == 2 && tr.clusters.n == 2)
+        why_apart(&tr, &tr.clusters.v[tr.clusters.of_trace[0]],
+                  &tr.clusters.v[tr.clusters.of_trace[1]], thr);
     cs_triage_dispose(&tr);
     return rc;
 }

@@ -73,7 +73,7 @@ static const optdef table[] = {
     {"frames", required_argument, OPT_FRAMES, CS_OPTSET_TRIAGE, "K",
      "significant frames in a signature (default 3)"},
     {"merge-threshold", required_argument, OPT_MERGE, CS_OPTSET_TRIAGE, "D",
-     "merge clusters whose frames are within distance D, 0..1 (default 0.2; 0 = off)"},
+     "link clusters whose frames are within distance D, 0..1 (default 0.2; 0 = off)"},
     {"debug-dir", required_argument, OPT_DEBUG_DIR, CS_OPTSET_TRIAGE, "DIR",
      "cores: look for binaries and .debug files by build-id in DIR (repeatable)"},
     {"sysroot", required_argument, OPT_SYSROOT, CS_OPTSET_TRIAGE, "DIR",
@@ -83,7 +83,7 @@ static const optdef table[] = {
     {"source", required_argument, OPT_SOURCE, CS_OPTSET_TRIAGE, "DIR",
      "a checkout of the program: its source lines tell map races apart"},
     {"cluster", required_argument, OPT_CLUSTER, CS_OPTSET_TRIAGE, "ID",
-     "explain: only the traces of cluster ID"},
+     "explain: only the traces of cluster ID; given twice, also why the two are apart"},
     {"db", required_argument, OPT_DB, CS_OPTSET_RECORD, "DB",
      "record this batch in history database DB (a file, or postgresql://...)"},
     {"regress-after", required_argument, OPT_REGRESS_AFTER, CS_OPTSET_RECORD, "N",
@@ -317,7 +317,10 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             o->run.user_rules[o->run.n_user_rules++] = optarg;
             break;
         case OPT_SIGNATURES: o->run.rules_dir = optarg; break;
-        case OPT_CLUSTER: o->cluster = optarg; break;
+        case OPT_CLUSTER:
+            if (o->cluster2) return bad(cmd, name, optarg, "at most two --cluster");
+            *(o->cluster ? &o->cluster2 : &o->cluster) = optarg;
+            break;
         case OPT_SOURCE: o->run.source_dir = optarg; break;
         case OPT_DB:
             if (!*optarg) return bad(cmd, name, optarg, "missing file name");

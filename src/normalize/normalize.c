@@ -1,5 +1,6 @@
 #include "normalize.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ typedef struct centry {
     bool sentinel;
     bool after;
     bool prefix;
+    bool library;
+    bool vendor;
     bool map_impl;
     const char *rule;
 } centry;
@@ -41,9 +44,10 @@ struct cs_normalizer {
     size_t cache_cap, cache_n;
 };
 
+/* A trace of unknown language (CS_LANG_ANY) takes only [any] rules. */
 static bool applies(const cs_rule *r, cs_lang lang)
 {
-    return r->lang == CS_LANG_ANY || r->lang == lang;
+    return (r->langs >> lang) & 1u;
 }
 
 cs_normalizer *cs_normalizer_new(const cs_rules *rules, int k)
@@ -145,25 +149,80 @@ static void strip_angles(cs_buf *out, const char *s)
 }
 
 /* Cuts a trailing balanced "(...)" argument list and what follows it
- * (" const", " &&"), leaving "operator()" itself alone. */
+ * (" const", " &&"), leaving "operator()" itself alone; a name cut inside
+ * its argument list by a line-length limit ("f(int, char*,") loses the
+ * unbalanced rest; a bare trailing " const" ("C::size const") goes too. */
 static void cut_args(char *s)
 {
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '&' || s[n - 1] == '*'))
         n--;
     if (n >= 6 && strncmp(s + n - 6, " const", 6) == 0) n -= 6;
-    if (!n || s[n - 1] != ')') return;
+    if (n && s[n - 1] == ')') {
+        int depth = 0;
+        for (size_t i = n; i-- > 0;) {
+            if (s[i] == ')')
+                depth++;
+            else if (s[i] == '(' && --depth == 0) {
+                if (i >= 8 && strncmp(s + i - 8, "operator", 8) == 0) return;
+                if (i == 0) return; /* "(anonymous namespace)" alone */
+                s[i] = '\0';
+                return;
+            }
+        }
+        return;
+    }
+    /* No argument list at the end. */
+    size_t len = strlen(s);
+    if (len >= 6 && strcmp(s + len - 6, " const") == 0) {
+        s[len - 6] = '\0';
+        return;
+    }
     int depth = 0;
-    for (size_t i = n; i-- > 0;) {
-        if (s[i] == ')')
-            depth++;
-        else if (s[i] == '(' && --depth == 0) {
-            if (i >= 8 && strncmp(s + i - 8, "operator", 8) == 0) return;
-            if (i == 0) return; /* "(anonymous namespace)" alone */
-            s[i] = '\0';
-            return;
+    size_t open = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '(') {
+            if (depth++ == 0) open = i;
+        } else if (s[i] == ')' && depth > 0) {
+            depth--;
         }
     }
+    if (depth > 0 && open > 0 && !(open >= 8 && strncmp(s + open - 8, "operator", 8) == 0))
+        s[open] = '\0';
+}
+
+/* Undecorated names (Breakpad, MSVC, some symbolizers) keep the return
+ * type: "void ns::C::f", "class JSObject* DoCallback", "static void
+ * servo_arc::Arc::drop_slow". Drops what stands before the last space
+ * outside brackets, unless that part is not a type (a trailing "-> T", a
+ * conversion operator's own spaces). */
+static void drop_return_type(char *s)
+{
+    const char *op = strstr(s, "operator");
+    size_t lim = op ? (size_t)(op - s) : strlen(s);
+    int depth = 0;
+    size_t last = 0;
+    bool found = false;
+    for (size_t i = 0; i < lim; i++) {
+        char c = s[i];
+        if (c == '(' || c == '[' || c == '{' || c == '`')
+            depth++;
+        else if ((c == ')' || c == ']' || c == '}' || c == '\'') && depth > 0)
+            depth--;
+        else if (c == ' ' && depth == 0) {
+            last = i;
+            found = true;
+        }
+    }
+    if (!found) return;
+    for (size_t i = 0; i < last; i++)
+        if (!(isalnum((unsigned char)s[i]) || strchr("_:*& ", s[i]))) return;
+    size_t k = last + 1;
+    while (s[k] == '*' || s[k] == '&' || s[k] == ' ')
+        k++;
+    /* The rest must start a name: "f [clone .isra.0]" has no return type. */
+    if (s[k] && (isalnum((unsigned char)s[k]) || strchr("_~(`:", s[k])))
+        memmove(s, s + k, strlen(s + k) + 1);
 }
 
 static char *norm_c(const char *fn)
@@ -211,7 +270,9 @@ static char *norm_c(const char *fn)
     }
     strip_angles(&b, s);
     free(s);
-    return cs_buf_take(&b);
+    s = cs_buf_take(&b);
+    if (s) drop_return_type(s);
+    return s ? s : cs_xstrdup("");
 }
 
 static char *norm_go(const char *fn)
@@ -282,6 +343,21 @@ static char *norm_file(const cs_normalizer *n, cs_lang lang, const char *file)
             s = out;
         }
     }
+    /* "../../third_party/x.cc", "./src/x.c": relative to wherever the build
+     * ran; the rest is what stays the same. A trailing '/' names nothing. */
+    size_t skip = 0;
+    for (;;) {
+        if (strncmp(s + skip, "./", 2) == 0)
+            skip += 2;
+        else if (strncmp(s + skip, "../", 3) == 0)
+            skip += 3;
+        else
+            break;
+    }
+    if (skip) memmove(s, s + skip, strlen(s + skip) + 1);
+    size_t len = strlen(s);
+    while (len > 1 && s[len - 1] == '/')
+        s[--len] = '\0';
     if (s[0] == '/') {
         /* No rule knew this checkout: keep the package folder and the file,
          * which is what stays the same from one machine to the next. */
@@ -335,6 +411,16 @@ static char *dup_or_null(const char *s)
     return s ? cs_xstrdup(s) : NULL;
 }
 
+/* A frame with no function ("??", "<unknown>"), file or module names no
+ * code: two of them in different programs are not the same place. */
+static bool unidentified(const cs_frame *f)
+{
+    if (f->file || f->module) return false;
+    const char *fn = f->function;
+    return !fn || !*fn || strcmp(fn, "??") == 0 || strcmp(fn, "???") == 0 ||
+           strcmp(fn, "<unknown>") == 0;
+}
+
 /* Normalizes one distinct (language, function, file, module, build-id),
  * cached. */
 static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
@@ -377,9 +463,22 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->file, &which) ||
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->module, &which))
         e->skip = true;
+    else if (unidentified(f)) {
+        e->skip = true;
+        which = "nothing identifies the frame (no function, file or module)";
+    } else if (match_rule(n, CS_RULE_LIBRARY, lang, f->function, &which) ||
+               match_rule(n, CS_RULE_LIBRARY_FILE, lang, f->file, &which) ||
+               match_rule(n, CS_RULE_LIBRARY_FILE, lang, f->module, &which)) {
+        /* As printed: "net/http.(*conn).serve" is the standard library,
+         * "example.com/x/http.Serve" (normalized "http.Serve") is not. */
+        e->library = true;
+    } else if (match_rule(n, CS_RULE_VENDOR_FILE, lang, f->file, &which) ||
+               match_rule(n, CS_RULE_VENDOR_FILE, lang, f->module, &which))
+        e->vendor = true;
     else if (match_rule(n, CS_RULE_PREFIX, lang, e->norm_function, &which))
         e->prefix = true;
     e->rule = which;
+
     if (!e->rule) e->rule = "";
     e->map_impl = match_rule(n, CS_RULE_MAP, lang, f->function, NULL) ||
                   (e->norm_function && match_rule(n, CS_RULE_MAP, lang, e->norm_function, NULL));
@@ -387,7 +486,8 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
     return e;
 }
 
-char *cs_normalize_message(const cs_normalizer *n, const char *msg)
+char *cs_normalize_message_traced(const cs_normalizer *n, const char *msg,
+                                  void (*fired)(const cs_rule *r, void *ctx), void *ctx)
 {
     char *s = cs_xstrdup(msg ? msg : "");
     for (size_t i = 0; i < n->rules->n_rules; i++) {
@@ -395,11 +495,17 @@ char *cs_normalize_message(const cs_normalizer *n, const char *msg)
         if (r->kind != CS_RULE_MESSAGE) continue;
         char *out = NULL;
         if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
+            if (fired && strcmp(out, s) != 0) fired(r, ctx);
             free(s);
             s = out;
         }
     }
     return s;
+}
+
+char *cs_normalize_message(const cs_normalizer *n, const char *msg)
+{
+    return cs_normalize_message_traced(n, msg, NULL, NULL);
 }
 
 int cs_signature_thread(const cs_trace *t)
@@ -467,7 +573,7 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
 }
 
 /* The part a frame contributes to a signature. */
-static void frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
+void cs_normalize_frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
 {
     if (f->norm_function && *f->norm_function && strcmp(f->norm_function, "??") != 0) {
         if (lang == CS_LANG_PYTHON && f->norm_file) {
@@ -491,6 +597,9 @@ static void frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
         cs_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
     } else if (f->norm_file) {
         cs_buf_adds(b, f->norm_file);
+    } else if (f->module) {
+        const char *base = strrchr(f->module, '/');
+        cs_buf_adds(b, base ? base + 1 : f->module);
     } else if (f->has_pc) {
         /* No module at all (an address outside every mapping). */
         cs_buf_printf(b, "0x%llx", (unsigned long long)f->pc);
@@ -502,6 +611,8 @@ static void frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
 static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
 {
     size_t start = 0, after = 0;
+    /* 0: own code, 1: library, 2: vendored */
+    unsigned char *origin = th->n_frames ? cs_xcalloc(th->n_frames, 1) : NULL;
     for (size_t j = 0; j < th->n_frames; j++) {
         cs_frame *f = &th->frames[j];
         const centry *e = lookup(n, lang, f);
@@ -511,13 +622,14 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
         f->norm_file = e->norm_file ? cs_xstrdup(e->norm_file) : NULL;
         cs_buf part;
         cs_buf_init(&part, 0);
-        frame_part(&part, lang, f);
+        cs_normalize_frame_part(&part, lang, f);
         free(f->sig_part);
         f->sig_part = cs_buf_take(&part);
         cs_buf_dispose(&part);
         f->significant = !e->skip;
         f->map_impl = e->map_impl;
         f->rule = e->rule;
+        origin[j] = e->library ? 1 : e->vendor ? 2 : 0;
         if (e->sentinel && start == 0) start = j;
         if (e->after) after = j + 1;
     }
@@ -529,11 +641,46 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
         th->frames[j].significant = false;
         th->frames[j].rule = after ? "above the last 'after' frame" : "above the sentinel";
     }
+    /* When the thread has code of the program's own, standard-library
+     * frames stand aside everywhere, and vendored frames below the first own
+     * frame (its callers: frameworks, servers, test runners). A vendored
+     * frame above it stays: it names the dependency that broke. A crash
+     * entirely inside libraries still names them. */
+    size_t own = th->n_frames;
+    for (size_t j = 0; j < th->n_frames && own == th->n_frames; j++)
+        if (th->frames[j].significant && origin[j] == 0) own = j;
+    for (size_t j = 0; own < th->n_frames && j < th->n_frames; j++)
+        if (origin[j] == 1 || (origin[j] == 2 && j > own)) th->frames[j].significant = false;
+    free(origin);
 }
 
 static bool is_prefix_frame(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 {
     return lookup(n, lang, f)->prefix;
+}
+
+/* A thread without a significant frame still has a place: the first file
+ * (with its line: the location a panic or a sanitizer header names) or
+ * module any of its frames shows. Without one, the kind and class alone
+ * make the signature. */
+static void fallback_location(cs_buf *b, const cs_thread *th)
+{
+    for (size_t j = 0; j < th->n_frames; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (f->norm_file && *f->norm_file) {
+            cs_buf_adds(b, f->norm_file);
+            if (f->line > 0) cs_buf_printf(b, ":%d", f->line);
+            return;
+        }
+    }
+    for (size_t j = 0; j < th->n_frames; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (f->module && *f->module) {
+            const char *base = strrchr(f->module, '/');
+            cs_buf_adds(b, base ? base + 1 : f->module);
+            return;
+        }
+    }
 }
 
 /* Appends "f1 | f2 | ..." of the top k significant frames of th. */
@@ -551,7 +698,7 @@ static void thread_part(cs_normalizer *n, cs_buf *b, cs_lang lang, const cs_thre
         last = f->sig_part;
         if (!is_prefix_frame(n, lang, f)) counted++;
     }
-    if (!last) cs_buf_adds(b, "?");
+    if (!last) fallback_location(b, th);
 }
 
 void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
@@ -564,8 +711,16 @@ void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
     t->norm_headline = cls;
     cs_buf b;
     cs_buf_init(&b, 0);
-    cs_buf_adds(&b, cls);
+    /* The kind (and a test failure's language) leads: two traces of
+     * different kinds or languages are never the same bug, even when
+     * neither shows a frame. */
+    cs_buf_printf(&b, "[%s", cs_trace_kind_name(t->kind));
+    if (t->kind == CS_TK_TEST_FAILURE && lang != CS_LANG_ANY)
+        cs_buf_printf(&b, "/%s", cs_lang_name(lang));
+    cs_buf_printf(&b, "] %s", *cls ? cls : "(no message)");
+    size_t before_at = b.len;
     cs_buf_adds(&b, " @ ");
+
     t->crash_thread = cs_signature_thread(t);
     int acc = -1, prev = -1;
     for (size_t i = 0; i < t->n_threads; i++) {
@@ -579,15 +734,17 @@ void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
         cs_buf_init(&y, 0);
         thread_part(n, &x, lang, &t->threads[acc], 1);
         thread_part(n, &y, lang, &t->threads[prev], 1);
+        if (!x.len) cs_buf_adds(&x, "?");
+        if (!y.len) cs_buf_adds(&y, "?");
         bool swap = strcmp(x.ptr, y.ptr) > 0;
         cs_buf_printf(&b, "%s ~ %s", swap ? y.ptr : x.ptr, swap ? x.ptr : y.ptr);
         cs_buf_dispose(&x);
         cs_buf_dispose(&y);
     } else if (t->crash_thread >= 0) {
         thread_part(n, &b, lang, &t->threads[t->crash_thread], n->k);
-    } else {
-        cs_buf_adds(&b, "?");
     }
+    if (b.len == before_at + 3) b.len = before_at; /* no place at all: no " @ " */
+    b.ptr[b.len] = '\0';
     free(t->signature);
     t->signature = cs_buf_take(&b);
     t->sig_hash = cs_hash64(t->signature, strlen(t->signature), CS_HASH_SEED);

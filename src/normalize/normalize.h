@@ -14,10 +14,13 @@
 #ifndef CS_NORMALIZE_H
 #define CS_NORMALIZE_H
 
+#include "../base/buf.h"
 #include "rules.h"
 
 #define CS_DEFAULT_SIG_FRAMES 3
-#define CS_SIG_ALGO_VERSION 2 /* 2: frames without symbols are module@build-id+offset */
+#define CS_SIG_ALGO_VERSION                                                                        \
+    3 /* 2: frames without symbols are module@build-id+offset;                                     \
+         3: "[KIND] " leads, never empty, library/vendor rules */
 
 typedef struct cs_normalizer cs_normalizer;
 
@@ -34,8 +37,15 @@ cs_lang cs_trace_lang(const cs_trace *t);
 /* Message normalization alone (placeholders for numbers, ids, paths...);
  * a fresh string the caller frees. */
 char *cs_normalize_message(const cs_normalizer *n, const char *msg);
+/* The same, calling fired(rule, ctx) for every message rule that changed the
+ * text (explain and the rule tests show which). */
+char *cs_normalize_message_traced(const cs_normalizer *n, const char *msg,
+                                  void (*fired)(const cs_rule *r, void *ctx), void *ctx);
 /* The thread whose frames make the signature (also for reports), or -1. */
 int cs_signature_thread(const cs_trace *t);
+/* Appends what a normalized frame contributes to a signature: its function,
+ * else module@build-id+offset, else file, else module, else its pc, else "?". */
+void cs_normalize_frame_part(cs_buf *b, cs_lang lang, const cs_frame *f);
 /* Normalizes a bare function name (for the race module's sites). */
 char *cs_normalize_function(const cs_normalizer *n, cs_lang lang, const char *fn);
 

@@ -26,11 +26,18 @@ static const struct {
     cs_rule_kind kind;
     bool has_repl;
 } directives[] = {
-    {"skip", CS_RULE_SKIP, false},         {"skip-file", CS_RULE_SKIP_FILE, false},
-    {"sentinel", CS_RULE_SENTINEL, false}, {"after", CS_RULE_AFTER, false},
+    {"skip", CS_RULE_SKIP, false},
+    {"skip-file", CS_RULE_SKIP_FILE, false},
+    {"sentinel", CS_RULE_SENTINEL, false},
+    {"after", CS_RULE_AFTER, false},
     {"prefix", CS_RULE_PREFIX, false},
-    {"rename", CS_RULE_RENAME, true},      {"strip-path", CS_RULE_STRIP_PATH, false},
-    {"message", CS_RULE_MESSAGE, true},    {"map", CS_RULE_MAP, false},
+    {"library", CS_RULE_LIBRARY, false},
+    {"library-file", CS_RULE_LIBRARY_FILE, false},
+    {"vendor-file", CS_RULE_VENDOR_FILE, false},
+    {"rename", CS_RULE_RENAME, true},
+    {"strip-path", CS_RULE_STRIP_PATH, false},
+    {"message", CS_RULE_MESSAGE, true},
+    {"map", CS_RULE_MAP, false},
 };
 
 void cs_rules_init(cs_rules *r)
@@ -53,29 +60,58 @@ void cs_rules_dispose(cs_rules *r)
 
 static void trim(char **p, size_t *n)
 {
-    while (*n && (**p == ' ' || **p == '\t')) (*p)++, (*n)--;
-    while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t' || (*p)[*n - 1] == '\r')) (*n)--;
+    while (*n && (**p == ' ' || **p == '\t'))
+        (*p)++, (*n)--;
+    while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t' || (*p)[*n - 1] == '\r'))
+        (*n)--;
 }
 
-static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_t n, cs_lang *lang,
-                      cs_results *diags)
+/* "[c]", "[c rust]", "[c, rust]": the languages the following rules apply
+ * to, as a mask of 1 << cs_lang ([any] is every language). */
+static int parse_section(const char *name, unsigned no, const char *p, size_t n, unsigned *langs,
+                         cs_results *diags)
+{
+    if (p[n - 1] != ']') {
+        cs_results_add_diag(diags, name, "line %u: unclosed section header", no);
+        return CS_E_USAGE;
+    }
+    unsigned mask = 0;
+    size_t i = 1;
+    while (i < n - 1) {
+        while (i < n - 1 && (p[i] == ' ' || p[i] == ',' || p[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < n - 1 && p[j] != ' ' && p[j] != ',' && p[j] != '\t')
+            j++;
+        if (j == i) break;
+        int found = -1;
+        for (int l = 0; l < CS_LANG_COUNT; l++)
+            if (strlen(lang_names[l]) == j - i && memcmp(p + i, lang_names[l], j - i) == 0)
+                found = l;
+        if (found < 0) {
+            cs_results_add_diag(diags, name,
+                                "line %u: unknown section '%.*s' (known: any go c python java "
+                                "rust node)",
+                                no, (int)(j - i), p + i);
+            return CS_E_USAGE;
+        }
+        mask |= found == CS_LANG_ANY ? CS_LANGS_ALL : 1u << found;
+        i = j;
+    }
+    if (!mask) {
+        cs_results_add_diag(diags, name, "line %u: empty section header", no);
+        return CS_E_USAGE;
+    }
+    *langs = mask;
+    return 0;
+}
+
+static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_t n,
+                      unsigned *langs, cs_results *diags)
 {
     trim(&p, &n);
     if (n == 0 || p[0] == '#') return 0;
-    if (p[0] == '[') {
-        if (p[n - 1] != ']') {
-            cs_results_add_diag(diags, name, "line %u: unclosed section header", no);
-            return CS_E_USAGE;
-        }
-        for (int l = 0; l < CS_LANG_COUNT; l++)
-            if (strlen(lang_names[l]) == n - 2 && memcmp(p + 1, lang_names[l], n - 2) == 0) {
-                *lang = (cs_lang)l;
-                return 0;
-            }
-        cs_results_add_diag(diags, name, "line %u: unknown section '%.*s' (known: [any] [go] [c] "
-                                         "[python] [java] [rust] [node])", no, (int)n, p);
-        return CS_E_USAGE;
-    }
+    if (p[0] == '[') return parse_section(name, no, p, n, langs, diags);
     size_t w = strcspn(p, " \t");
     if (w >= n) {
         cs_results_add_diag(diags, name, "line %u: '%.*s' has no pattern", no, (int)n, p);
@@ -85,9 +121,12 @@ static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_
     for (size_t i = 0; i < CS_ARRAY_LEN(directives); i++)
         if (strlen(directives[i].word) == w && memcmp(p, directives[i].word, w) == 0) d = (int)i;
     if (d < 0) {
-        cs_results_add_diag(diags, name, "line %u: unknown directive '%.*s' (known: skip, "
-                                         "skip-file, sentinel, after, prefix, rename, strip-path, message, "
-                                         "map)", no, (int)w, p);
+        cs_results_add_diag(
+            diags, name,
+            "line %u: unknown directive '%.*s' (known: skip, "
+            "skip-file, sentinel, after, prefix, library, library-file, vendor-file, rename, "
+            "strip-path, message, map)",
+            no, (int)w, p);
         return CS_E_USAGE;
     }
     char *pat = p + w;
@@ -124,14 +163,14 @@ static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_
     }
     cs_rule *rule = CS_PUSH(r->rules, r->n_rules, r->cap_rules);
     rule->kind = directives[d].kind;
-    rule->lang = *lang;
+    rule->langs = *langs;
     rule->re = re;
     rule->pattern = pattern;
     rule->replacement = repl;
     const char *base = strrchr(name, '/');
     rule->where = cs_xasprintf("%s:%u", base ? base + 1 : name, no);
     r->hash = cs_hash64(directives[d].word, strlen(directives[d].word), r->hash);
-    r->hash = cs_hash64(lang_names[*lang], strlen(lang_names[*lang]), r->hash);
+    r->hash = cs_hash64(langs, sizeof *langs, r->hash);
     r->hash = cs_hash64(pattern, strlen(pattern) + 1, r->hash);
     if (repl) r->hash = cs_hash64(repl, strlen(repl) + 1, r->hash);
     return 0;
@@ -139,7 +178,7 @@ static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_
 
 int cs_rules_load_text(cs_rules *r, const char *name, const char *text, cs_results *diags)
 {
-    cs_lang lang = CS_LANG_ANY;
+    unsigned langs = CS_LANGS_ALL;
     unsigned no = 0;
     int bad = 0;
     const char *p = text;
@@ -147,7 +186,7 @@ int cs_rules_load_text(cs_rules *r, const char *name, const char *text, cs_resul
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         char *line = cs_xstrndup(p, n);
-        if (parse_line(r, name, ++no, line, n, &lang, diags)) bad++;
+        if (parse_line(r, name, ++no, line, n, &langs, diags)) bad++;
         free(line);
         p += n + (nl ? 1 : 0);
     }

@@ -3,12 +3,17 @@
  *
  * Format (docs/signatures.md): one rule per line, '#' comments, sections
  * [go] [c] [python] [java] [rust] [node] [any] naming the language a rule
- * applies to. Directives:
+ * applies to ("[c rust]" names several). Directives:
  *   skip REGEX          frame function is not the failure's own code
  *   skip-file REGEX     frame file is not the failure's own code
  *   sentinel REGEX      the signature starts at this frame (frames above dropped)
  *   after REGEX         the signature starts after the last matching frame
  *   prefix REGEX        kept, but does not count toward the K frames (keep going)
+ *   library REGEX       standard-library or vendored code: not significant when
+ *                       its thread has a frame of the program's own
+ *   library-file REGEX  the same, matched on the file or module
+ *   vendor-file REGEX   vendored code (file or module): not significant below
+ *                       the thread's first frame of the program's own
  *   rename REGEX => S   rewrite function names ($1 for groups)
  *   strip-path REGEX    remove the match from file paths (checkout prefixes)
  *   message REGEX => S  message normalization (placeholders)
@@ -37,12 +42,17 @@ typedef enum cs_lang {
 
 const char *cs_lang_name(cs_lang l);
 
+#define CS_LANGS_ALL ((1u << CS_LANG_COUNT) - 1)
+
 typedef enum cs_rule_kind {
     CS_RULE_SKIP,
     CS_RULE_SKIP_FILE,
     CS_RULE_SENTINEL,
     CS_RULE_AFTER,
     CS_RULE_PREFIX,
+    CS_RULE_LIBRARY,
+    CS_RULE_LIBRARY_FILE,
+    CS_RULE_VENDOR_FILE,
     CS_RULE_RENAME,
     CS_RULE_STRIP_PATH,
     CS_RULE_MESSAGE,
@@ -52,7 +62,7 @@ typedef enum cs_rule_kind {
 
 typedef struct cs_rule {
     cs_rule_kind kind;
-    cs_lang lang;
+    unsigned langs; /* 1 << cs_lang for each language it applies to */
     cs_regex *re;
     char *pattern;
     char *replacement; /* rename, message */

@@ -426,7 +426,7 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     for (size_t k = 0; k < ctx->clusters->n_merges; k++) {
         const cs_merge *m = &ctx->clusters->merges[k];
         if (strcmp(m->into, c->id) != 0) continue;
-        fprintf(f, "<div class=\"sigline\">merged %s (distance %.3f): ", m->from, m->distance);
+        fprintf(f, "<div class=\"sigline\">close: %s (distance %.3f): ", m->from, m->distance);
         h(f, m->from_signature);
         fputs("</div>\n", f);
     }

@@ -233,7 +233,7 @@ static void cluster(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
         cs_jsonw_obj_end(w);
     }
     cs_jsonw_arr_end(w);
-    cs_jsonw_key(w, "merged");
+    cs_jsonw_key(w, "related");
     cs_jsonw_arr(w);
     for (size_t i = 0; i < ctx->clusters->n_merges; i++) {
         const cs_merge *m = &ctx->clusters->merges[i];

@@ -487,8 +487,8 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster 
             cs_report_distinct_sources(ctx, c->traces, c->n_traces),
             count_runs(ctx, c->traces, c->n_traces));
     char hist[160];
-    if (cs_report_history_text(cs_report_cluster_history(ctx, (size_t)(c - ctx->clusters->v)),
-                               hist, sizeof hist))
+    if (cs_report_history_text(cs_report_cluster_history(ctx, (size_t)(c - ctx->clusters->v)), hist,
+                               sizeof hist))
         fprintf(f, "- **History:** %s\n", hist);
     size_t n;
     const char **v = cs_report_cluster_tests(ctx, c, &n);
@@ -507,7 +507,7 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster 
     for (size_t i = 0; i < ctx->clusters->n_merges; i++) {
         const cs_merge *m = &ctx->clusters->merges[i];
         if (strcmp(m->into, c->id) != 0) continue;
-        if (!any) fputs("Merged groups:\n\n", f);
+        if (!any) fputs("Close clusters (linked, each keeps its own id):\n\n", f);
         any = true;
         fprintf(f, "- %s (distance %.3f): ", m->from, m->distance);
         md_code(f, m->from_signature);
