@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "../history/history.h"
 #include "../pipeline/pipeline.h"
 #include "../report/repo.h"
 
@@ -84,8 +85,19 @@ typedef struct cs_command {
 const cs_command *cs_cli_commands(size_t *n);
 /* Writes a report to path atomically (temporary file + rename), or stdout. */
 int cs_cli_write_report(const char *path, const char *format, const void *ctx);
+/* Runs write on a temporary file beside path and renames it over path
+ * (stdout for NULL or "-"); prints why on failure. */
+int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx),
+                        const void *ctx);
+
+/* After the pipeline, for triage and merge: records the batch in hist (may
+ * be NULL), writes every report of o, returns the exit status. */
+int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *inputs,
+                      size_t n_inputs, cs_history *hist);
 
 int cs_cmd_triage(int argc, char **argv);
+int cs_cmd_extract(int argc, char **argv);
+int cs_cmd_merge(int argc, char **argv);
 int cs_cmd_inventory(int argc, char **argv);
 int cs_cmd_explain(int argc, char **argv);
 int cs_cmd_history(int argc, char **argv);

@@ -56,6 +56,66 @@ static bool fails(unsigned fail_on, const cs_triage *tr, const cs_history_mark *
     return false;
 }
 
+/* What triage and merge do after the pipeline: record the batch (hist may
+ * be NULL), write every report, and say the exit status. */
+int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *inputs,
+                      size_t n_inputs, cs_history *hist)
+{
+    cs_results res = tr->res;
+    const char *dflt = o->format ? o->format : "text";
+    cs_report_ctx ctx = {
+        .res = &res,
+        .inputs = inputs,
+        .n_inputs = n_inputs,
+        .tool_version = CS_VERSION,
+        .clusters = &tr->clusters,
+        .races = &tr->races,
+        .sig_version = tr->sig_version,
+        .repo = &o->repo,
+        .top = o->top,
+    };
+    cs_history_mark *hc = NULL, *hr = NULL;
+    cs_history_status *sc = NULL, *sr = NULL;
+    cs_report_history rh = {0};
+    if (hist) {
+        cs_history_batch b = {
+            .res = &res,
+            .clusters = &tr->clusters,
+            .races = &tr->races,
+            .sig_version = tr->sig_version,
+            .tool_version = CS_VERSION,
+            .inputs = inputs,
+            .n_inputs = n_inputs,
+            .time = cs_history_now(),
+            .regress_after = o->regress_after ? o->regress_after : CS_HISTORY_DEFAULT_REGRESS_AFTER,
+        };
+        if (cs_history_record(hist, &b, &hc, &hr, NULL)) {
+            fprintf(stderr, "crashsift: %s\n", cs_history_errmsg(hist));
+            return CS_EXIT_USAGE;
+        }
+        sc = history_view(hc, tr->clusters.n);
+        sr = history_view(hr, tr->races.n);
+        rh = (cs_report_history){sc, sr};
+        ctx.history = &rh;
+    }
+    int rc = CS_EXIT_OK;
+    if (o->n_outputs == 0 || o->format) {
+        ctx.color = want_color(o->color);
+        if (cs_cli_write_report(NULL, dflt, &ctx)) rc = CS_EXIT_USAGE;
+    }
+    ctx.color = o->color == CS_COLOR_ALWAYS;
+    for (int i = 0; i < o->n_outputs; i++) {
+        const char *fmt = o->outputs[i].format ? o->outputs[i].format : dflt;
+        if (cs_cli_write_report(o->outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
+    }
+    if (rc == CS_EXIT_OK && fails(o->fail_on, tr, hc, hr)) rc = CS_EXIT_FOUND;
+    free(hc);
+    free(hr);
+    free(sc);
+    free(sr);
+    return rc;
+}
+
 int cs_cmd_triage(int argc, char **argv)
 {
     cs_cli_opts o = {0};
@@ -106,60 +166,7 @@ int cs_cmd_triage(int argc, char **argv)
         cs_history_free(hist);
         return CS_EXIT_USAGE;
     }
-    cs_results res = tr.res;
-    const char *dflt = o.format ? o.format : "text";
-    cs_report_ctx ctx = {
-        .res = &res,
-        .inputs = (const char *const *)o.paths,
-        .n_inputs = (size_t)o.n_paths,
-        .tool_version = CS_VERSION,
-        .clusters = &tr.clusters,
-        .races = &tr.races,
-        .sig_version = tr.sig_version,
-        .repo = &o.repo,
-        .top = o.top,
-    };
-    cs_history_mark *hc = NULL, *hr = NULL;
-    cs_history_status *sc = NULL, *sr = NULL;
-    cs_report_history rh = {0};
-    if (hist) {
-        cs_history_batch b = {
-            .res = &res,
-            .clusters = &tr.clusters,
-            .races = &tr.races,
-            .sig_version = tr.sig_version,
-            .tool_version = CS_VERSION,
-            .inputs = (const char *const *)o.paths,
-            .n_inputs = (size_t)o.n_paths,
-            .time = cs_history_now(),
-            .regress_after = o.regress_after ? o.regress_after : CS_HISTORY_DEFAULT_REGRESS_AFTER,
-        };
-        if (cs_history_record(hist, &b, &hc, &hr, NULL)) {
-            fprintf(stderr, "crashsift: %s\n", cs_history_errmsg(hist));
-            cs_history_free(hist);
-            cs_triage_dispose(&tr);
-            return CS_EXIT_USAGE;
-        }
-        sc = history_view(hc, tr.clusters.n);
-        sr = history_view(hr, tr.races.n);
-        rh = (cs_report_history){sc, sr};
-        ctx.history = &rh;
-    }
-    rc = CS_EXIT_OK;
-    if (o.n_outputs == 0 || o.format) {
-        ctx.color = want_color(o.color);
-        if (cs_cli_write_report(NULL, dflt, &ctx)) rc = CS_EXIT_USAGE;
-    }
-    ctx.color = o.color == CS_COLOR_ALWAYS;
-    for (int i = 0; i < o.n_outputs; i++) {
-        const char *fmt = o.outputs[i].format ? o.outputs[i].format : dflt;
-        if (cs_cli_write_report(o.outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
-    }
-    if (rc == CS_EXIT_OK && fails(o.fail_on, &tr, hc, hr)) rc = CS_EXIT_FOUND;
-    free(hc);
-    free(hr);
-    free(sc);
-    free(sr);
+    rc = cs_cli_report_run(&o, &tr, (const char *const *)o.paths, (size_t)o.n_paths, hist);
     cs_history_free(hist);
     cs_triage_dispose(&tr);
     return rc;

@@ -9,14 +9,12 @@
 #include "../report/report.h"
 #include "cli.h"
 
-int cs_cli_write_report(const char *path, const char *format, const void *vctx)
+int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx),
+                        const void *ctx)
 {
-    const cs_report_ctx *ctx = vctx;
-    const cs_format *fmt = cs_report_find(format);
-    if (!fmt) return -1;
     if (!path || strcmp(path, "-") == 0) {
-        int r = fmt->write(stdout, ctx);
-        fflush(stdout);
+        int r = write(stdout, ctx);
+        if (fflush(stdout) != 0) r = -1;
         return r;
     }
     /* Written next to the target, then renamed: a reader never sees half a
@@ -30,7 +28,7 @@ int cs_cli_write_report(const char *path, const char *format, const void *vctx)
         return -1;
     }
     FILE *f = fdopen(fd, "w");
-    int r = f ? fmt->write(f, ctx) : -1;
+    int r = f ? write(f, ctx) : -1;
     if (f && fclose(f) != 0) r = -1;
     if (r == 0 && rename(tmp, path) != 0) r = -1;
     if (r != 0) {
@@ -39,6 +37,25 @@ int cs_cli_write_report(const char *path, const char *format, const void *vctx)
     }
     free(tmp);
     return r;
+}
+
+typedef struct report_job {
+    const cs_format *fmt;
+    const cs_report_ctx *ctx;
+} report_job;
+
+static int write_one_report(FILE *f, const void *job)
+{
+    const report_job *j = job;
+    return j->fmt->write(f, j->ctx);
+}
+
+int cs_cli_write_report(const char *path, const char *format, const void *vctx)
+{
+    const cs_format *fmt = cs_report_find(format);
+    if (!fmt) return -1;
+    report_job j = {fmt, vctx};
+    return cs_cli_write_atomic(path, write_one_report, &j);
 }
 
 /* A line on stderr (a terminal) that counts members as the summary does,

@@ -305,22 +305,69 @@ int cs_pipeline_load_rules(const cs_run_opts *o, cs_rules *rules, cs_results *di
     return rc ? CS_E_USAGE : 0;
 }
 
-int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n, cs_triage *out)
+/* Every stage after extraction: normalize with out->rules, cluster, race. */
+static void normalize_all(const cs_run_opts *o, cs_triage *out)
 {
-    memset(out, 0, sizeof *out);
-    cs_results_init(&out->res);
-    cs_rules_init(&out->rules);
-    if (cs_pipeline_load_rules(o, &out->rules, &out->res)) return CS_E_USAGE;
-    int rc = run_all(o, paths, n, &out->res, visit_triage);
     cs_normalizer *nz = cs_normalizer_new(&out->rules, o->sig_frames);
     snprintf(out->sig_version, sizeof out->sig_version, "%s", cs_normalizer_version(nz));
     for (size_t i = 0; i < out->res.n_traces; i++)
         cs_normalize_trace(nz, out->res.traces[i]);
     cs_normalizer_free(nz);
+}
+
+static void analyse(const cs_run_opts *o, cs_triage *out)
+{
     cs_cluster_opts co = {.threshold = o->merge_threshold};
     cs_cluster_run(&out->res, &co, &out->clusters);
     cs_race_run(&out->res, o->source_dir, &out->races);
+}
+
+static int begin(const cs_run_opts *o, cs_triage *out)
+{
+    memset(out, 0, sizeof *out);
+    cs_results_init(&out->res);
+    cs_rules_init(&out->rules);
+    return cs_pipeline_load_rules(o, &out->rules, &out->res) ? CS_E_USAGE : 0;
+}
+
+int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n, cs_triage *out)
+{
+    if (begin(o, out)) return CS_E_USAGE;
+    int rc = run_all(o, paths, n, &out->res, visit_triage);
+    normalize_all(o, out);
+    analyse(o, out);
     return rc;
+}
+
+int cs_pipeline_extract_shard(const cs_run_opts *o, const char *const *paths, size_t n,
+                              cs_triage *out)
+{
+    if (begin(o, out)) return CS_E_USAGE;
+    int rc = run_all(o, paths, n, &out->res, visit_triage);
+    normalize_all(o, out);
+    return rc;
+}
+
+/* Each shard's records are appended, then sorted as one run's results
+ * would be: the order of the shards and how inputs were grouped into them
+ * no longer matter. Every trace is normalized again from its raw frames
+ * with this run's rules (docs/shard.md: a shard's own signatures are
+ * informational), so the clusters are those triage would make. */
+int cs_pipeline_merge(const cs_run_opts *o, const char *const *shards, size_t n, cs_triage *out,
+                      cs_shard_header *headers, size_t *failed)
+{
+    if (begin(o, out)) return CS_E_USAGE;
+    for (size_t i = 0; i < n; i++) {
+        if (cs_shard_read(shards[i], &headers[i], &out->res)) {
+            for (size_t k = 0; k <= i; k++) cs_shard_header_dispose(&headers[k]);
+            if (failed) *failed = i;
+            return CS_E_IO;
+        }
+    }
+    cs_results_sort(&out->res);
+    normalize_all(o, out);
+    analyse(o, out);
+    return 0;
 }
 
 void cs_triage_dispose(cs_triage *t)

@@ -13,6 +13,7 @@
 #include "../model/model.h"
 #include "../normalize/rules.h"
 #include "../race/race.h"
+#include "../shard/shard.h"
 
 typedef void (*cs_progress_fn)(void *user, uint64_t members, uint64_t bytes, bool done);
 
@@ -50,6 +51,19 @@ int cs_pipeline_inventory(const cs_run_opts *o, const char *const *paths, size_t
  * (CS_E_USAGE, with diagnostics in out->res) only when the rules cannot be
  * loaded. */
 int cs_pipeline_triage(const cs_run_opts *o, const char *const *paths, size_t n, cs_triage *out);
+/* crashsift extract: the triage up to normalization (no clusters, no race
+ * analysis): what a shard holds. */
+int cs_pipeline_extract_shard(const cs_run_opts *o, const char *const *paths, size_t n,
+                              cs_triage *out);
+/* crashsift merge: reads the shards (what is wrong inside one becomes error
+ * entries naming it), normalizes every trace again with o's rules, then
+ * clusters and runs the race analysis: the triage of all the shards'
+ * inputs, whatever the order or grouping of the shards. headers[i] (n of
+ * them; dispose each) says what shard i was made with. Fails with
+ * CS_E_USAGE when the rules cannot be loaded, CS_E_IO when shard *failed
+ * cannot be opened (headers are then disposed). */
+int cs_pipeline_merge(const cs_run_opts *o, const char *const *shards, size_t n, cs_triage *out,
+                      cs_shard_header *headers, size_t *failed);
 /* Extraction only, with no normalization (inventory-like tools, tests). */
 int cs_pipeline_extract(const cs_run_opts *o, const char *const *paths, size_t n,
                         cs_results *out);
