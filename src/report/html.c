@@ -403,7 +403,30 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     if (nf > HTML_MAX_FRAMES)
         fprintf(f, "<li class=\"ins\">… %zu more</li>\n", nf - HTML_MAX_FRAMES);
     if (!nf) fputs("<li class=\"ins\">(no frames)</li>\n", f);
-    fputs("</ol>\n<div class=\"sigline\">First seen ", f);
+    fputs("</ol>\n", f);
+    /* Every other thread of a dump, in full. */
+    size_t no = cs_report_n_other_threads(rep), shown = 0;
+    for (size_t i = 0; i < rep->n_threads && shown < CS_REPORT_MAX_THREADS_HTML; i++) {
+        if (!cs_report_is_other_thread(rep, i)) continue;
+        const cs_thread *ot = &rep->threads[i];
+        fputs("<div class=\"sigline\">", f);
+        h(f, ot->name ? ot->name : "thread");
+        if (ot->state) {
+            fputs(" [", f);
+            h(f, ot->state);
+            fputs("]", f);
+        }
+        fputs("</div>\n<ol class=\"frames\">\n", f);
+        for (size_t k = 0; k < ot->n_frames && k < HTML_MAX_FRAMES; k++)
+            frame_li(f, &ot->frames[k]);
+        if (ot->n_frames > HTML_MAX_FRAMES)
+            fprintf(f, "<li class=\"ins\">… %zu more</li>\n", ot->n_frames - HTML_MAX_FRAMES);
+        if (!ot->n_frames) fputs("<li class=\"ins\">(no frames)</li>\n", f);
+        fputs("</ol>\n", f);
+        shown++;
+    }
+    if (no > shown) fprintf(f, "<div class=\"sigline\">… %zu more threads</div>\n", no - shown);
+    fputs("<div class=\"sigline\">First seen ", f);
     h(f, r->traces[c->traces[0]]->source);
     fputs(" · last seen ", f);
     h(f, r->traces[c->traces[c->n_traces - 1]]->source);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/util.h"
 #include "report.h"
 
 #define MD_MAX_EVIDENCE 50 /* linked failures listed per race pair */
@@ -427,6 +428,67 @@ static void cluster_races(FILE *f, const cs_report_ctx *ctx, const cs_cluster *c
     if (any) fputc('\n', f);
 }
 
+/* A frame on one line inside a code block: function, then file:line or
+ * module+offset. */
+static void md_frame_inline(FILE *f, const cs_frame *fr)
+{
+    md_raw(f, cs_report_frame_function(fr), false);
+    const char *file = cs_report_frame_file(fr);
+    if (file) {
+        fputs("  ", f);
+        md_raw(f, file, false);
+        if (fr->line) fprintf(f, ":%d", fr->line);
+    } else if (fr->module) {
+        fputs("  ", f);
+        md_raw(f, fr->module, false);
+        if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+    }
+}
+
+/* Every other thread of a dump, one line each (name and top frame), in a
+ * code block of its own. */
+static void other_threads_md(FILE *f, const cs_trace *t)
+{
+    size_t n = cs_report_n_other_threads(t);
+    if (!n) return;
+    size_t ticks = 3;
+    for (size_t i = 0; i < t->n_threads; i++) {
+        if (!cs_report_is_other_thread(t, i)) continue;
+        const cs_thread *th = &t->threads[i];
+        const cs_frame *fr = cs_report_top_frame(th);
+        const char *v[] = {th->name, th->state, fr ? cs_report_frame_function(fr) : NULL,
+                           fr ? cs_report_frame_file(fr) : NULL, fr ? fr->module : NULL};
+        for (size_t k = 0; k < CS_ARRAY_LEN(v); k++)
+            if (longest_backtick_run(v[k]) + 1 > ticks) ticks = longest_backtick_run(v[k]) + 1;
+    }
+    fprintf(f, "Other threads (%zu), top frame each:\n\n", n);
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
+    fputs("text\n", f);
+    size_t shown = 0;
+    for (size_t i = 0; i < t->n_threads && shown < CS_REPORT_MAX_THREAD_LINES; i++) {
+        if (!cs_report_is_other_thread(t, i)) continue;
+        const cs_thread *th = &t->threads[i];
+        const cs_frame *fr = cs_report_top_frame(th);
+        md_raw(f, th->name ? th->name : "?", false);
+        if (th->state) {
+            fputs(" [", f);
+            md_raw(f, th->state, false);
+            fputc(']', f);
+        }
+        if (fr) {
+            fputs(": ", f);
+            md_frame_inline(f, fr);
+        }
+        fputc('\n', f);
+        shown++;
+    }
+    if (n > shown) fprintf(f, "(+%zu more)\n", n - shown);
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
+    fputs("\n\n", f);
+}
+
 static void trace_block(FILE *f, const cs_trace *t)
 {
     const cs_thread *th = cs_report_sig_thread(t);
@@ -443,6 +505,7 @@ static void trace_block(FILE *f, const cs_trace *t)
     }
     if (!n_sig) {
         fputs("No significant frames (the trace has no frames of the program's own).\n\n", f);
+        other_threads_md(f, t);
         return;
     }
     fputs("Representative trace, ", f);
@@ -473,6 +536,7 @@ static void trace_block(FILE *f, const cs_trace *t)
     for (size_t i = 0; i < ticks; i++)
         fputc('`', f);
     fputs("\n\n", f);
+    other_threads_md(f, t);
 }
 
 static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster *c)

@@ -18,8 +18,8 @@
 /* Recurring-crash history of one cluster or race pair (crashsift triage
  * --db; filled by the CLI from the history module). */
 typedef struct cs_history_status {
-    const char *status;     /* "new", "recurring" or "regressed" */
-    long long first_seen;   /* unix seconds */
+    const char *status;   /* "new", "recurring" or "regressed" */
+    long long first_seen; /* unix seconds */
     long long last_seen;
     unsigned long long batches; /* batches that saw it */
     unsigned long long total;   /* occurrences over all batches */
@@ -39,11 +39,11 @@ typedef struct cs_report_ctx {
     const char *const *inputs;
     size_t n_inputs;
     const char *tool_version;
-    bool color;         /* text: ANSI colour allowed */
-    bool list_members;  /* inventory view */
+    bool color;                       /* text: ANSI colour allowed */
+    bool list_members;                /* inventory view */
     const cs_report_history *history; /* NULL: no --db, nothing to show */
-    const cs_repo_opts *repo;          /* --repo-root; NULL: auto-detect checkouts */
-    size_t top;                        /* text: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
+    const cs_repo_opts *repo;         /* --repo-root; NULL: auto-detect checkouts */
+    size_t top;                       /* text: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
 } cs_report_ctx;
 
 typedef struct cs_format {
@@ -80,6 +80,16 @@ const cs_history_status *cs_report_cluster_history(const cs_report_ctx *ctx, siz
 const cs_history_status *cs_report_race_history(const cs_report_ctx *ctx, size_t i);
 /* The signature thread of a trace, or NULL. */
 const cs_thread *cs_report_sig_thread(const cs_trace *t);
+/* Other threads of a dump (every thread but the signature thread, role
+ * "other"): text and Markdown show each on one line, HTML in full. */
+#define CS_REPORT_MAX_THREAD_LINES 32 /* text/Markdown: lines, then "+N more" */
+#define CS_REPORT_MAX_THREADS_HTML 64
+bool cs_report_is_other_thread(const cs_trace *t, size_t i);
+size_t cs_report_n_other_threads(const cs_trace *t);
+/* The frame a thread's one-line summary shows: its first significant
+ * frame (the program's own), else its first frame with a function, else
+ * its first frame; NULL when it has none. */
+const cs_frame *cs_report_top_frame(const cs_thread *th);
 /* A frame as clusters show it: normalized function ("??" when unknown) and
  * repository-relative file (NULL when unknown). */
 const char *cs_report_frame_function(const cs_frame *f);

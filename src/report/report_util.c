@@ -65,6 +65,29 @@ const cs_thread *cs_report_sig_thread(const cs_trace *t)
     return t->n_threads ? &t->threads[0] : NULL;
 }
 
+bool cs_report_is_other_thread(const cs_trace *t, size_t i)
+{
+    return i < t->n_threads && &t->threads[i] != cs_report_sig_thread(t) &&
+           t->threads[i].role == CS_ROLE_OTHER;
+}
+
+size_t cs_report_n_other_threads(const cs_trace *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_threads; i++)
+        n += cs_report_is_other_thread(t, i);
+    return n;
+}
+
+const cs_frame *cs_report_top_frame(const cs_thread *th)
+{
+    for (size_t k = 0; k < th->n_frames; k++)
+        if (th->frames[k].significant) return &th->frames[k];
+    for (size_t k = 0; k < th->n_frames; k++)
+        if (th->frames[k].function) return &th->frames[k];
+    return th->n_frames ? &th->frames[0] : NULL;
+}
+
 const char *cs_report_frame_function(const cs_frame *f)
 {
     return f->norm_function ? f->norm_function : f->function ? f->function : "??";

@@ -10,7 +10,8 @@
 #include "report.h"
 
 #define TEXT_FRAMES 5
-#define TEXT_NAME_MAX 100 /* a function name in a terminal line */
+#define TEXT_THREAD_LINES 8 /* other threads listed per cluster, then "+N more" */
+#define TEXT_NAME_MAX 100   /* a function name in a terminal line */
 #define TEXT_HEADLINE_MAX 160
 #define TEXT_NEW_MAX 10 /* "new since the last batch" lines */
 
@@ -88,9 +89,8 @@ static void put_headline(FILE *f, const char *h)
     put_safe(f, h ? cs_report_clip(h, buf, sizeof buf, TEXT_HEADLINE_MAX) : NULL);
 }
 
-static void frame_line(FILE *f, const cs_frame *fr, const style *st)
+static void frame_text(FILE *f, const cs_frame *fr, const style *st)
 {
-    fputs("      ", f);
     fputs(st->cyan, f);
     put_name(f, fr->norm_function ? fr->norm_function : fr->function ? fr->function : "??");
     fputs(st->reset, f);
@@ -105,7 +105,40 @@ static void frame_line(FILE *f, const cs_frame *fr, const style *st)
         put_safe(f, fr->module);
         if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
     }
+}
+
+static void frame_line(FILE *f, const cs_frame *fr, const style *st)
+{
+    fputs("      ", f);
+    frame_text(f, fr, st);
     fputc('\n', f);
+}
+
+/* Every other thread of a dump, one line each: its name and top frame. */
+static void other_threads(FILE *f, const cs_trace *t, const style *st)
+{
+    size_t n = cs_report_n_other_threads(t), shown = 0;
+    if (!n) return;
+    fprintf(f, "    other threads (%zu):\n", n);
+    for (size_t i = 0; i < t->n_threads && shown < TEXT_THREAD_LINES; i++) {
+        if (!cs_report_is_other_thread(t, i)) continue;
+        const cs_thread *th = &t->threads[i];
+        const cs_frame *fr = cs_report_top_frame(th);
+        fputs("      ", f);
+        put_safe(f, th->name ? th->name : "?");
+        if (th->state) {
+            fputs(" [", f);
+            put_safe(f, th->state);
+            fputc(']', f);
+        }
+        if (fr) {
+            fputs(": ", f);
+            frame_text(f, fr, st);
+        }
+        fputc('\n', f);
+        shown++;
+    }
+    if (n > shown) fprintf(f, "      (+%zu more)\n", n - shown);
 }
 
 /* "label a, b, c (+N more)" on the current line; nothing when n is 0. */
@@ -224,6 +257,7 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
                 frame_line(f, &th->frames[k], st);
                 shown++;
             }
+        other_threads(f, rep, st);
         fputc('\n', f);
     }
 }
