@@ -49,8 +49,10 @@ static bool fails(unsigned fail_on, const cs_triage *tr, const cs_history_mark *
     if ((fail_on & CS_FAIL_ANY) && tr->res.n_traces) return true;
     if ((fail_on & CS_FAIL_RACE) && tr->races.n) return true;
     unsigned states = 0;
-    for (size_t i = 0; hc && i < tr->clusters.n; i++) states |= 1u << hc[i].state;
-    for (size_t i = 0; hr && i < tr->races.n; i++) states |= 1u << hr[i].state;
+    for (size_t i = 0; hc && i < tr->clusters.n; i++)
+        states |= 1u << hc[i].state;
+    for (size_t i = 0; hr && i < tr->races.n; i++)
+        states |= 1u << hr[i].state;
     if ((fail_on & CS_FAIL_NEW) && (states & (1u << CS_HISTORY_NEW))) return true;
     if ((fail_on & CS_FAIL_REGRESSED) && (states & (1u << CS_HISTORY_REGRESSED))) return true;
     return false;
@@ -70,6 +72,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         .tool_version = CS_VERSION,
         .clusters = &tr->clusters,
         .races = &tr->races,
+        .tests = &tr->tests,
         .sig_version = tr->sig_version,
         .repo = &o->repo,
         .top = o->top,

@@ -27,6 +27,8 @@ struct cs_xctx {
      * (open addressing, index + 1, 0 empty); a package line closes them. */
     bool reader;
     bool verbose;      /* the log prints passing runs too (=== RUN, --- PASS) */
+    bool gotestsum;    /* gotestsum's own PASS/FAIL lines are the record */
+    bool in_summary;   /* inside gotestsum's "=== Failed" section */
     size_t first_test; /* index in out->tests of this member's first record */
     cs_test_record **open;
     size_t n_open, cap_open;
@@ -105,6 +107,9 @@ const char *cs_xctx_test(const cs_xctx *x)
 void cs_xctx_emit(cs_xctx *x, cs_trace *t)
 {
     if (!t->test && x->test) t->test = cs_xstrdup(x->test);
+    /* gotestsum replays failed tests' output (race reports too) in its
+     * summary: restatements, kept only where nothing else shows them. */
+    if (x->in_summary) t->summary = true;
     if (t->tentative && !t->test) {
         /* Kept only for a test seen failing: without a test, never. */
         cs_trace_free(t);
@@ -134,7 +139,7 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
 /* ---- patterns, once per process --------------------------------------- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static cs_regex *re_run, *re_pytest_hdr, *re_go_outcome, *re_go_package;
+static cs_regex *re_run, *re_pytest_hdr, *re_go_outcome, *re_go_package, *re_gotestsum;
 /* Bit i of starts[c]: dialect i may start a trace on a line whose first
  * non-blank byte is c (built once from the dialects' first_chars). */
 static uint32_t starts[256];
@@ -143,6 +148,9 @@ static void global_init(void)
 {
     re_run = cs_xre("^=== (?:RUN|CONT|NAME)\\s+(\\S+)");
     re_pytest_hdr = cs_xre("^_{3,} (\\S*test\\S*) _{3,}$");
+    /* gotestsum --format testname: "PASS pkg.TestX (0.00s)", "FAIL TestX
+     * (re-run 1) (0.01s)" (pkg relative, left out for the package itself). */
+    re_gotestsum = cs_xre("^(PASS|FAIL|SKIP) (\\S+)(?: \\(re-run \\d+\\))? \\([0-9.]+s\\)\\s*$");
     re_go_outcome = cs_xre("^\\s*--- (PASS|FAIL|SKIP): (\\S+)");
     /* "ok  \tpkg\t0.1s", "FAIL\tpkg\t0.2s", "ok  \tpkg\t(cached)",
      * "FAIL\tpkg [build failed]" */
@@ -174,7 +182,8 @@ void cs_extract_global_cleanup(void)
     cs_regex_free(re_pytest_hdr);
     cs_regex_free(re_go_outcome);
     cs_regex_free(re_go_package);
-    re_run = re_pytest_hdr = re_go_outcome = re_go_package = NULL;
+    cs_regex_free(re_gotestsum);
+    re_run = re_pytest_hdr = re_go_outcome = re_go_package = re_gotestsum = NULL;
 }
 
 cs_regex *cs_xre(const char *pattern)
@@ -339,6 +348,41 @@ static void close_records(cs_xctx *x, const char *pkg, size_t n)
     if (x->slots) memset(x->slots, 0, x->n_slots * sizeof *x->slots);
 }
 
+/* A gotestsum line. gotestsum prints go's own "--- FAIL" lines for the
+ * failed tests only, so where its lines are, they are the record: the open
+ * records of "---" lines go, and later "---" lines only settle tentative
+ * traces. Its package is relative ("internal/x.TestY"): the name is what
+ * follows the package, and the package is left to the pile (flaky.h). */
+static void gotestsum_outcome(cs_xctx *x, char c, const char *name, size_t k, uint64_t line)
+{
+    if (!x->gotestsum) {
+        x->gotestsum = true;
+        for (size_t i = 0; i < x->n_open; i++) {
+            x->n_runs -= x->n_runs >= x->open[i]->n ? x->open[i]->n : x->n_runs;
+            cs_test_record_free(x->open[i]);
+        }
+        x->n_open = 0;
+        if (x->slots) memset(x->slots, 0, x->n_slots * sizeof *x->slots);
+    }
+    static const char *const prefixes[] = {".Test", ".Benchmark", ".Example", ".Fuzz"};
+    if (!cs_starts_with(name, k, "Test") && !cs_starts_with(name, k, "Benchmark") &&
+        !cs_starts_with(name, k, "Example") && !cs_starts_with(name, k, "Fuzz")) {
+        const char *best = NULL;
+        for (size_t i = 0; i < CS_ARRAY_LEN(prefixes); i++) {
+            const char *h = cs_memmem(name, k, prefixes[i], strlen(prefixes[i]));
+            if (h && (!best || h < best)) best = h;
+        }
+        if (best) {
+            k -= (size_t)(best + 1 - name);
+            name = best + 1;
+        }
+    }
+    x->verbose = true;
+    cs_outcome o = c == 'P' ? CS_OUT_PASS : c == 'F' ? CS_OUT_FAIL : CS_OUT_SKIP;
+    settle_tentative(x, name, k, o == CS_OUT_FAIL);
+    record_outcome(x, name, k, o, line);
+}
+
 /* "--- PASS: TestX (0.00s)" (FAIL, SKIP; indented for subtests) and package
  * lines. Checked on every line, whatever trace is open: an outcome line is
  * never part of a trace. Readers (test2json, JUnit) record outcomes from
@@ -364,11 +408,18 @@ static void note_outcome(cs_extractor *e, const cs_xline *l)
          * before it (and must be emitted before its run is settled). */
         close_active(e, false);
         settle_tentative(x, name, k, o == CS_OUT_FAIL);
-        if (!x->reader) record_outcome(x, name, k, o, l->no);
+        if (!x->reader && !x->gotestsum) record_outcome(x, name, k, o, l->no);
         return;
     }
-    if (x->reader || ind || n < 4 || (p[0] != 'o' && p[0] != 'F')) return;
-    if (cs_regex_match(re_go_package, l->ptr, l->len, &m) && cs_match_group(&m, 1, &name, &k))
+    if (x->reader || ind || n < 4 || (p[0] != 'o' && p[0] != 'F' && p[0] != 'P' && p[0] != 'S'))
+        return;
+    if (p[0] != 'o' && p[4] == ' ' && cs_regex_match(re_gotestsum, l->ptr, l->len, &m) &&
+        cs_match_group(&m, 2, &name, &k)) {
+        gotestsum_outcome(x, p[0], name, k, l->no);
+        return;
+    }
+    if ((p[0] == 'o' || p[0] == 'F') && cs_regex_match(re_go_package, l->ptr, l->len, &m) &&
+        cs_match_group(&m, 1, &name, &k))
         close_records(x, name, k);
 }
 
@@ -386,6 +437,26 @@ static void track_test(cs_extractor *e, const cs_xline *l)
     cs_match m;
     const char *p;
     size_t n;
+    if (l->ptr[0] == '=' && (cs_starts_with(l->ptr, l->len, "=== Failed") ||
+                             cs_starts_with(l->ptr, l->len, "=== Errors"))) {
+        e->x.in_summary = true;
+        return;
+    }
+    if (e->x.in_summary && l->ptr[0] == 'D' && cs_starts_with(l->ptr, l->len, "DONE ")) {
+        e->x.in_summary = false;
+        return;
+    }
+    if (l->ptr[0] == '=' && cs_starts_with(l->ptr, l->len, "=== FAIL: ")) {
+        /* gotestsum summary header "=== FAIL: pkg TestX (0.00s)": the
+         * output below is TestX's. */
+        const char *q = memchr(l->ptr + 10, ' ', l->len - 10);
+        if (q && !e->x.test_pinned) {
+            const char *t = q + 1;
+            const char *end = memchr(t, ' ', l->len - (size_t)(t - l->ptr));
+            set_test(&e->x, t, end ? (size_t)(end - t) : l->len - (size_t)(t - l->ptr));
+        }
+        return;
+    }
     if (l->ptr[0] == '=' && cs_regex_match(re_run, l->ptr, l->len, &m) &&
         cs_match_group(&m, 1, &p, &n)) {
         e->x.verbose = true;
@@ -487,6 +558,12 @@ cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts, 
 int cs_extractor_feed(cs_extractor *e, const void *data, size_t n)
 {
     return cs_lines_feed(&e->lines, data, n);
+}
+
+void cs_extractor_test_failed(cs_extractor *e)
+{
+    close_active(e, false);
+    if (e->x.test) settle_tentative(&e->x, e->x.test, strlen(e->x.test), true);
 }
 
 void cs_extractor_set_reader(cs_extractor *e)

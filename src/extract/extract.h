@@ -110,6 +110,9 @@ void cs_extract_merge_failures(cs_results *r, size_t first, size_t first_test);
 /* For readers: they record test outcomes from their own events, so the
  * outcome lines of the text they feed only settle tentative traces. */
 void cs_extractor_set_reader(cs_extractor *e);
+/* For readers: the pinned test failed (a JUnit <failure> body, which need
+ * not hold a FAIL line): its pending assertion message is that failure. */
+void cs_extractor_test_failed(cs_extractor *e);
 /* Sets the test for lines fed from now on (test2json, JUnit). */
 void cs_extractor_set_test(cs_extractor *e, const char *test);
 

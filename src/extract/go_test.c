@@ -8,18 +8,21 @@
  * Each becomes a test-failure trace whose only frame is the assertion site.
  * In the -v layout the message is seen before anyone knows the test failed,
  * so it is emitted tentatively and kept only if a FAIL line for that test
- * follows. A FAIL with no message of its own (a parent of failed subtests,
- * or a test whose panic is its own trace) only marks the test failed. */
+ * follows. gotestsum's "=== FAIL: pkg TestX" summary blocks are read like
+ * the plain layout, as summaries (extract.h). A FAIL with no message of its own (a parent of failed
+ * subtests, or a test whose panic is its own trace) only marks the test failed. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
 #include "go.h"
 
-static cs_regex *re_fail, *re_msg;
+static cs_regex *re_fail, *re_msg, *re_gts_fail;
 
 static const cs_xpattern patterns[] = {
     {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+s\\))?\\s*$"},
+    /* gotestsum's summary: "=== FAIL: pkg TestX (0.00s)", "(re-run 1)" */
+    {&re_gts_fail, "^=== FAIL: (\\S+) (\\S+)(?: \\(re-run \\d+\\))? \\([0-9.]+s\\)\\s*$"},
     {&re_msg, "^\\s+([^\\s:]+\\.go):(\\d+): (.*)$"},
     {0},
 };
@@ -60,6 +63,19 @@ static void *start_message(cs_xctx *x, const cs_xline *l)
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     size_t ind = cs_xindent(l->ptr, l->len);
+    if (ind == 0 && l->len > 10 && l->ptr[0] == '=' &&
+        cs_starts_with(l->ptr, l->len, "=== FAIL: ")) {
+        /* gotestsum restates each failure with its output after the run:
+         * a summary, the same failure as the test's own trace when the log
+         * printed that too (--format testname), the only one otherwise. */
+        cs_match m;
+        if (!cs_regex_match(re_gts_fail, l->ptr, l->len, &m)) return NULL;
+        st *s = cs_xcalloc(1, sizeof *s);
+        s->t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
+        s->t->test = cs_match_dup(&m, 2);
+        s->t->summary = true;
+        return s;
+    }
     if (ind < l->len && l->ptr[ind] == '-') {
         cs_match m;
         if (!cs_regex_match(re_fail, l->ptr, l->len, &m)) return NULL;

@@ -30,6 +30,12 @@ typedef struct junit {
     uint64_t line_no;
     bool line_started;
     bool too_deep;
+    /* The current testcase's outcome: every <testcase> is one run, failed
+     * with a <failure> or <error>, skipped with <skipped>, else passed. */
+    bool tc_failed, tc_skipped;
+    uint64_t tc_line;
+    cs_test_index ix;
+    bool runs_capped;
 } junit;
 
 static const char *attr(const XML_Char **a, const char *name)
@@ -100,7 +106,14 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
         const char *c = attr(a, "classname"), *n = attr(a, "name");
         j->classname = c ? cs_xstrdup(c) : NULL;
         j->name = n ? cs_xstrdup(n) : NULL;
-    } else if (!j->in_body && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0) && j->name) {
+        j->tc_failed = j->tc_skipped = false;
+        j->tc_line = (uint64_t)XML_GetCurrentLineNumber(j->p);
+    } else if (j->name && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0)) {
+        j->tc_failed = true;
+    } else if (j->name && strcmp(el, "skipped") == 0) {
+        j->tc_skipped = true;
+    }
+    if (!j->in_body && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0) && j->name) {
         j->in_body = j->depth;
         const char *m = attr(a, "message"), *t = attr(a, "type");
         j->message = m ? cs_xstrdup(m) : NULL;
@@ -118,6 +131,7 @@ static void on_end(void *ud, const XML_Char *el)
     junit *j = ud;
     if (j->in_body && j->depth == j->in_body) {
         flush_line(j);
+        cs_extractor_test_failed(j->x);
         cs_extractor_finish(j->x);
         cs_extractor_free(j->x);
         j->x = NULL;
@@ -135,6 +149,17 @@ static void on_end(void *ud, const XML_Char *el)
         j->in_body = 0;
     }
     if (strcmp(el, "testcase") == 0) {
+        if (j->name) {
+            cs_outcome o = j->tc_failed ? CS_OUT_FAIL : j->tc_skipped ? CS_OUT_SKIP : CS_OUT_PASS;
+            if (!cs_test_index_add(&j->ix, j->classname, j->name, o, j->tc_line) &&
+                !j->runs_capped) {
+                j->runs_capped = true;
+                cs_results_add_diag(j->out, j->source,
+                                    "more than %d test runs in one member; the rest were not "
+                                    "counted",
+                                    CS_MAX_TEST_RUNS_PER_MEMBER);
+            }
+        }
         free(j->classname);
         free(j->name);
         j->classname = j->name = NULL;
@@ -156,6 +181,7 @@ int cs_junit_read(const char *source, const cs_extract_opts *opts, cs_pull pull,
 {
     junit j = {.source = source, .opts = opts, .out = out};
     cs_buf_init(&j.line, opts->max_line);
+    cs_test_index_init(&j.ix, out, source, CS_TF_JUNIT);
     j.p = XML_ParserCreate(NULL);
     if (!j.p) abort();
     XML_SetUserData(j.p, &j);
@@ -189,6 +215,7 @@ int cs_junit_read(const char *source, const cs_extract_opts *opts, cs_pull pull,
         cs_results_move(out, &j.body);
     }
     XML_ParserFree(j.p);
+    cs_test_index_dispose(&j.ix);
     free(j.classname);
     free(j.name);
     free(j.message);

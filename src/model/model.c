@@ -178,6 +178,66 @@ void cs_test_record_free(cs_test_record *r)
     free(r);
 }
 
+void cs_test_index_init(cs_test_index *ix, struct cs_results *out, const char *source,
+                        cs_test_format format)
+{
+    memset(ix, 0, sizeof *ix);
+    ix->out = out;
+    ix->source = source;
+    ix->format = format;
+}
+
+static uint32_t index_slot(const cs_test_index *ix, const char *pkg, const char *name)
+{
+    uint64_t h = cs_hash64(pkg, strlen(pkg), CS_HASH_SEED);
+    return (uint32_t)(cs_hash64(name, strlen(name), h) & (ix->n_slots - 1));
+}
+
+static bool nullable_eq(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name, cs_outcome o,
+                       uint64_t line)
+{
+    if (ix->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER) return false;
+    ix->n_runs++;
+    if (ix->n * 2 >= ix->n_slots) {
+        size_t ns = ix->n_slots ? ix->n_slots * 2 : 64;
+        free(ix->slots);
+        ix->slots = cs_xcalloc(ns, sizeof *ix->slots);
+        ix->n_slots = ns;
+        for (size_t i = 0; i < ix->n; i++) {
+            uint32_t h = index_slot(ix, ix->v[i]->package ? ix->v[i]->package : "", ix->v[i]->name);
+            while (ix->slots[h])
+                h = (h + 1) & (uint32_t)(ns - 1);
+            ix->slots[h] = (uint32_t)i + 1;
+        }
+    }
+    uint32_t h = index_slot(ix, package ? package : "", name);
+    for (; ix->slots[h]; h = (h + 1) & (uint32_t)(ix->n_slots - 1)) {
+        cs_test_record *r = ix->v[ix->slots[h] - 1];
+        if (nullable_eq(r->package, package) && strcmp(r->name, name) == 0) {
+            cs_test_record_add(r, o, line);
+            return true;
+        }
+    }
+    cs_test_record *r = cs_test_record_new(ix->source, package, name, strlen(name), ix->format);
+    cs_test_record_add(r, o, line);
+    ix->slots[h] = (uint32_t)ix->n + 1;
+    *CS_PUSH(ix->v, ix->n, ix->cap) = r;
+    cs_results_add_test(ix->out, r);
+    return true;
+}
+
+void cs_test_index_dispose(cs_test_index *ix)
+{
+    free(ix->v);
+    free(ix->slots);
+    memset(ix, 0, sizeof *ix);
+}
+
 void cs_results_add_test(cs_results *r, cs_test_record *t)
 {
     *CS_PUSH(r->tests, r->n_tests, r->cap_tests) = t;

@@ -177,6 +177,29 @@ cs_test_record *cs_test_record_new(const char *source, const char *package, cons
 void cs_test_record_add(cs_test_record *r, cs_outcome o, uint64_t line);
 void cs_test_record_free(cs_test_record *r);
 
+/* Records of one member by (package, name), for readers that meet a test
+ * many times (JUnit of go test -count=N): a hash table, so a member of many
+ * tests does not pay a scan per outcome. The records belong to `out`. */
+struct cs_results;
+typedef struct cs_test_index {
+    struct cs_results *out;
+    const char *source;
+    cs_test_format format;
+    cs_test_record **v;
+    size_t n, cap;
+    uint32_t *slots; /* index + 1; 0 empty */
+    size_t n_slots;
+    size_t n_runs;
+} cs_test_index;
+
+void cs_test_index_init(cs_test_index *ix, struct cs_results *out, const char *source,
+                        cs_test_format format);
+/* Adds one run's outcome; false (nothing added) past
+ * CS_MAX_TEST_RUNS_PER_MEMBER. */
+bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name, cs_outcome o,
+                       uint64_t line);
+void cs_test_index_dispose(cs_test_index *ix);
+
 /* ---- diagnostics (error entries) -------------------------------------- */
 typedef struct cs_diag {
     char *source;  /* the input it is about */

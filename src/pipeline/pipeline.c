@@ -61,8 +61,10 @@ static void progress(run *r, bool done)
     cs_ingest_progress(r->in, &bytes, &members);
     /* The summary counts the members read (not the archives holding them):
      * so does the progress line. */
-    if (!done) members = __atomic_add_fetch(&r->sh->n_visited, 1, __ATOMIC_RELAXED);
-    else members = __atomic_load_n(&r->sh->n_visited, __ATOMIC_RELAXED);
+    if (!done)
+        members = __atomic_add_fetch(&r->sh->n_visited, 1, __ATOMIC_RELAXED);
+    else
+        members = __atomic_load_n(&r->sh->n_visited, __ATOMIC_RELAXED);
     pthread_mutex_lock(&r->sh->progress_lock);
     r->o->progress(r->o->progress_user, members, bytes, done);
     pthread_mutex_unlock(&r->sh->progress_lock);
@@ -320,6 +322,7 @@ static void analyse(const cs_run_opts *o, cs_triage *out)
     cs_cluster_opts co = {.threshold = o->merge_threshold};
     cs_cluster_run(&out->res, &co, &out->clusters);
     cs_race_run(&out->res, o->source_dir, &out->races);
+    cs_flaky_run(&out->res, &out->clusters, &out->races, &out->tests);
 }
 
 static int begin(const cs_run_opts *o, cs_triage *out)
@@ -359,7 +362,8 @@ int cs_pipeline_merge(const cs_run_opts *o, const char *const *shards, size_t n,
     if (begin(o, out)) return CS_E_USAGE;
     for (size_t i = 0; i < n; i++) {
         if (cs_shard_read(shards[i], &headers[i], &out->res)) {
-            for (size_t k = 0; k <= i; k++) cs_shard_header_dispose(&headers[k]);
+            for (size_t k = 0; k <= i; k++)
+                cs_shard_header_dispose(&headers[k]);
             if (failed) *failed = i;
             return CS_E_IO;
         }
@@ -372,6 +376,7 @@ int cs_pipeline_merge(const cs_run_opts *o, const char *const *shards, size_t n,
 
 void cs_triage_dispose(cs_triage *t)
 {
+    cs_tests_dispose(&t->tests);
     cs_races_dispose(&t->races);
     cs_clusters_dispose(&t->clusters);
     cs_rules_dispose(&t->rules);

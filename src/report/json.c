@@ -331,6 +331,45 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
     cs_jsonw_obj_end(w);
 }
 
+/* One test's record across the pile (flaky.h). */
+static void test(cs_jsonw *w, const cs_report_ctx *ctx, const cs_test_summary *s)
+{
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "name");
+    cs_jsonw_str(w, s->name);
+    cs_jsonw_key(w, "package");
+    cs_jsonw_str(w, s->package);
+    cs_jsonw_key(w, "runs");
+    cs_jsonw_uint(w, s->runs);
+    cs_jsonw_key(w, "passes");
+    cs_jsonw_uint(w, s->passes);
+    cs_jsonw_key(w, "failures");
+    cs_jsonw_uint(w, s->failures);
+    cs_jsonw_key(w, "skips");
+    cs_jsonw_uint(w, s->skips);
+    cs_jsonw_key(w, "flaky");
+    cs_jsonw_bool(w, s->flaky);
+    cs_jsonw_key(w, "failure_rate");
+    char d[32];
+    snprintf(d, sizeof d, "%.4f", s->failure_rate);
+    cs_jsonw_raw(w, d); /* fixed precision: stable bytes */
+    cs_jsonw_key(w, "clusters");
+    cs_jsonw_arr(w);
+    for (size_t i = 0; ctx->clusters && i < s->n_clusters; i++)
+        cs_jsonw_str(w, ctx->clusters->v[s->clusters[i]].id);
+    cs_jsonw_arr_end(w);
+    cs_jsonw_key(w, "races");
+    cs_jsonw_arr(w);
+    for (size_t i = 0; ctx->races && i < s->n_races; i++)
+        cs_jsonw_str(w, ctx->races->v[s->races[i]].id);
+    cs_jsonw_arr_end(w);
+    cs_jsonw_key(w, "first_failure");
+    cs_jsonw_str(w, s->first_failure);
+    cs_jsonw_key(w, "last_failure");
+    cs_jsonw_str(w, s->last_failure);
+    cs_jsonw_obj_end(w);
+}
+
 int cs_report_json(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
@@ -366,6 +405,11 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_key(&w, "errors");
     cs_jsonw_uint(&w, r->n_diags);
     cs_jsonw_obj_end(&w);
+    cs_jsonw_key(&w, "tests");
+    cs_jsonw_arr(&w);
+    for (size_t i = 0; ctx->tests && i < ctx->tests->n; i++)
+        test(&w, ctx, &ctx->tests->v[i]);
+    cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "races");
     cs_jsonw_arr(&w);
     for (size_t i = 0; ctx->races && i < ctx->races->n; i++)

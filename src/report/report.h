@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../cluster/cluster.h"
+#include "../flaky/flaky.h"
 #include "../model/model.h"
 #include "../race/race.h"
 #include "repo.h"
@@ -35,6 +36,7 @@ typedef struct cs_report_ctx {
     const cs_results *res;
     const cs_clusters *clusters; /* NULL: not clustered (inventory) */
     const cs_races *races;
+    const cs_tests *tests; /* NULL or empty: no test outcomes */
     const char *sig_version;
     const char *const *inputs;
     size_t n_inputs;
@@ -115,6 +117,17 @@ typedef struct cs_report_cause {
     size_t n;
 } cs_report_cause;
 cs_report_cause *cs_report_error_causes(const cs_results *r, size_t *n);
+
+/* A test's record in words: "failed 12 of 300 runs (4.0%, flaky)",
+ * "failed 3 of 3 runs (100.0%)", "passed 40 of 40 runs" (into buf). */
+const char *cs_report_test_verdict(const cs_test_summary *s, char *buf, size_t n);
+/* What explains a test's failures: "race pair R... (MAP RACE a ~ b)" for
+ * its first linked pair (", +N more pair(s)"), else the first crash among
+ * its clusters ("go-panic C... (class)"); NULL when nothing does. Into
+ * buf; the names inside are as the artifacts printed them (writers escape). */
+const char *cs_report_test_explanation(const cs_report_ctx *ctx, const cs_test_summary *s,
+                                       char *buf, size_t n);
+#define CS_REPORT_TEST_LINE 1024 /* room for a verdict or an explanation */
 
 /* Length in bytes (1..4) of the character at s, n > 0 bytes left. When the
  * character must not be emitted as is - C0 and C1 controls, DEL, Unicode

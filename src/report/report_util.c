@@ -339,3 +339,53 @@ cs_report_cause *cs_report_error_causes(const cs_results *r, size_t *n_out)
     *n_out = k;
     return out;
 }
+
+const char *cs_report_test_verdict(const cs_test_summary *s, char *buf, size_t n)
+{
+    if (!s->failures)
+        snprintf(buf, n, "passed %zu of %zu runs%s", s->passes, s->runs,
+                 s->skips ? " (the others skipped)" : "");
+    else
+        snprintf(buf, n, "failed %zu of %zu runs (%.1f%%%s)", s->failures, s->runs,
+                 100.0 * s->failure_rate, s->flaky ? ", flaky" : "");
+    return buf;
+}
+
+/* The last path element of a function ("example.com/x.(*T).Add" ->
+ * "x.(*T).Add"): enough to tell the two sites apart on one line. */
+static const char *short_function(const char *f)
+{
+    if (!f) return "?";
+    const char *paren = strchr(f, '(');
+    const char *slash = NULL;
+    for (const char *p = f; *p && (!paren || p < paren); p++)
+        if (*p == '/') slash = p;
+    return slash ? slash + 1 : f;
+}
+
+const char *cs_report_test_explanation(const cs_report_ctx *ctx, const cs_test_summary *s,
+                                       char *buf, size_t n)
+{
+    if (s->n_races && ctx->races) {
+        const cs_race *r = &ctx->races->v[s->races[0]];
+        int k = snprintf(
+            buf, n, "race pair %s (%s %s ~ %s)", r->id, r->map_race ? "MAP RACE" : "data race",
+            short_function(r->sites[0].function), short_function(r->sites[1].function));
+        if (s->n_races > 1 && k > 0 && (size_t)k < n)
+            snprintf(buf + k, n - (size_t)k, ", +%zu more pair(s)", s->n_races - 1);
+        return buf;
+    }
+    /* Else the first crash among its clusters (a panic, a fatal error):
+     * an assertion failure's own cluster explains nothing. */
+    for (size_t i = 0; ctx->clusters && i < s->n_clusters; i++) {
+        const cs_cluster *c = &ctx->clusters->v[s->clusters[i]];
+        const cs_trace *rep = ctx->res->traces[c->rep];
+        if (rep->kind == CS_TK_TEST_FAILURE) continue;
+        snprintf(buf, n, "%s %s (%s)", cs_trace_kind_name(rep->kind), c->id,
+                 rep->norm_headline ? rep->norm_headline
+                 : rep->headline    ? rep->headline
+                                    : "?");
+        return buf;
+    }
+    return NULL;
+}

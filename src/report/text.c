@@ -325,6 +325,65 @@ static void errors(FILE *f, const cs_report_ctx *ctx, const style *st)
     free(c);
 }
 
+static void cluster_ids(FILE *f, const cs_report_ctx *ctx, const cs_test_summary *s)
+{
+    if (!s->n_clusters || !ctx->clusters) return;
+    fputs("; clusters:", f);
+    for (size_t k = 0; k < s->n_clusters && k < 5; k++)
+        fprintf(f, " %s", ctx->clusters->v[s->clusters[k]].id);
+    if (s->n_clusters > 5) fprintf(f, " (+%zu more)", s->n_clusters - 5);
+}
+
+/* The report opens with the question a pile of CI artifacts is opened for:
+ * which tests are flaky, how often they fail, and what explains it. Tests
+ * that failed every run follow; tests that only passed are counted. */
+static void tests(FILE *f, const cs_report_ctx *ctx, const style *st)
+{
+    const cs_tests *t = ctx->tests;
+    if (!t || !t->n) return;
+    size_t n_flaky = 0, n_failing = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        n_flaky += t->v[i].flaky;
+        n_failing += t->v[i].failures && !t->v[i].flaky;
+    }
+    fprintf(f, "%sTests%s (%zu: %zu flaky, %zu failing, %zu passing)\n\n", st->bold, st->reset,
+            t->n, n_flaky, n_failing, t->n - n_flaky - n_failing);
+    for (size_t i = 0; i < t->n; i++) {
+        const cs_test_summary *s = &t->v[i];
+        if (!s->failures) continue;
+        char v[CS_REPORT_TEST_LINE], e[CS_REPORT_TEST_LINE];
+        fputs("  ", f);
+        fputs(s->flaky ? st->yellow : st->red, f);
+        put_safe(f, s->name);
+        fputs(st->reset, f);
+        fputc(' ', f);
+        fputs(cs_report_test_verdict(s, v, sizeof v), f);
+        const char *why = cs_report_test_explanation(ctx, s, e, sizeof e);
+        if (why) {
+            fputs(" \xe2\x80\x94 explained by ", f);
+            put_safe(f, why);
+        }
+        fputc('\n', f);
+        fputs("    ", f);
+        fputs(st->dim, f);
+        fputs("package ", f);
+        put_safe(f, s->package);
+        cluster_ids(f, ctx, s);
+        fputs(st->reset, f);
+        fputc('\n', f);
+        if (s->first_failure) {
+            fputs("    failed in: ", f);
+            put_safe(f, s->first_failure);
+            if (s->last_failure && strcmp(s->last_failure, s->first_failure) != 0) {
+                fputs(" .. ", f);
+                put_safe(f, s->last_failure);
+            }
+            fputc('\n', f);
+        }
+    }
+    fputc('\n', f);
+}
+
 int cs_report_text(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
@@ -334,6 +393,7 @@ int cs_report_text(FILE *f, const cs_report_ctx *ctx)
             "%zu error(s)\n\n",
             st.bold, st.reset, r->n_members, r->n_traces, ctx->clusters ? ctx->clusters->n : 0,
             ctx->races ? ctx->races->n : 0, r->n_diags);
+    tests(f, ctx, &st);
     history_overview(f, ctx, &st);
     races(f, ctx, &st);
     clusters(f, ctx, &st);
