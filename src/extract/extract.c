@@ -10,6 +10,7 @@
 #include "../base/lines.h"
 #include "../base/util.h"
 #include "dialects.h"
+#include "prefix.h"
 
 struct cs_xctx {
     const char *source;
@@ -47,6 +48,23 @@ struct cs_extractor {
     uint64_t active_lines;
     char *clean; /* scratch for the cleaned line */
     size_t clean_cap;
+    /* Per-line prefixes (prefix.h) need the next line to decide: one
+     * cleaned line is held back, with the scan of the one released before
+     * it. The buffers are reused, so holding costs a copy, not a malloc. */
+    struct held {
+        char *buf;
+        size_t len, cap;
+        uint64_t no;
+        bool overlong;
+        cs_pfx_scan scan;
+    } held[2];
+    int cur; /* held[cur] is the pending line when has_pending */
+    bool has_pending;
+    bool has_prev; /* prev_scan is the line released last */
+    cs_pfx_scan prev_scan;
+    cs_pfx_state pfx;
+    char *tabs; /* scratch for a line whose "#011" escapes are restored */
+    size_t tabs_cap;
 };
 
 /* ---- dialect-facing --------------------------------------------------- */
@@ -256,6 +274,14 @@ static void clean_line(cs_extractor *e, const char *p, size_t n, const char **ou
         }
         if (c == '\x1b' && i + 1 < n && p[i + 1] == ']') {
             /* OSC: up to BEL or ESC \ */
+            i += 2;
+            while (i < n && p[i] != '\a' && !(p[i] == '\x1b' && i + 1 < n && p[i + 1] == '\\'))
+                i++;
+            if (i < n && p[i] == '\x1b') i++;
+            continue;
+        }
+        if (c == '\x1b' && i + 1 < n && p[i + 1] == '_') {
+            /* APC: Buildkite's "\x1b_bk;t=1700000000000\a" timestamps. */
             i += 2;
             while (i < n && p[i] != '\a' && !(p[i] == '\x1b' && i + 1 < n && p[i + 1] == '\\'))
                 i++;
@@ -532,14 +558,66 @@ void cs_extractor_line(cs_extractor *e, const char *p, size_t n, uint64_t no)
     dispatch(e, &l);
 }
 
+/* Strips the learned prefix and suffix of the held line, restores the tabs
+ * syslog writes as "#011", and dispatches it with its own line number. */
+static void release(cs_extractor *e, const cs_pfx_scan *next)
+{
+    struct held *h = &e->held[e->cur];
+    size_t pre, suf;
+    cs_pfx_decide(&e->pfx, e->has_prev ? &e->prev_scan : NULL, &h->scan, next, &pre, &suf);
+    if (pre + suf > h->len) suf = 0;
+    if (pre > h->len) pre = h->len;
+    e->prev_scan = h->scan;
+    e->has_prev = true;
+    e->has_pending = false;
+    cs_xline l = {h->buf + pre, h->len - pre - suf, h->no, h->overlong};
+    if (pre && memmem(l.ptr, l.len, "#011", 4)) {
+        if (l.len + 1 > e->tabs_cap) {
+            e->tabs_cap = l.len + 1;
+            e->tabs = cs_xrealloc(e->tabs, e->tabs_cap);
+        }
+        size_t o = 0;
+        for (size_t i = 0; i < l.len; i++) {
+            if (i + 4 <= l.len && memcmp(l.ptr + i, "#011", 4) == 0) {
+                e->tabs[o++] = '\t';
+                i += 3;
+                continue;
+            }
+            e->tabs[o++] = l.ptr[i];
+        }
+        l.ptr = e->tabs;
+        l.len = o;
+    }
+    /* Jenkins pipeline step lines ("[Pipeline] sh", "[Pipeline] }") are
+     * interleaved with the steps' output: they neither start nor end a trace. */
+    if (cs_starts_with(l.ptr, l.len, "[Pipeline] ") ||
+        (l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0))
+        return;
+    dispatch(e, &l);
+}
+
 static int on_line(void *ctx, const cs_line *line)
 {
     cs_extractor *e = ctx;
-    cs_xline l;
-    clean_line(e, line->ptr, line->len, &l.ptr, &l.len);
-    l.no = line->no;
-    l.overlong = (line->flags & CS_LINE_OVERLONG) != 0;
-    dispatch(e, &l);
+    const char *p;
+    size_t n;
+    clean_line(e, line->ptr, line->len, &p, &n);
+    int slot = e->has_pending ? 1 - e->cur : e->cur;
+    struct held *h = &e->held[slot];
+    if (n + 1 > h->cap) {
+        h->cap = n + 1 > 2 * h->cap ? n + 1 : 2 * h->cap;
+        h->buf = cs_xrealloc(h->buf, h->cap);
+    }
+    memcpy(h->buf, p, n);
+    h->len = n;
+    h->no = line->no;
+    h->overlong = (line->flags & CS_LINE_OVERLONG) != 0;
+    cs_pfx_scan_line(h->buf, h->len, &h->scan);
+    if (e->has_pending) {
+        release(e, &h->scan);
+        e->cur = slot;
+    }
+    e->has_pending = true;
     return 0;
 }
 
@@ -744,6 +822,7 @@ static void drop_unsettled(cs_extractor *e)
 void cs_extractor_finish(cs_extractor *e)
 {
     cs_lines_finish(&e->lines);
+    if (e->has_pending) release(e, NULL);
     close_active(e, true);
     drop_unsettled(e);
     close_records(&e->x, NULL, 0);
@@ -761,6 +840,9 @@ void cs_extractor_free(cs_extractor *e)
     if (e->active) close_active(e, true);
     cs_lines_dispose(&e->lines);
     free(e->clean);
+    free(e->held[0].buf);
+    free(e->held[1].buf);
+    free(e->tabs);
     free(e->x.test);
     for (size_t i = 0; i < e->x.n_open; i++)
         cs_test_record_free(e->x.open[i]);

@@ -1,7 +1,8 @@
 /* extract.h - finds every stack trace in a text member, streaming.
  *
  * A member's lines are cleaned once (CI timestamp prefixes, ANSI colour
- * codes, GitLab section markers, CR) and offered to a table of dialects
+ * codes, GitLab section markers, CR), stripped of the per-line prefix
+ * learned for the member (prefix.h) and offered to a table of dialects
  * (dialects.h). While no trace is open, each line is probed by the dialects
  * whose anchors can start there; the first that accepts it owns the lines
  * that follow until it says the trace is over. Dialects are single-pass,

@@ -10,6 +10,7 @@
  *   ...additional frames elided...  \tgoroutine running on other thread; stack unavailable
  * Every fatal error dumps all goroutines; panics only the panicking one
  * unless GOTRACEBACK says more. */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +23,9 @@ static cs_regex *re_header, *re_goroutine, *re_file, *re_signal, *re_created, *r
 static const cs_xpattern patterns[] = {
     {&re_header, "^\\s*(panic: |fatal error: |SIG[A-Z]+: [a-z])"},
     {&re_goroutine, "^\\s*goroutine (\\d+)(?: [a-z]+=\\S+)* \\[([^\\]]*)\\]:\\s*$"},
-    {&re_file, "^\\s+(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ "
-               "pc=0x([0-9a-f]+))?\\s*$"},
+    /* Old tracebacks end file lines in "fp=0x.. sp=0x.." without pc=. */
+    {&re_file, "^\\s*(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+"
+               "(?: pc=0x([0-9a-f]+))?)?\\s*$"},
     {&re_signal, "^\\s*\\[signal ([A-Z0-9]+: [^\\]]*?)(?: code=|\\])"},
     {&re_created, "^\\s*created by (\\S+?)(?: in goroutine (\\d+))?\\s*$"},
     {&re_running_test, "^\\s+(Test\\S*|Benchmark\\S*|Fuzz\\S*|Example\\S*) \\("},
@@ -51,7 +53,7 @@ bool cs_go_parse_func(const char *p, size_t n, cs_frame *f)
 bool cs_go_parse_fileline(const char *p, size_t n, cs_frame *f)
 {
     cs_match m;
-    if (n < 2 || (p[0] != '\t' && p[0] != ' ')) return false;
+    if (n < 2) return false;
     if (!cs_regex_match(re_file, p, n, &m)) return false;
     const char *g;
     size_t gn;
@@ -227,7 +229,14 @@ static int feed_dump(st *s, const cs_xline *l)
         s->want_file = s->want_created_file = false;
         return CS_X_MORE;
     }
-    if ((p[0] == '\t' || p[0] == ' ') && (s->want_file || s->want_created_file)) {
+    /* A file line is indented; copied out of some viewers (and some log
+     * collectors) it lost its tab: then it must at least be a path. */
+    bool indented = p[0] == '\t' || p[0] == ' ';
+    if ((indented || (n > 4 &&
+                      (p[0] == '/' || (p[1] == ':' && (p[2] == '\\' || p[2] == '/')) ||
+                       memmem(p, n, ".go:", 4)) &&
+                      p[n - 1] != ')')) &&
+        (s->want_file || s->want_created_file)) {
         cs_frame *f = NULL;
         if (th && s->want_file && th->n_frames) f = &th->frames[th->n_frames - 1];
         if (th && s->want_created_file) f = th->created_by;

@@ -1,0 +1,176 @@
+/* Per-line prefixes learned per member (src/extract/prefix.c) on real
+ * fixtures (fixtures/prefixes, made by fixtures/prefixes/make.sh): the same
+ * real Go crash written by journald, rsyslog and in the layouts of compose,
+ * kubectl, klog, logcat, Jenkins, Buildkite, a viewer gutter and a suffix.
+ * Each must give the trace the bare crash gives, with the member's own line
+ * numbers. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+typedef struct want {
+    const char *file;
+    uint64_t first, last; /* physical lines of the member */
+} want;
+
+static void check_crash(const char *file, uint64_t first, uint64_t last)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "fixtures/prefixes/%s", file);
+    cs_results r;
+    cs_t_triage(rel, &r);
+    print_message("%s: %zu trace(s)\n", file, r.n_traces);
+    assert_int_equal(r.n_traces, 1);
+    const cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_GO_PANIC);
+    assert_int_equal(t->line_start, first);
+    assert_int_equal(t->line_end, last);
+    assert_string_equal(t->headline, "panic: runtime error: invalid memory address or nil pointer "
+                                     "dereference [signal SIGSEGV: segmentation violation]");
+    assert_int_equal(t->n_threads, 1);
+    const cs_thread *th = &t->threads[0];
+    assert_true(strncmp(th->name, "goroutine ", 10) == 0); /* the id varies by run */
+    assert_string_equal(th->state, "running");
+    assert_int_equal(th->n_frames, 2);
+    assert_string_equal(th->frames[0].function, "main.(*worker).handle");
+    assert_string_equal(th->frames[0].file, "/tmp/crashsift-prefixes/crash/main.go");
+    assert_int_equal(th->frames[0].line, 17);
+    assert_string_equal(th->frames[1].function, "main.main.func1");
+    assert_int_equal(th->frames[1].line, 41);
+    assert_true(th->frames[1].has_offset);
+    assert_non_null(th->created_by);
+    assert_string_equal(th->created_by->function, "main.main");
+    assert_int_equal(th->created_by->line, 38);
+    cs_results_dispose(&r);
+}
+
+static void test_prefixed_crashes(void **state)
+{
+    (void)state;
+    static const want wants[] = {
+        {"raw.log", 2, 11},
+        {"compose.log", 2, 11},
+        {"kubectl.log", 2, 11},
+        {"klog.log", 2, 11},
+        {"logcat.log", 2, 11},
+        {"buildkite.log", 2, 11},
+        {"gutter.log", 2, 11},
+        {"suffix.log", 2, 11},
+        {"notab.log", 2, 11},
+        {"syslog.log", 2, 11},
+        {"syslog-rfc3339.log", 2, 11},
+        /* two "[Pipeline]" step lines inside the crash */
+        {"jenkins.log", 2, 13},
+        /* journald drops the empty line */
+        {"journald.log", 2, 10},
+    };
+    for (size_t i = 0; i < sizeof wants / sizeof wants[0]; i++)
+        check_crash(wants[i].file, wants[i].first, wants[i].last);
+}
+
+/* A line without the prefix (a wrapped or continuation line) still joins
+ * the trace it continues; the learned prefix stays stripped after it. */
+static void test_unprefixed_continuation_joins(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("cont.log",
+                     "Apr 12 09:33:00 host app[637]: starting\n"
+                     "Apr 12 09:33:00 host app[637]: panic: boom\n"
+                     "Apr 12 09:33:00 host app[637]: \n"
+                     "Apr 12 09:33:00 host app[637]: goroutine 1 [running]:\n"
+                     "main.main()\n"
+                     "Apr 12 09:33:00 host app[637]: #011/src/app/main.go:9 +0x25\n"
+                     "Apr 12 09:33:00 host app[637]: exit status 2\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    const cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_GO_PANIC);
+    assert_string_equal(t->headline, "panic: boom");
+    assert_int_equal(t->line_start, 2);
+    assert_int_equal(t->line_end, 6);
+    assert_int_equal(t->threads[0].n_frames, 1);
+    assert_string_equal(t->threads[0].frames[0].function, "main.main");
+    assert_string_equal(t->threads[0].frames[0].file, "/src/app/main.go");
+    assert_int_equal(t->threads[0].frames[0].line, 9);
+    cs_results_dispose(&r);
+}
+
+/* Content that merely looks like fields is not a prefix: consecutive
+ * "file.go:N:" assertion lines and "error:" words keep their text. */
+static void test_content_is_not_a_prefix(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("go_test.log",
+                     "=== RUN   TestAdd\n"
+                     "    add_test.go:12: got 3\n"
+                     "    add_test.go:12: want 4\n"
+                     "--- FAIL: TestAdd (0.00s)\n"
+                     "FAIL\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->kind, CS_TK_TEST_FAILURE);
+    assert_int_equal(r.traces[0]->threads[0].frames[0].line, 12);
+    cs_results_dispose(&r);
+}
+
+/* Go 1.4-era tracebacks: file lines end in "fp=.. sp=.." without pc=. */
+static void test_old_go_fp_sp(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("old.log",
+                     "panic: runtime error: index out of range\n"
+                     "\n"
+                     "goroutine 16 [running]:\n"
+                     "runtime.panic(0x5d2c20, 0x8a4e0f)\n"
+                     "\t/usr/local/go/src/pkg/runtime/panic.c:279 +0xf5 fp=0xc208095c28 "
+                     "sp=0xc208095bf0\n"
+                     "main.handler(0xc20803c000)\n"
+                     "\t/home/u/app/main.go:44 +0x9c fp=0xc208095c70 sp=0xc208095c28\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 2);
+    assert_string_equal(r.traces[0]->threads[0].frames[1].file, "/home/u/app/main.go");
+    assert_int_equal(r.traces[0]->threads[0].frames[1].line, 44);
+    cs_results_dispose(&r);
+}
+
+static void test_stack_overflow_is_one_trace(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage("fixtures/prefixes/overflow.log", &r);
+    assert_int_equal(r.n_traces, 1);
+    const cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_GO_FATAL);
+    assert_string_equal(t->headline, "fatal error: stack overflow");
+    assert_int_equal(t->line_start, 4);
+    assert_int_equal(t->line_end, 60);
+    assert_true(t->n_threads >= 2);
+    bool runtime = false, depth = false;
+    for (size_t i = 0; i < t->n_threads; i++)
+        for (size_t k = 0; k < t->threads[i].n_frames; k++) {
+            const char *fn = t->threads[i].frames[k].function;
+            if (strcmp(fn, "runtime.newstack") == 0) runtime = true;
+            if (strcmp(fn, "main.depth") == 0) depth = true;
+        }
+    assert_true(runtime && depth);
+    cs_results_dispose(&r);
+}
+
+int main(void)
+{
+    if (chdir(CS_SOURCE_DIR) != 0) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prefixed_crashes),
+        cmocka_unit_test(test_unprefixed_continuation_joins),
+        cmocka_unit_test(test_content_is_not_a_prefix),
+        cmocka_unit_test(test_old_go_fp_sp),
+        cmocka_unit_test(test_stack_overflow_is_one_trace),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
