@@ -30,7 +30,9 @@
     X(RUST, "rust")                                                                                \
     X(NODE, "node")                                                                                \
     X(TEST_FAILURE, "test-failure")                                                                \
-    X(CORE, "core")
+    X(CORE, "core")                                                                                \
+    X(KERNEL, "kernel")                                                                            \
+    X(FUZZER, "fuzzer")
 
 typedef enum cs_trace_kind {
 #define CS_TK_ENUM(e, s) CS_TK_##e,

@@ -105,6 +105,8 @@ cs_lang cs_trace_lang(const cs_trace *t)
         return CS_LANG_RUST;
     case CS_TK_NODE:
         return CS_LANG_NODE;
+    case CS_TK_KERNEL:
+        return CS_LANG_KERNEL;
     case CS_TK_TEST_FAILURE:
         for (size_t i = 0; i < t->n_threads; i++)
             for (size_t j = 0; j < t->threads[i].n_frames; j++) {
@@ -306,6 +308,7 @@ static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn)
         break;
     case CS_LANG_C:
     case CS_LANG_RUST:
+    case CS_LANG_KERNEL:
         s = norm_c(fn);
         break;
     default:

@@ -13,8 +13,8 @@
 
 #define MAX_RULES_FILE (4u << 20)
 
-static const char *const lang_names[CS_LANG_COUNT] = {"any",  "go",   "c",   "python",
-                                                      "java", "rust", "node"};
+static const char *const lang_names[CS_LANG_COUNT] = {"any",  "go",   "c",    "python",
+                                                      "java", "rust", "node", "kernel"};
 
 const char *cs_lang_name(cs_lang l)
 {

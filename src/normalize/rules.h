@@ -37,6 +37,7 @@ typedef enum cs_lang {
     CS_LANG_JAVA,
     CS_LANG_RUST,
     CS_LANG_NODE,
+    CS_LANG_KERNEL,
     CS_LANG_COUNT
 } cs_lang;
 

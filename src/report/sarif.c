@@ -62,6 +62,10 @@ static const rule kind_rules[CS_TK_COUNT] = {
     [CS_TK_TEST_FAILURE] = {"crashsift/test-failure", "TestFailure", "Test failure without a crash",
                             "warning"},
     [CS_TK_CORE] = {"crashsift/core", "CoreDump", "Process crashed and dumped core", "error"},
+    [CS_TK_KERNEL] = {"crashsift/kernel", "KernelReport",
+                      "Linux kernel oops, BUG, WARNING or sanitizer report", "error"},
+    [CS_TK_FUZZER] = {"crashsift/fuzzer", "FuzzerReport",
+                      "Fuzzer crash, timeout or out-of-memory report", "error"},
 };
 
 /* A kind added to the model before it gets a row here still gets a rule. */
