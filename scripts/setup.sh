@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # What building and running needs, by Debian package name.
 run_pkgs=(
   build-essential cmake pkg-config
-  libdw-dev libelf-dev libzip-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
+  libdw-dev libelf-dev libzip-dev libarchive-dev libpcre2-dev zlib1g-dev liblzma-dev libzstd-dev libbz2-dev
   libexpat1-dev libsqlite3-dev libpq-dev libjansson-dev
 )
 # What the tests add.

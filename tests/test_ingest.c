@@ -91,10 +91,12 @@ static void test_hostile_archives(void **state)
     assert_non_null(diag(&r, "deep.zip!level5.zip!level4.zip!level3.zip!level2.zip", "nested"));
     assert_non_null(diag(&r, "corrupt.log.gz", "truncated"));
     assert_non_null(diag(&r, "badcrc.zip!crc.log", "CRC"));
-    /* A file named .zip that is not one is sniffed by content. */
+    /* A file named .zip that is not one is sniffed by content, and is an
+     * error (a failed download), not a log. */
     const cs_member *m = member(&r, "notazip.zip");
     assert_non_null(m);
     assert_int_equal(m->kind, CS_MK_TEXT);
+    assert_non_null(diag(&r, "notazip.zip", "not a zip archive: the content looks like text"));
     m = member(&r, "empty.zip");
     assert_non_null(m);
     assert_int_equal(m->kind, CS_MK_ZIP);
@@ -300,11 +302,43 @@ static void test_size_lie_reported(void **state)
     cs_results_dispose(&r);
 }
 
+/* Tars made by GNU tar (fixtures/archives/make.sh), plain and compressed,
+ * read like zips with "!" paths; failed downloads saved under an archive's
+ * name are errors, not logs. */
+static void test_tar_and_not_an_archive(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage("fixtures/archives", &r);
+    static const char *const tars[] = {"job.tar", "job.tar.gz", "job.tgz", "job.tar.xz",
+                                       "job.tar.zst"};
+    for (size_t i = 0; i < sizeof tars / sizeof tars[0]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s!job/logs/crash.log", tars[i]);
+        const cs_member *m = member(&r, name);
+        assert_non_null(m);
+        assert_int_equal(m->kind, CS_MK_TEXT);
+        snprintf(name, sizeof name, "%s!job/logs/ok.log", tars[i]);
+        assert_non_null(member(&r, name));
+    }
+    assert_int_equal(r.n_traces, 5);
+    for (size_t i = 0; i < r.n_traces; i++) {
+        assert_int_equal(r.traces[i]->kind, CS_TK_GO_PANIC);
+        assert_int_equal(r.traces[i]->line_start, 2);
+        assert_non_null(strstr(r.traces[i]->source, "!job/logs/crash.log"));
+    }
+    assert_non_null(diag(&r, "signin.zip", "not a zip archive: the content looks like HTML"));
+    assert_non_null(diag(&r, "artifacts.tar.gz", "not a gzip stream: the content looks like HTML"));
+    assert_int_equal(r.n_diags, 2);
+    cs_results_dispose(&r);
+}
+
 int main(void)
 {
     /* Paths in the tests are relative to the source tree. */
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tar_and_not_an_archive),
         cmocka_unit_test(test_bundle_source_paths),
         cmocka_unit_test(test_hostile_archives),
         cmocka_unit_test(test_symlinks_loops_and_fifos),

@@ -136,7 +136,7 @@ void cs_pfx_scan_line(const char *p, size_t n, cs_pfx_scan *out)
             while (j < lim && is_blank(p[j]))
                 j++;
             size_t in = j;
-            while (j < lim && j - s < 80 && p[j] != cl && !is_blank(p[j]) && !closer(p[j]))
+            while (j < lim && j - s < 80 && p[j] != cl && !is_blank(p[j]) && p[j] != p[s])
                 j++;
             if (j >= lim || p[j] != cl || j == in) break;
             e = j + 1;

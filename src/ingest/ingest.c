@@ -1,8 +1,11 @@
-/* ingest.c - the walk over folders, zips and compressed files. The only user
- * of libzip. Nothing here writes to disk. */
+/* ingest.c - the walk over folders, zips, tars and compressed files. The
+ * only user of libzip and libarchive (tar only: compression is decode.c's). Nothing here writes to
+ * disk. */
 #define _GNU_SOURCE
 #include "ingest.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -305,6 +308,7 @@ static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
     va_end(ap);
 }
 
+static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, void *user);
 static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
                           int depth, cs_visit_fn visit, void *user);
 static int handle_zip_file(cs_ingest *in, const char *source, const char *path, int depth,
@@ -331,6 +335,73 @@ static bool count_member(cs_ingest *in, const char *source)
     return true;
 }
 
+static bool ends_with_ci(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* What the member's name promises when its content is not that: NULL when
+ * the name promises nothing or the content keeps the promise. A .gz that
+ * holds a tar, or a .tar.gz, is judged by its outer layer here and by its
+ * inner one when that is opened. */
+static const char *name_says_archive(const char *source, cs_member_kind kind)
+{
+    const char *base = strrchr(source, '/');
+    base = base ? base + 1 : source;
+    const char *bang = strrchr(base, '!');
+    if (bang) base = bang + 1;
+    static const struct {
+        const char *ext;
+        cs_member_kind kind;
+        const char *what;
+    } exts[] = {
+        {".zip", CS_MK_ZIP, "a zip archive"},   {".tgz", CS_MK_GZIP, "a gzip stream"},
+        {".gz", CS_MK_GZIP, "a gzip stream"},   {".xz", CS_MK_XZ, "an xz stream"},
+        {".txz", CS_MK_XZ, "an xz stream"},     {".zst", CS_MK_ZSTD, "a zstd stream"},
+        {".tzst", CS_MK_ZSTD, "a zstd stream"}, {".bz2", CS_MK_BZIP2, "a bzip2 stream"},
+        {".tar", CS_MK_TAR, "a tar archive"},
+    };
+    for (size_t i = 0; i < CS_ARRAY_LEN(exts); i++)
+        if (ends_with_ci(base, exts[i].ext)) return kind == exts[i].kind ? NULL : exts[i].what;
+    return NULL;
+}
+
+static const char *content_looks_like(const unsigned char *h, size_t n, cs_member_kind kind)
+{
+    size_t i = 0;
+    if (n >= 3 && h[0] == 0xef && h[1] == 0xbb && h[2] == 0xbf) i = 3;
+    while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n'))
+        i++;
+    const char *p = (const char *)h + i;
+    size_t k = n - i;
+    if ((k >= 9 && strncasecmp(p, "<!doctype", 9) == 0) ||
+        (k >= 5 && strncasecmp(p, "<html", 5) == 0) || (k >= 5 && strncasecmp(p, "<head", 5) == 0))
+        return "HTML (a sign-in or error page saved by a failed download?)";
+    switch (kind) {
+    case CS_MK_EMPTY:
+        return "nothing (an empty file: a failed or cut download?)";
+    case CS_MK_ZIP:
+        return "a zip archive";
+    case CS_MK_GZIP:
+        return "a gzip stream";
+    case CS_MK_XZ:
+        return "an xz stream";
+    case CS_MK_ZSTD:
+        return "a zstd stream";
+    case CS_MK_BZIP2:
+        return "a bzip2 stream";
+    case CS_MK_TAR:
+        return "a tar archive";
+    case CS_MK_BINARY:
+    case CS_MK_ELF_CORE:
+    case CS_MK_ELF_BINARY:
+        return "other binary data (a cut or corrupt download?)";
+    default:
+        return "text (an error message saved by a failed download?)";
+    }
+}
+
 /* Dispatches one opened member: containers are opened, leaves visited.
  * `path` is the file on disk when the member is a plain file (so a zip can
  * be opened in place instead of copied into memory). */
@@ -347,8 +418,17 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
     /* A stream that broke after its first bytes is still read as far as it
      * goes; its error is reported after the visit. */
     cs_member_kind kind = cs_sniff(h, hn);
+    const char *not_archive = r->decoded ? NULL : name_says_archive(r->source, kind);
+    if (not_archive) {
+        /* A failed download saved under the archive's name (a sign-in or
+         * error page, a cut transfer) is neither the archive nor a log. */
+        cs_results_add_member(in->out, r->source, kind, r->declared, NULL, NULL);
+        diag(in, r->source, "not %s: the content looks like %s; not read as a log", not_archive,
+             content_looks_like(h, hn, kind));
+        return 0;
+    }
     if (kind == CS_MK_ZIP || kind == CS_MK_GZIP || kind == CS_MK_XZ || kind == CS_MK_ZSTD ||
-        kind == CS_MK_BZIP2) {
+        kind == CS_MK_BZIP2 || kind == CS_MK_TAR) {
         cs_results_add_member(in->out, r->source, kind, r->declared, NULL, NULL);
         if (depth >= in->lim.max_depth) {
             diag(in, r->source,
@@ -376,8 +456,10 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
             free(data);
             return rc;
         }
+        if (kind == CS_MK_TAR) return walk_tar(in, r, depth + 1, visit, user);
         cs_reader *d = NULL;
         if (cs_decode_open(&d, kind, r)) return 0;
+        d->decoded = true;
         int rc = handle(in, d, NULL, depth + 1, visit, user);
         cs_reader_dispose(d);
         free(d);
@@ -515,6 +597,103 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_s
     for (size_t k = 0; k < n_seen; k++)
         free(seen[k]);
     free(seen);
+    return rc;
+}
+
+/* ---- tar (libarchive, tar formats only) ---------------------------------- */
+
+typedef struct tar_src {
+    cs_reader *r;
+    unsigned char buf[64 * 1024];
+} tar_src;
+
+static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
+{
+    (void)a;
+    tar_src *t = ctx;
+    ssize_t k = cs_reader_read(t->r, t->buf, sizeof t->buf);
+    *out = t->buf;
+    return k < 0 ? ARCHIVE_FATAL : (la_ssize_t)k;
+}
+
+static int pull_tar(cs_reader *r, void *buf, size_t n, size_t *got)
+{
+    la_ssize_t k = archive_read_data(r->ctx, buf, n);
+    if (k < 0) {
+        cs_reader_set_err(r, cs_xasprintf("corrupt tar member (%s)",
+                                          archive_error_string(r->ctx) ?: "read error"));
+        return -1;
+    }
+    *got = (size_t)k;
+    return 0;
+}
+
+/* Walks a tar stream (already decompressed by decode.c when it was a
+ * .tar.gz/.tgz/.tar.xz/.tar.zst): every regular file is a member named
+ * "TAR!path", under the same limits, name checks and nesting as a zip's. */
+static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, void *user)
+{
+    struct archive *a = archive_read_new();
+    archive_read_support_format_tar(a);
+    archive_read_support_format_gnutar(a);
+    tar_src *src = cs_xmalloc(sizeof *src);
+    src->r = r;
+    int rc = 0;
+    if (archive_read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
+        diag(in, r->source, "cannot open tar: %s", archive_error_string(a) ?: "not a tar archive");
+        goto done;
+    }
+    char **seen = NULL;
+    size_t n_seen = 0, cap_seen = 0;
+    struct archive_entry *e;
+    int st;
+    while (rc == 0 && !budget_spent(in->cur) &&
+           (st = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+        if (st < ARCHIVE_WARN) {
+            diag(in, r->source, "tar archive is corrupt or truncated (%s); the rest was skipped",
+                 archive_error_string(a) ?: "read error");
+            break;
+        }
+        const char *name = archive_entry_pathname(e);
+        if (!name) name = "";
+        mode_t type = archive_entry_filetype(e);
+        if (type == AE_IFDIR) continue;
+        char *shown = printable(name);
+        char *child = cs_xasprintf("%s!%s", r->source, shown);
+        const char *why = unsafe_name(name);
+        if (!why && (type == AE_IFLNK || archive_entry_hardlink(e)))
+            why = "is a link; not followed";
+        if (!why && type != AE_IFREG) why = "is not a regular file; skipped";
+        bool dup = false;
+        for (size_t k = 0; k < n_seen && !dup; k++)
+            dup = strcmp(seen[k], name) == 0;
+        if (!why && dup) why = "repeats the name of an earlier member; the later one was skipped";
+        int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+        if (why) {
+            diag(in, child, "tar member %s", why);
+        } else if (size > 0 && (uint64_t)size > in->lim.max_member) {
+            diag(in, child,
+                 "member declares %llu bytes, over the limit of %llu (--max-member); skipped",
+                 (unsigned long long)size, (unsigned long long)in->lim.max_member);
+        } else {
+            *CS_PUSH(seen, n_seen, cap_seen) = cs_xstrdup(name);
+            cs_reader m;
+            cs_reader_init(&m, child, &in->lim, &in->c->total, (uint64_t)size, pull_tar, a);
+            m.declared_exact = archive_entry_size_is_set(e);
+            m.budget = in->cur;
+            cs_reader_fill_head(&m);
+            rc = handle(in, &m, NULL, depth, visit, user);
+            cs_reader_dispose(&m);
+        }
+        free(shown);
+        free(child);
+    }
+    for (size_t k = 0; k < n_seen; k++)
+        free(seen[k]);
+    free(seen);
+done:
+    archive_read_free(a);
+    free(src);
     return rc;
 }
 

@@ -46,6 +46,8 @@ cs_member_kind cs_sniff(const unsigned char *h, size_t n)
     if (n >= 10 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h' && h[3] >= '1' && h[3] <= '9' &&
         memcmp(h + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
         return CS_MK_BZIP2;
+    /* POSIX and GNU tar: "ustar" at offset 257 of the first header. */
+    if (n >= 263 && memcmp(h + 257, "ustar", 5) == 0) return CS_MK_TAR;
     if (!looks_text(h, n)) return CS_MK_BINARY;
     const unsigned char *end = h + n, *p = skip_ws(h, end);
     size_t rest = (size_t)(end - p);

@@ -31,7 +31,7 @@ const char *cs_member_kind_name(cs_member_kind k)
 {
     static const char *const names[CS_MK_COUNT] = {
         "text", "go-test-json", "junit-xml", "elf-core", "elf-binary", "zip",
-        "gzip", "xz",           "zstd",      "bzip2",    "binary",     "empty",
+        "gzip", "xz",           "zstd",      "bzip2",    "tar",        "binary",     "empty",
     };
     return (unsigned)k < CS_MK_COUNT ? names[k] : "unknown";
 }

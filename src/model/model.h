@@ -220,6 +220,7 @@ typedef enum cs_member_kind {
     CS_MK_XZ,
     CS_MK_ZSTD,
     CS_MK_BZIP2,
+    CS_MK_TAR,
     CS_MK_BINARY,
     CS_MK_EMPTY,
     CS_MK_COUNT

@@ -1,0 +1,170 @@
+/* check.c - assertion reports of Chromium-family code and Windows debugger
+ * stacks: V8's fatal-error block, Chrome CHECK/DCHECK failures and their
+ * base::debug::StackTrace, and cdb's `k` output.
+ *
+ * Grammar (v8/src/base/logging.cc V8_Fatal, base/logging.cc, base/debug/
+ * stack_trace_posix.cc, WinDbg/cdb `k`):
+ *   #                                                  V8: a block of '#' lines
+ *   # Fatal error in ../../src/heap/mark-compact.h, line 54
+ *   # Check failed: !IsImpossible(mark_bit).
+ *   ==== C stack trace ===============================
+ *    1: 0xb29b0f4                                      unsymbolized: pc only
+ *    2: 0x8efa09d v8::internal::Foo() [src/foo.cc:12]
+ *   Check failed: !terminated_.                        Chrome, once its "[pid:tid:..:FATAL:
+ *   #0 0x7f48a3cf4141 base::debug::StackTrace::StackTrace()     file(line)]" prefix is gone
+ *   ChildEBP RetAddr  / Child-SP RetAddr Call Site    cdb, then one frame a line:
+ *   045cc180 77378468 ntdll!RtlReportCriticalFailure+0x83   (x64: 00000000`04deadb8 ...)
+ * Frames are read until a line that is not one; a few header lines
+ * (signal notes, the "C stack trace" banner) may come between the message
+ * and the first frame. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../base/util.h"
+#include "extract.h"
+#include "sanframe.h"
+
+static cs_regex *re_check, *re_v8frame, *re_chromeframe, *re_cdbframe;
+
+/* Lines that may sit between the message and the first frame. */
+#define MAX_HEAD_LINES 12
+
+static const cs_xpattern patterns[] = {
+    {&re_check, "^(?:# )?((?:Check|DCHECK|Debug check|CHECK|Security DCHECK|Security CHECK) "
+                "failed: .*|Fatal error in .*|unreachable code|unimplemented code)$"},
+    {&re_v8frame, "^\\s*\\d+: 0x([0-9a-f]+)(?: (.+?))?(?: \\[([^\\]]+?):(\\d+)\\])?\\s*$"},
+    {&re_chromeframe,
+     "^\\s*#\\d+ 0x([0-9a-f]+) (?!in )(.+?)(?: \\[([^\\]]+?):(\\d+)(?::\\d+)?\\])?\\s*$"},
+    {&re_cdbframe,
+     "^(?:[0-9a-f]{2} )?[0-9a-f`]{8,17} [0-9a-f`]{8,17} (?:[0-9a-f`]{8,17} ){0,4}"
+     "(?::\\s+)?([\\w.-]+)!([^+\\s]+)(?:\\+0x([0-9a-f]+))?(?: \\[(.+?) @ (\\d+)\\])?\\s*$"},
+    {0},
+};
+
+typedef struct st {
+    cs_trace *t;
+    cs_thread *th;
+    bool v8; /* a V8 "# Fatal error" block: a report even without frames */
+    bool cdb;
+    int head; /* lines read before the first frame */
+} st;
+
+static bool cdb_header(const char *p, size_t n)
+{
+    return (cs_starts_with(p, n, "ChildEBP RetAddr") || cs_starts_with(p, n, "Child-SP ")) &&
+           cs_memmem(p, n, "RetAddr", 7);
+}
+
+static void *start(cs_xctx *x, const cs_xline *l)
+{
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    bool cdb = n > 15 && p[0] == 'C' && cdb_header(p, n);
+    cs_match m;
+    const char *g = NULL;
+    size_t gn = 0;
+    if (!cdb && (n < 12 || !cs_regex_match(re_check, p, n, &m) || !cs_match_group(&m, 1, &g, &gn)))
+        return NULL;
+    st *s = cs_xcalloc(1, sizeof *s);
+    s->t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+    s->t->line_end = l->no;
+    s->cdb = cdb;
+    s->v8 = !cdb && p[0] == '#';
+    s->t->headline = cdb ? cs_xstrdup("Windows debugger stack (cdb)") : cs_xstrndup(g, gn);
+    s->th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
+    return s;
+}
+
+static bool parse_frame(st *s, const char *p, size_t n, cs_frame *f)
+{
+    cs_match m;
+    const char *g;
+    size_t gn;
+    if (s->cdb) {
+        if (!cs_regex_match(re_cdbframe, p, n, &m)) return false;
+        f->module = cs_match_dup(&m, 1);
+        f->function = cs_match_dup(&m, 2);
+        if (cs_match_group(&m, 3, &g, &gn)) {
+            f->offset = cs_xhex(g, gn);
+            f->has_offset = true;
+        }
+        f->file = cs_match_dup(&m, 4);
+        f->line = (int)cs_match_num(&m, 5, 0);
+        return true;
+    }
+    if (p[0] == '#' && cs_san_parse_frame(p, n, f)) {
+        /* fall through to the module check below */
+    } else {
+        if (!cs_regex_match(p[0] == '#' ? re_chromeframe : re_v8frame, p, n, &m)) return false;
+        if (cs_match_group(&m, 1, &g, &gn)) {
+            f->pc = cs_xhex(g, gn);
+            f->has_pc = true;
+        }
+        f->function = cs_match_dup(&m, 2);
+        f->file = cs_match_dup(&m, 3);
+        f->line = (int)cs_match_num(&m, 4, 0);
+    }
+    if (f->function && f->function[0] == '/') {
+        /* "#0 0x7f.. /usr/lib/libx.so": a module, no symbol */
+        free(f->module);
+        f->module = f->function;
+        f->function = NULL;
+    }
+    return true;
+}
+
+static int feed(void *state, cs_xctx *x, const cs_xline *l)
+{
+    st *s = state;
+    (void)x;
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    bool frames = s->th && s->th->n_frames;
+    if (n == 0) return frames || (!s->v8 && !s->cdb) ? CS_X_DONE : CS_X_MORE;
+    cs_frame f = {0};
+    if (parse_frame(s, p, n, &f)) {
+        cs_frame *slot = s->th ? cs_thread_add_frame(s->th) : NULL;
+        if (slot)
+            *slot = f;
+        else
+            cs_frame_dispose(&f);
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    if (frames) return CS_X_REJECT;
+    /* V8: a second message line replaces "Fatal error in ...". */
+    cs_match m;
+    const char *g;
+    size_t gn;
+    if (s->v8 && p[0] == '#' && cs_regex_match(re_check, p, n, &m) &&
+        cs_match_group(&m, 1, &g, &gn) &&
+        cs_starts_with(s->t->headline, strlen(s->t->headline), "Fatal error in")) {
+        free(s->t->headline);
+        s->t->headline = cs_xstrndup(g, gn);
+    }
+    if (++s->head > MAX_HEAD_LINES) return CS_X_REJECT;
+    s->t->line_end = l->no;
+    return CS_X_MORE;
+}
+
+static void finish(void *state, cs_xctx *x, bool eof)
+{
+    st *s = state;
+    (void)eof;
+    if ((s->th && s->th->n_frames) || s->v8)
+        cs_xctx_emit(x, s->t);
+    else
+        cs_trace_free(s->t);
+    free(s);
+}
+
+const cs_dialect cs_dialect_check = {
+    .name = "check",
+    .patterns = patterns,
+    .first_chars = "#CDFSu",
+    .start = start,
+    .feed = feed,
+    .finish = finish,
+};
