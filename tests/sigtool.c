@@ -27,8 +27,9 @@ static cs_trace_kind kind_of(const char *lang)
     static const struct {
         const char *lang;
         cs_trace_kind kind;
-    } k[] = {{"go", CS_TK_GO_PANIC}, {"c", CS_TK_NATIVE},      {"rust", CS_TK_RUST},
-             {"java", CS_TK_JAVA},   {"python", CS_TK_PYTHON}, {"node", CS_TK_NODE}};
+    } k[] = {{"go", CS_TK_GO_PANIC},  {"c", CS_TK_NATIVE},      {"rust", CS_TK_RUST},
+             {"java", CS_TK_JAVA},    {"python", CS_TK_PYTHON}, {"node", CS_TK_NODE},
+             {"kernel", CS_TK_KERNEL}};
     for (size_t i = 0; i < CS_ARRAY_LEN(k); i++)
         if (strcmp(k[i].lang, lang) == 0) return k[i].kind;
     return CS_TK_NATIVE;
