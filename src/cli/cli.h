@@ -83,12 +83,17 @@ typedef struct cs_command {
     const char *args; /* what follows the options in its synopsis */
 } cs_command;
 const cs_command *cs_cli_commands(size_t *n);
-/* Writes a report to path atomically (temporary file + rename), or stdout. */
+/* One report of `format` through cs_cli_write_atomic. */
 int cs_cli_write_report(const char *path, const char *format, const void *ctx);
-/* Runs write on a temporary file beside path and renames it over path
- * (stdout for NULL or "-"); prints why on failure. */
+/* Runs write to stdout (path NULL or "-"); to a regular or missing file
+ * atomically (a temporary file beside it, renamed over it, keeping an
+ * existing file's mode); or in place to anything else (FIFO, device,
+ * symlink such as /dev/stdout). -1, with a message on stderr naming the
+ * output, when any write fails. */
 int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx),
                         const void *ctx);
+/* Flushes stdout after a report; -1 with a message when it failed, else r. */
+int cs_cli_finish_stdout(int r);
 
 /* After the pipeline, for triage and merge: records the batch in hist (may
  * be NULL), writes every report of o, returns the exit status. */

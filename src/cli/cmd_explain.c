@@ -148,6 +148,7 @@ int cs_cmd_explain(int argc, char **argv)
     else if (!rc && !o.cluster && tr.res.n_traces == 2 && tr.clusters.n == 2)
         why_apart(&tr, &tr.clusters.v[tr.clusters.of_trace[0]],
                   &tr.clusters.v[tr.clusters.of_trace[1]], thr);
+    if (cs_cli_finish_stdout(0)) rc = CS_EXIT_USAGE;
     cs_triage_dispose(&tr);
     return rc;
 }

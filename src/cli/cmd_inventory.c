@@ -29,7 +29,7 @@ int cs_cmd_inventory(int argc, char **argv)
     cs_results_init(&res);
     cs_pipeline_inventory(&o.run, (const char *const *)o.paths, (size_t)o.n_paths, &res);
     cs_report_ctx ctx = {.res = &res};
-    rc = cs_report_inventory(stdout, &ctx) == 0 ? CS_EXIT_OK : CS_EXIT_USAGE;
+    rc = cs_cli_finish_stdout(cs_report_inventory(stdout, &ctx)) == 0 ? CS_EXIT_OK : CS_EXIT_USAGE;
     cs_results_dispose(&res);
     return rc;
 }

@@ -1,24 +1,76 @@
 /* common.c - what the commands share: output files and progress. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../report/report.h"
 #include "cli.h"
 
-int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx),
-                        const void *ctx)
+/* Flushes a finished report; a write error anywhere in it (ENOSPC, EPIPE,
+ * /dev/full) is reported here once, naming where it went. */
+int cs_cli_finish_stdout(int r)
 {
-    if (!path || strcmp(path, "-") == 0) {
-        int r = write(stdout, ctx);
-        if (fflush(stdout) != 0) r = -1;
-        return r;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "crashsift: cannot write the report to stdout: %s\n", strerror(errno));
+        return -1;
     }
+    return r;
+}
+
+/* Where a report goes in place: a FIFO, a device, a symlink (/dev/stdout)
+ * is opened and written as a shell's `>` would; renaming over it would put a
+ * regular file in its place (as root, -o /dev/null would replace the
+ * system's). When it is our own stdout, stdout is used so the report keeps
+ * its order with the others printed there. */
+static int write_in_place(const char *path, int (*write)(FILE *f, const void *ctx), const void *ctx)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+    if (fd < 0) {
+        fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat fs, so;
+    if (fstat(fd, &fs) == 0 && fstat(STDOUT_FILENO, &so) == 0 && fs.st_dev == so.st_dev &&
+        fs.st_ino == so.st_ino && !S_ISREG(fs.st_mode)) {
+        close(fd);
+        return cs_cli_finish_stdout(write(stdout, ctx));
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) abort();
+    int r = write(f, ctx);
+    if (fflush(f) != 0 || ferror(f)) r = -1;
+    int e = errno;
+    if (fclose(f) != 0 && r == 0) {
+        r = -1;
+        e = errno;
+    }
+    if (r) fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(e));
+    return r;
+}
+
+int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx), const void *ctx)
+{
+    if (!path || strcmp(path, "-") == 0) return cs_cli_finish_stdout(write(stdout, ctx));
+    struct stat st;
+    bool exists = lstat(path, &st) == 0;
+    if (exists && !S_ISREG(st.st_mode)) return write_in_place(path, write, ctx);
     /* Written next to the target, then renamed: a reader never sees half a
-     * report, and nothing is written anywhere but where the user said. */
+     * report, and nothing is written anywhere but where the user said. An
+     * existing report keeps its mode; a new one gets 0666 less the umask, as
+     * any file the shell makes. */
+    mode_t mode;
+    if (exists) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) abort();
     int fd = mkstemp(tmp);
@@ -27,12 +79,23 @@ int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx)
         free(tmp);
         return -1;
     }
+    int r = fchmod(fd, mode) == 0 ? 0 : -1;
+    int e = errno;
     FILE *f = fdopen(fd, "w");
-    int r = f ? write(f, ctx) : -1;
-    if (f && fclose(f) != 0) r = -1;
-    if (r == 0 && rename(tmp, path) != 0) r = -1;
+    if (!f) abort();
+    if (r == 0) r = write(f, ctx);
+    if (r == 0 && (fflush(f) != 0 || ferror(f))) r = -1;
+    if (r) e = errno;
+    if (fclose(f) != 0 && r == 0) {
+        r = -1;
+        e = errno;
+    }
+    if (r == 0 && rename(tmp, path) != 0) {
+        r = -1;
+        e = errno;
+    }
     if (r != 0) {
-        fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(e));
         unlink(tmp);
     }
     free(tmp);
@@ -63,7 +126,8 @@ int cs_cli_write_report(const char *path, const char *format, const void *vctx)
 void cs_cli_progress(void *user, uint64_t members, uint64_t bytes, bool done)
 {
     (void)user;
-    if (done) fputs("\r\x1b[K", stderr);
+    if (done)
+        fputs("\r\x1b[K", stderr);
     else
         fprintf(stderr, "\r\x1b[K%llu member(s), %.1f MiB read", (unsigned long long)members,
                 (double)bytes / (1024.0 * 1024.0));
