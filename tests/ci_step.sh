@@ -65,6 +65,19 @@ grep -q '^Top clusters (3 of' "$tmp/top.txt" || fail "--top 3"
 "$bin" triage --color=never --all fixtures >"$tmp/all.txt"
 grep -q '^Clusters (' "$tmp/all.txt" || fail "--all"
 
+# Markdown: a write-up under the 20k budget by default, --all lifts it,
+# --only writes one pair or cluster, an unknown id is a usage error.
+"$bin" triage -f markdown fixtures >"$tmp/r.md"
+[ "$(wc -c <"$tmp/r.md")" -lt 20000 ] || fail "markdown under 20k characters"
+"$bin" triage -f markdown --all fixtures >"$tmp/all.md"
+[ "$(wc -c <"$tmp/all.md")" -gt "$(wc -c <"$tmp/r.md")" ] || fail "--all writes more"
+id=$(grep -o '^### R[0-9a-f]*' "$tmp/r.md" | head -1 | cut -c5-)
+"$bin" triage -f markdown --only "$id" fixtures >"$tmp/one.md"
+[ "$(grep -c '^### ' "$tmp/one.md")" = 1 ] && grep -q "^### $id: " "$tmp/one.md" || fail "--only $id"
+grep -q '^Site A stack' "$tmp/one.md" || fail "a race write-up has a stack excerpt of each site"
+expect 2 "$bin" triage -f markdown --only Cffffffffff fixtures
+grep -q "Cffffffffff" "$tmp/err" || fail "an unknown --only id is named"
+
 # Install to a prefix, move the prefix, run from elsewhere.
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 mv "$tmp/prefix" "$tmp/moved"

@@ -42,6 +42,7 @@ typedef struct cs_cli_opts {
     const char *format;  /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
     cs_repo_opts repo;   /* --repo-root */
+    const char *only;    /* --only ID (markdown) */
     size_t top;          /* --top N, --all (SIZE_MAX); 0: the report's default */
     unsigned fail_on;    /* CS_FAIL_... set; 0: never */
     const char *cluster; /* explain: --cluster ID */

@@ -41,6 +41,15 @@ static cs_history_status *history_view(const cs_history_mark *m, size_t n)
     return v;
 }
 
+static bool has_id(const cs_triage *tr, const char *id)
+{
+    for (size_t i = 0; i < tr->races.n; i++)
+        if (strcmp(tr->races.v[i].id, id) == 0) return true;
+    for (size_t i = 0; i < tr->clusters.n; i++)
+        if (strcmp(tr->clusters.v[i].id, id) == 0) return true;
+    return false;
+}
+
 /* Whether the run found what --fail-on names; hc/hr are the history marks
  * of clusters and races (NULL without --db). */
 static bool fails(unsigned fail_on, const cs_triage *tr, const cs_history_mark *hc,
@@ -76,7 +85,13 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         .sig_version = tr->sig_version,
         .repo = &o->repo,
         .top = o->top,
+        .only = o->only,
     };
+    if (o->only && !has_id(tr, o->only)) {
+        fprintf(stderr, "crashsift: --only %s: no race pair or cluster has that id in this batch\n",
+                o->only);
+        return CS_EXIT_USAGE;
+    }
     cs_history_mark *hc = NULL, *hr = NULL;
     cs_history_status *sc = NULL, *sr = NULL;
     cs_report_history rh = {0};

@@ -22,6 +22,7 @@ enum {
     OPT_FAIL_ON,
     OPT_REPO_ROOT,
     OPT_TOP,
+    OPT_ONLY,
     OPT_ALL,
     OPT_RULES,
     OPT_SIGNATURES,
@@ -60,8 +61,11 @@ static const optdef table[] = {
      "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
      "comma list; new and regressed need --db"},
     {"top", required_argument, OPT_TOP, CS_OPTSET_TRIAGE, "N",
-     "text: show the N largest clusters (default 10)"},
-    {"all", no_argument, OPT_ALL, CS_OPTSET_TRIAGE, NULL, "text: show every cluster"},
+     "text, markdown: show the N largest clusters (default 10)"},
+    {"all", no_argument, OPT_ALL, CS_OPTSET_TRIAGE, NULL,
+     "text, markdown: show every cluster (markdown: no 20k size budget)"},
+    {"only", required_argument, OPT_ONLY, CS_OPTSET_TRIAGE, "ID",
+     "markdown: write up only the race pair or cluster ID"},
     {"repo-root", required_argument, OPT_REPO_ROOT, CS_OPTSET_TRIAGE, "PREFIX",
      "the repository's checkout path in the traces (repeatable); code locations are relative "
      "to it and SARIF keeps only results in it (default: CI checkout layouts)"},
@@ -301,6 +305,7 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             o->top = (size_t)v;
             break;
         case OPT_ALL: o->top = SIZE_MAX; break;
+        case OPT_ONLY: o->only = optarg; break;
         case OPT_REPO_ROOT:
             if (o->repo.n_roots >= CS_REPO_MAX_ROOTS) return bad(cmd, name, optarg, "at most 8 roots");
             if (!*optarg) return bad(cmd, name, optarg, "missing path");

@@ -11,14 +11,22 @@
  * All three neutralize control characters, bidi controls and invalid UTF-8
  * (cs_report_char), and none lets a newline through, so artifact text never
  * starts a line of its own. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
 #include "report.h"
 
-#define MD_MAX_EVIDENCE 50 /* linked failures listed per race pair */
-#define MD_MAX_FRAMES 20   /* significant frames shown per trace */
+#define MD_MAX_EVIDENCE 10 /* linked failures listed per race pair (the JSON has all) */
+#define MD_MAX_FRAMES 8    /* significant frames shown per trace */
+#define MD_SITE_FRAMES 4   /* frames of each race site's stack excerpt */
+/* Issue trackers cap a comment at about 64k characters and nobody reads
+ * that much: past this many bytes the remaining clusters are listed by id
+ * only (the race pairs are always written whole). --all lifts it. */
+#define MD_BUDGET 20000
+#define MD_MAX_CAUSES 10   /* error causes listed */
 #define MD_MAX_TESTS 10    /* tests listed in a section */
 #define MD_MAX_LIST 5      /* symptoms, artifacts listed in a section */
 #define MD_TITLE_CHARS 100 /* headline bytes in a heading */
@@ -329,6 +337,90 @@ static void seen(FILE *f, const char *first, const char *last)
     fputs(" (by source path)\n", f);
 }
 
+static bool bsearch_int(const int *v, size_t n, int x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] == x) return true;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* The stack of a site: a thread of the race's linked traces whose first
+ * significant frame is the site, its first few significant frames. Bounded
+ * by the links listed. */
+static const cs_thread *site_thread(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st,
+                                    const cs_thread *other)
+{
+    for (size_t i = 0; i < r->n_links && i < MD_MAX_EVIDENCE; i++) {
+        const cs_trace *t = ctx->res->traces[r->links[i].trace];
+        for (size_t k = 0; k < t->n_threads; k++) {
+            const cs_thread *th = &t->threads[k];
+            if (th == other) continue; /* both sites in one function: two stacks */
+            for (size_t j = 0; j < th->n_frames; j++) {
+                const cs_frame *fr = &th->frames[j];
+                if (!fr->significant) continue;
+                if (st->function && strcmp(cs_report_frame_function(fr), st->function) == 0 &&
+                    (!st->n_lines || !fr->line || bsearch_int(st->lines, st->n_lines, fr->line)))
+                    return th;
+                break;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void fence(FILE *f, size_t ticks)
+{
+    for (size_t i = 0; i < ticks; i++)
+        fputc('`', f);
+}
+
+/* Significant frames of th, at most max, as a fenced text block. */
+static void frames_block(FILE *f, const cs_thread *th, size_t max)
+{
+    size_t ticks = 3, n_sig = 0;
+    for (size_t k = 0; k < th->n_frames; k++) {
+        const cs_frame *fr = &th->frames[k];
+        if (!fr->significant) continue;
+        n_sig++;
+        size_t a = longest_backtick_run(cs_report_frame_function(fr)) + 1;
+        size_t b = longest_backtick_run(cs_report_frame_file(fr)) + 1;
+        if (a > ticks) ticks = a;
+        if (b > ticks) ticks = b;
+    }
+    fence(f, ticks);
+    fputs("text\n", f);
+    size_t shown = 0;
+    for (size_t k = 0; k < th->n_frames && shown < max; k++) {
+        const cs_frame *fr = &th->frames[k];
+        if (!fr->significant) continue;
+        char name[128];
+        md_raw(f, cs_report_short_name(cs_report_frame_function(fr), name, sizeof name, 100),
+               false);
+        const char *file = cs_report_frame_file(fr);
+        if (file) {
+            fputs("\n    ", f);
+            md_raw(f, file, false);
+            if (fr->line) fprintf(f, ":%d", fr->line);
+        } else if (fr->module) {
+            fputs("\n    ", f);
+            md_raw(f, fr->module, false);
+            if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+        }
+        fputc('\n', f);
+        shown++;
+    }
+    if (n_sig > shown) fprintf(f, "... %zu more significant frame(s)\n", n_sig - shown);
+    fence(f, ticks);
+    fputs("\n\n", f);
+}
+
 static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
 {
     const cs_results *res = ctx->res;
@@ -387,6 +479,15 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
         fputs(" | ", f);
         md_text(f, st->access ? st->access : "unknown");
         fputs(" |\n", f);
+    }
+    fputc('\n', f);
+    const cs_thread *shown = NULL;
+    for (int s = 0; s < 2; s++) {
+        const cs_thread *th = site_thread(ctx, r, &r->sites[s], shown);
+        if (!th) continue;
+        shown = th;
+        fprintf(f, "Site %c stack (%s):\n\n", s ? 'B' : 'A', cs_role_name(th->role));
+        frames_block(f, th, MD_SITE_FRAMES);
     }
 
     fputs("\n**Evidence**\n\n", f);
@@ -492,17 +593,9 @@ static void other_threads_md(FILE *f, const cs_trace *t)
 static void trace_block(FILE *f, const cs_trace *t)
 {
     const cs_thread *th = cs_report_sig_thread(t);
-    size_t ticks = 3;
     size_t n_sig = 0;
-    for (size_t k = 0; th && k < th->n_frames; k++) {
-        const cs_frame *fr = &th->frames[k];
-        if (!fr->significant) continue;
-        n_sig++;
-        size_t a = longest_backtick_run(cs_report_frame_function(fr)) + 1;
-        size_t b = longest_backtick_run(cs_report_frame_file(fr)) + 1;
-        if (a > ticks) ticks = a;
-        if (b > ticks) ticks = b;
-    }
+    for (size_t k = 0; th && k < th->n_frames; k++)
+        n_sig += th->frames[k].significant;
     if (!n_sig) {
         fputs("No significant frames (the trace has no frames of the program's own).\n\n", f);
         other_threads_md(f, t);
@@ -511,31 +604,7 @@ static void trace_block(FILE *f, const cs_trace *t)
     fputs("Representative trace, ", f);
     md_source(f, t);
     fputs(", significant frames:\n\n", f);
-    for (size_t i = 0; i < ticks; i++)
-        fputc('`', f);
-    fputs("text\n", f);
-    size_t shown = 0;
-    for (size_t k = 0; th && k < th->n_frames && shown < MD_MAX_FRAMES; k++) {
-        const cs_frame *fr = &th->frames[k];
-        if (!fr->significant) continue;
-        md_raw(f, cs_report_frame_function(fr), false);
-        const char *file = cs_report_frame_file(fr);
-        if (file) {
-            fputs("\n    ", f);
-            md_raw(f, file, false);
-            if (fr->line) fprintf(f, ":%d", fr->line);
-        } else if (fr->module) {
-            fputs("\n    ", f);
-            md_raw(f, fr->module, false);
-            if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
-        }
-        fputc('\n', f);
-        shown++;
-    }
-    if (n_sig > shown) fprintf(f, "... %zu more significant frame(s)\n", n_sig - shown);
-    for (size_t i = 0; i < ticks; i++)
-        fputc('`', f);
-    fputs("\n\n", f);
+    frames_block(f, th, MD_MAX_FRAMES);
     other_threads_md(f, t);
 }
 
@@ -580,11 +649,105 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster 
     if (any) fputc('\n', f);
 }
 
-int cs_report_markdown(FILE *f, const cs_report_ctx *ctx)
+/* Errors by cause, one example each (cs_report_error_causes). */
+static void errors(FILE *f, const cs_results *r)
+{
+    if (!r->n_diags) return;
+    size_t n;
+    cs_report_cause *c = cs_report_error_causes(r, &n);
+    fprintf(f, "## Errors\n\n%zu error(s), %zu cause(s):\n\n", r->n_diags, n);
+    for (size_t i = 0; i < n && i < MD_MAX_CAUSES; i++) {
+        const cs_diag *d = &r->diags[c[i].example];
+        fprintf(f, "- %zu× ", c[i].n);
+        md_text(f, d->message);
+        fputs(c[i].n > 1 ? " (e.g. " : " (", f);
+        md_code(f, d->source);
+        fputs(")\n", f);
+    }
+    if (n > MD_MAX_CAUSES)
+        fprintf(f, "- and %zu more cause(s): the JSON report lists every error\n",
+                n - MD_MAX_CAUSES);
+    fputc('\n', f);
+    free(c);
+}
+
+/* --only ID: the write-up of one race pair or cluster, or -1 when there is
+ * none of that id. */
+static int only(FILE *f, const cs_report_ctx *ctx)
+{
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
+        if (strcmp(ctx->races->v[i].id, ctx->only) == 0) {
+            race_section(f, ctx, &ctx->races->v[i]);
+            return ferror(f) ? -1 : 0;
+        }
+    for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++)
+        if (strcmp(ctx->clusters->v[i].id, ctx->only) == 0) {
+            cluster_section(f, ctx, &ctx->clusters->v[i]);
+            return ferror(f) ? -1 : 0;
+        }
+    return -1;
+}
+
+static int write_all(FILE *f, const cs_report_ctx *ctx);
+
+/* The first n race pair or cluster sections, each rendered apart so the
+ * budget is checked before a section is written, never inside one; the
+ * first always is. What does not fit is listed by id. */
+static void sections(FILE *f, const cs_report_ctx *ctx, size_t n, bool all, size_t *used,
+                     bool races)
+{
+    size_t i = 0;
+    for (; i < n; i++) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (!m) abort();
+        if (races)
+            race_section(m, ctx, &ctx->races->v[i]);
+        else
+            cluster_section(m, ctx, &ctx->clusters->v[i]);
+        fclose(m);
+        if (!all && i && *used + len > MD_BUDGET) {
+            free(buf);
+            break;
+        }
+        fwrite(buf, 1, len, f);
+        *used += len;
+        free(buf);
+    }
+    if (i == n) return;
+    fprintf(f, "%zu more %s left out to keep this write-up short: ", n - i,
+            races ? "race pair(s)" : "cluster(s)");
+    for (size_t k = i; k < n && k < i + 20; k++)
+        fprintf(f, "%s%s", k > i ? ", " : "", races ? ctx->races->v[k].id : ctx->clusters->v[k].id);
+    fputs(n - i > 20 ? ", ..." : "", f);
+    fputs(" (`--only ID` writes one, `--all` every one).\n\n", f);
+}
+
+int cs_report_markdown(FILE *out, const cs_report_ctx *ctx)
+{
+    if (ctx->only) return only(out, ctx);
+    /* Rendered in memory first: the budget below then counts the same bytes
+     * whether the report goes to a file or a pipe. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return -1;
+    int rc = write_all(f, ctx);
+    if (fclose(f) != 0) rc = -1;
+    if (rc == 0 && fwrite(buf, 1, len, out) != len) rc = -1;
+    free(buf);
+    return rc || ferror(out) ? -1 : 0;
+}
+
+static int write_all(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     size_t n_races = ctx->races ? ctx->races->n : 0;
     size_t n_clusters = ctx->clusters ? ctx->clusters->n : 0;
+    size_t top = ctx->top ? ctx->top : CS_REPORT_TOP;
+    bool all = ctx->top == SIZE_MAX;
+    if (top > n_clusters) top = n_clusters;
     fputs("# crashsift report\n\n", f);
     fprintf(f, "%zu trace(s) in %zu member(s): %zu race pair(s), %zu cluster(s), %zu error(s).",
             r->n_traces, r->n_members, n_races, n_clusters, r->n_diags);
@@ -594,30 +757,38 @@ int cs_report_markdown(FILE *f, const cs_report_ctx *ctx)
         fputc('.', f);
     }
     fputs("\n\n## Summary\n\n", f);
-    if (n_races || n_clusters)
-        summary(f, ctx);
-    else
+    if (n_races || n_clusters) {
+        cs_clusters shown = ctx->clusters ? *ctx->clusters : (cs_clusters){0};
+        shown.n = top;
+        cs_report_ctx sub = *ctx;
+        sub.clusters = ctx->clusters ? &shown : NULL;
+        summary(f, &sub);
+        if (top < n_clusters)
+            fprintf(f,
+                    "The %zu largest of %zu clusters are shown; the JSON report has all, and "
+                    "`--all` writes every one here.\n\n",
+                    top, n_clusters);
+    } else {
         fputs("No failures found.\n\n", f);
+    }
+    /* The errors close the write-up but are counted first, so the sections
+     * fill what they leave of the budget. */
+    char *ebuf = NULL;
+    size_t elen = 0;
+    FILE *e = open_memstream(&ebuf, &elen);
+    if (!e) return -1;
+    errors(e, r);
+    fclose(e);
+    size_t used = (size_t)ftell(f) + elen;
     if (n_races) {
         fputs("## Race pairs\n\n", f);
-        for (size_t i = 0; i < n_races; i++)
-            race_section(f, ctx, &ctx->races->v[i]);
+        sections(f, ctx, n_races, all, &used, true);
     }
-    if (n_clusters) {
+    if (top) {
         fputs("## Clusters\n\n", f);
-        for (size_t i = 0; i < n_clusters; i++)
-            cluster_section(f, ctx, &ctx->clusters->v[i]);
+        sections(f, ctx, top, all, &used, false);
     }
-    if (r->n_diags) {
-        fputs("## Errors\n\n", f);
-        for (size_t i = 0; i < r->n_diags; i++) {
-            fputs("- ", f);
-            md_code(f, r->diags[i].source);
-            fputs(": ", f);
-            md_text(f, r->diags[i].message);
-            fputc('\n', f);
-        }
-        fputc('\n', f);
-    }
+    fwrite(ebuf, 1, elen, f);
+    free(ebuf);
     return ferror(f) ? -1 : 0;
 }
