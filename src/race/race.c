@@ -9,7 +9,8 @@
 
 const char *cs_evidence_name(cs_evidence e)
 {
-    static const char *const names[CS_EV_COUNT] = {"direct", "runtime", "core", "same-test"};
+    static const char *const names[CS_EV_COUNT] = {"direct", "runtime", "core", "sanitizer",
+                                                   "same-test"};
     return (unsigned)e < CS_EV_COUNT ? names[e] : "?";
 }
 
@@ -22,8 +23,20 @@ typedef struct loc {
     bool in_map; /* map implementation frames above the site */
 } loc;
 
+/* What one trace says: one access (a), or two (a and b). */
+typedef struct obs {
+    size_t trace;
+    cs_evidence ev;
+    loc a, b;
+    bool two;
+    bool alone_ok;       /* a lone access may stand as a partial race */
+    const char *map_why; /* map evidence, or NULL */
+} obs;
+
 static void set_evidence(cs_race *r, const char *why)
 {
+    if (r->map_race) return; /* the first reason found stands */
+    r->map_race = true;
     free(r->map_evidence);
     r->map_evidence = cs_xstrdup(why);
 }
@@ -34,7 +47,31 @@ static const char *base(const char *p)
     return s ? s + 1 : p ? p : "";
 }
 
-/* First significant frame of a thread; false if it has none. */
+/* Runtime, race-detector and sanitizer internals: never the site of an
+ * access, even when every other frame is library code. */
+static bool internal_frame(const cs_frame *f)
+{
+    static const char *const prefixes[] = {
+        "runtime.",       "runtime/",    "internal/",      "sync.race", "__tsan", "__interceptor",
+        "___interceptor", "__sanitizer", "__interception", "<null>",    "??"};
+    const char *fn = f->norm_function ? f->norm_function : f->function;
+    if (!fn || !*fn || strcmp(fn, "?") == 0) return true;
+    for (size_t k = 0; k < CS_ARRAY_LEN(prefixes); k++)
+        if (strncmp(fn, prefixes[k], strlen(prefixes[k])) == 0) return true;
+    return false;
+}
+
+static void take(const cs_thread *th, const cs_frame *f, loc *l)
+{
+    l->function = f->norm_function ? f->norm_function : f->function;
+    l->file = f->norm_file;
+    l->line = f->line;
+    l->access = th->access;
+}
+
+/* The site of one access: its first significant frame (the program's own
+ * code); when every frame is standard library or test harness, the first
+ * frame below the runtime and race internals. False if it has neither. */
 static bool site_of(const cs_thread *th, loc *l)
 {
     memset(l, 0, sizeof *l);
@@ -42,10 +79,18 @@ static bool site_of(const cs_thread *th, loc *l)
         const cs_frame *f = &th->frames[j];
         if (f->map_impl) l->in_map = true;
         if (!f->significant) continue;
-        l->function = f->norm_function ? f->norm_function : f->function ? f->function : "?";
-        l->file = f->norm_file;
-        l->line = f->line;
-        l->access = th->access;
+        take(th, f, l);
+        return true;
+    }
+    l->in_map = false;
+    for (size_t j = 0; j < th->n_frames; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (internal_frame(f)) {
+            if (f->map_impl) l->in_map = true;
+            continue;
+        }
+        if (f->map_impl) l->in_map = true;
+        take(th, f, l);
         return true;
     }
     return false;
@@ -59,25 +104,24 @@ static int cmp_loc(const loc *a, const loc *b)
     return c ? c : strcmp(base(a->file), base(b->file));
 }
 
-static uint64_t pair_hash(const loc *a, const loc *b)
+static uint64_t site_hash(const char *function, const char *file, uint64_t h)
 {
-    uint64_t h = CS_HASH_SEED;
-    h = cs_hash64(a->function, strlen(a->function) + 1, h);
-    h = cs_hash64(base(a->file), strlen(base(a->file)) + 1, h);
-    h = cs_hash64(b->function, strlen(b->function) + 1, h);
-    return cs_hash64(base(b->file), strlen(base(b->file)) + 1, h);
+    h = cs_hash64(function, strlen(function) + 1, h);
+    return cs_hash64(base(file), strlen(base(file)) + 1, h);
 }
 
 static bool site_is(const cs_site *s, const loc *l)
 {
-    return strcmp(s->function, l->function) == 0 && strcmp(base(s->file), base(l->file)) == 0;
+    return s->function && strcmp(s->function, l->function) == 0 &&
+           strcmp(base(s->file), base(l->file)) == 0;
 }
 
 static void add_line(cs_site *s, int line)
 {
     if (line <= 0) return;
     size_t i = 0;
-    while (i < s->n_lines && s->lines[i] < line) i++;
+    while (i < s->n_lines && s->lines[i] < line)
+        i++;
     if (i < s->n_lines && s->lines[i] == line) return;
     cs_grow((void **)&s->lines, &s->cap_lines, s->n_lines + 1, sizeof *s->lines);
     memmove(s->lines + i + 1, s->lines + i, (s->n_lines - i) * sizeof *s->lines);
@@ -95,23 +139,122 @@ static void fill_site(cs_site *s, const loc *l)
     add_line(s, l->line);
 }
 
-static cs_race *find_or_add(cs_races *rs, loc a, loc b)
+/* ---- an index of races by key (pair or lone site) ------------------------
+ * Every lookup of "the race with these sites" goes through it, so linking is
+ * linear in the number of traces, never traces x races. */
+typedef struct index {
+    uint64_t *keys; /* 0: empty */
+    size_t *race;
+    size_t cap, n;
+} index;
+
+static void index_put(index *ix, uint64_t key, size_t race);
+
+static void index_grow(index *ix)
+{
+    index old = *ix;
+    ix->cap = old.cap ? old.cap * 2 : 64;
+    ix->keys = cs_xcalloc(ix->cap, sizeof *ix->keys);
+    ix->race = cs_xcalloc(ix->cap, sizeof *ix->race);
+    ix->n = 0;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.keys[i]) index_put(ix, old.keys[i], old.race[i]);
+    free(old.keys);
+    free(old.race);
+}
+
+/* Keys may repeat (hash collisions, or one site in several pairs): every
+ * entry is kept and callers check the sites. */
+static void index_put(index *ix, uint64_t key, size_t race)
+{
+    if ((ix->n + 1) * 2 > ix->cap) index_grow(ix);
+    key = key ? key : 1;
+    size_t i = (size_t)key & (ix->cap - 1);
+    while (ix->keys[i])
+        i = (i + 1) & (ix->cap - 1);
+    ix->keys[i] = key;
+    ix->race[i] = race;
+    ix->n++;
+}
+
+/* Calls fn for every race filed under key; stops when fn returns true. */
+static bool index_each(const index *ix, uint64_t key, bool (*fn)(size_t race, void *arg), void *arg)
+{
+    if (!ix->cap) return false;
+    key = key ? key : 1;
+    for (size_t i = (size_t)key & (ix->cap - 1); ix->keys[i]; i = (i + 1) & (ix->cap - 1))
+        if (ix->keys[i] == key && fn(ix->race[i], arg)) return true;
+    return false;
+}
+
+static void index_free(index *ix)
+{
+    free(ix->keys);
+    free(ix->race);
+    memset(ix, 0, sizeof *ix);
+}
+
+typedef struct ctx {
+    const cs_results *res;
+    cs_races *rs;
+    index pairs; /* pair key -> full pair */
+    index sites; /* site key -> every full pair with that site */
+    index lone;  /* site key -> partial race */
+} ctx;
+
+static uint64_t pair_key(const loc *a, const loc *b)
+{
+    return site_hash(b->function, b->file, site_hash(a->function, a->file, CS_HASH_SEED));
+}
+
+static uint64_t site_key(const loc *a)
+{
+    return site_hash(a->function, a->file, CS_HASH_SEED ^ 0x5173u);
+}
+
+static cs_race *new_race(ctx *c, uint64_t key)
+{
+    cs_race *r = CS_PUSH(c->rs->v, c->rs->n, c->rs->cap);
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "R%010llx", (unsigned long long)(key & 0xffffffffffULL));
+    return r;
+}
+
+typedef struct find_pair {
+    ctx *c;
+    const loc *a, *b;
+    size_t found;
+} find_pair;
+
+static bool is_pair(size_t i, void *arg)
+{
+    find_pair *q = arg;
+    const cs_race *r = &q->c->rs->v[i];
+    if (!site_is(&r->sites[0], q->a) || !site_is(&r->sites[1], q->b)) return false;
+    q->found = i;
+    return true;
+}
+
+/* The full pair of two sites, made on first sight. */
+static cs_race *pair_of(ctx *c, loc a, loc b)
 {
     if (cmp_loc(&a, &b) > 0) {
         loc t = a;
         a = b;
         b = t;
     }
-    for (size_t i = 0; i < rs->n; i++)
-        if (site_is(&rs->v[i].sites[0], &a) && site_is(&rs->v[i].sites[1], &b)) {
-            fill_site(&rs->v[i].sites[0], &a);
-            fill_site(&rs->v[i].sites[1], &b);
-            return &rs->v[i];
-        }
-    cs_race *r = CS_PUSH(rs->v, rs->n, rs->cap);
-    memset(r, 0, sizeof *r);
-    snprintf(r->id, sizeof r->id, "R%010llx",
-             (unsigned long long)(pair_hash(&a, &b) & 0xffffffffffULL));
+    uint64_t key = pair_key(&a, &b);
+    find_pair q = {c, &a, &b, 0};
+    cs_race *r;
+    if (index_each(&c->pairs, key, is_pair, &q)) {
+        r = &c->rs->v[q.found];
+    } else {
+        size_t i = c->rs->n;
+        r = new_race(c, key);
+        index_put(&c->pairs, key, i);
+        index_put(&c->sites, site_key(&a), i);
+        if (cmp_loc(&a, &b) != 0) index_put(&c->sites, site_key(&b), i);
+    }
     fill_site(&r->sites[0], &a);
     fill_site(&r->sites[1], &b);
     return r;
@@ -119,8 +262,8 @@ static cs_race *find_or_add(cs_races *rs, loc a, loc b)
 
 static void link(cs_race *r, size_t trace, cs_evidence ev)
 {
-    for (size_t i = 0; i < r->n_links; i++)
-        if (r->links[i].trace == trace) return;
+    /* Each trace yields one observation, so a trace is linked once per
+     * race; the same-test pass checks separately. */
     cs_race_link *l = CS_PUSH(r->links, r->n_links, r->cap_links);
     l->trace = trace;
     l->evidence = ev;
@@ -139,172 +282,345 @@ static bool is_map_fatal(const cs_trace *t)
     return t->kind == CS_TK_GO_FATAL && t->headline && strstr(t->headline, "concurrent map");
 }
 
-/* Pass 1: race reports name both sites. */
-static void direct(const cs_results *res, cs_races *rs)
+/* The map operation a frame of map code performs, from the last part of
+ * its name ("runtime.mapassign_faststr", "maps.(*Map).putSlotSmall",
+ * "std::_Hashtable::_M_erase", "std::map::operator[]"); NULL unknown. */
+static const char *map_op(const char *fn)
 {
-    for (size_t i = 0; i < res->n_traces; i++) {
-        const cs_trace *t = res->traces[i];
-        if (t->kind != CS_TK_GO_RACE && t->kind != CS_TK_TSAN) continue;
-        int a = thread_of(t, CS_ROLE_ACCESS), b = thread_of(t, CS_ROLE_PREVIOUS);
-        if (a < 0 || b < 0) continue;
-        loc la, lb;
-        if (!site_of(&t->threads[a], &la) || !site_of(&t->threads[b], &lb)) continue;
-        cs_race *r = find_or_add(rs, la, lb);
-        if (la.in_map || lb.in_map) {
-            r->map_race = true;
-            set_evidence(r, "the racing accesses run inside map implementation code");
-        }
-        link(r, i, CS_EV_DIRECT);
+    static const struct {
+        const char *prefix, *access;
+    } ops[] = {
+        {"mapiter", "iteration"},
+        {"increment", "iteration"},
+        {"decrement", "iteration"},
+        {"mapaccess", "read"},
+        {"Get", "read"},
+        {"getWith", "read"},
+        {"find", "read"},
+        {"_M_find", "read"},
+        {"count", "read"},
+        {"at", "read"},
+        {"contains", "read"},
+        {"lower_bound", "read"},
+        {"upper_bound", "read"},
+        {"equal_range", "read"},
+        {"size", "read"},
+        {"empty", "read"},
+        {"_M_bucket_index", "read"},
+        {"map", "write"}, /* mapassign, mapdelete, mapclear */
+        {"put", "write"},
+        {"Put", "write"},
+        {"Delete", "write"},
+        {"Clear", "write"},
+        {"grow", "write"},
+        {"Grow", "write"},
+        {"hashGrow", "write"},
+        {"evacuate", "write"},
+        {"split", "write"},
+        {"insert", "write"},
+        {"emplace", "write"},
+        {"erase", "write"},
+        {"try_emplace", "write"},
+        {"operator[]", "write"},
+        {"clear", "write"},
+        {"rehash", "write"},
+        {"reserve", "write"},
+        {"swap", "write"},
+        {"assign", "write"},
+        {"_M_insert", "write"},
+        {"_M_emplace", "write"},
+        {"_M_erase", "write"},
+        {"_M_rehash", "write"},
+        {"_M_get_insert", "write"},
+        {"_Rb_tree_insert", "write"},
+        {"_Rb_tree_rebalance", "write"},
+    };
+    const char *last = fn;
+    for (const char *p = fn; *p; p++) {
+        if (p[0] == ':' && p[1] == ':')
+            last = p + 2;
+        else if (p[0] == '.' && p[1] != '.' && p[1] != '(')
+            last = p + 1;
     }
-}
-
-static cs_race *known_with(cs_races *rs, const loc *l, const loc *other)
-{
-    for (size_t i = 0; i < rs->n; i++) {
-        cs_race *r = &rs->v[i];
-        for (int s = 0; s < 2; s++)
-            if (site_is(&r->sites[s], l) && (!other || site_is(&r->sites[1 - s], other)))
-                return r;
+    if (strstr(fn, "(*Iter).") || strstr(fn, "iterator")) return "iteration";
+    for (size_t k = 0; k < CS_ARRAY_LEN(ops); k++) {
+        size_t n = strlen(ops[k].prefix);
+        if (strncmp(last, ops[k].prefix, n) != 0) continue;
+        /* "at" and "size" are whole names; the others are prefixes. */
+        if ((strcmp(ops[k].prefix, "at") == 0 || strcmp(ops[k].prefix, "size") == 0) && last[n] &&
+            last[n] != '(')
+            continue;
+        return ops[k].access;
     }
     return NULL;
 }
 
-/* A goroutine of a fatal dump that was itself touching the map: it is
- * executing (not parked in the scheduler or a lock), and its top frames are
- * map code or the program's own. */
-static bool other_writer(const cs_thread *th, loc *l)
-{
-    if (th->role != CS_ROLE_OTHER || !th->state) return false;
-    if (strncmp(th->state, "running", 7) != 0 && strncmp(th->state, "runnable", 8) != 0)
-        return false;
-    if (!site_of(th, l)) return false;
-    for (size_t j = 0; j < th->n_frames; j++) {
-        const cs_frame *f = &th->frames[j];
-        if (f->significant) return true;
-        if (!f->map_impl) return false;
-    }
-    return false;
-}
-
-/* Pass 2: Go's map fatal errors. */
-static void runtime(const cs_results *res, cs_races *rs)
-{
-    for (size_t i = 0; i < res->n_traces; i++) {
-        const cs_trace *t = res->traces[i];
-        if (!is_map_fatal(t)) continue;
-        int c = t->crash_thread >= 0 ? t->crash_thread : thread_of(t, CS_ROLE_CRASHED);
-        loc a;
-        if (c < 0 || !site_of(&t->threads[c], &a)) continue;
-        a.access = strstr(t->headline, "read") ? NULL : "write";
-        cs_race *r = NULL;
-        loc b;
-        bool have_b = false;
-        for (size_t k = 0; k < t->n_threads && !have_b; k++)
-            if ((int)k != c && other_writer(&t->threads[k], &b)) have_b = true;
-        if (have_b) {
-            b.access = NULL;
-            r = known_with(rs, &a, &b);
-            if (!r) r = find_or_add(rs, a, b);
-            else find_or_add(rs, a, b);
-        } else {
-            r = known_with(rs, &a, NULL);
-            /* Nobody else in the dump: two goroutines ran the same code. */
-            if (!r) r = find_or_add(rs, a, a);
-        }
-        if (!r->map_race) {
-            r->map_race = true;
-            set_evidence(r, "a Go map fatal error was thrown at one of the sites");
-        }
-        link(r, i, CS_EV_RUNTIME);
-    }
-    /* A map fatal error at a site also settles a race report whose frames
-     * hide the map runtime (newer Go releases elide them). */
-    for (size_t i = 0; i < rs->n; i++) {
-        cs_race *r = &rs->v[i];
-        if (r->map_race) continue;
-        for (size_t k = 0; k < res->n_traces && !r->map_race; k++) {
-            const cs_trace *t = res->traces[k];
-            if (!is_map_fatal(t) || t->crash_thread < 0) continue;
-            loc a;
-            if (!site_of(&t->threads[t->crash_thread], &a)) continue;
-            if (site_is(&r->sites[0], &a) || site_is(&r->sites[1], &a)) {
-                r->map_race = true;
-                set_evidence(r, "a Go map fatal error was thrown at one of the sites");
-            }
-        }
-    }
-}
-
-/* What a thread caught inside map code was doing, from the map frames
- * above its site (cores say nothing else about the access). */
+/* What a thread caught inside map code was doing (cores and dumps say
+ * nothing else about the access): the outermost map frame above its site
+ * is the operation the program called (an insert probes with find inside
+ * it); inner frames decide only when that one is unknown. */
 static const char *map_access(const cs_thread *th)
 {
-    static const char *const writes[] = {"insert", "emplace", "erase", "operator[]", "assign",
-                                         "delete", "rehash", "clear", "grow", "evacuate",
-                                         "_M_", "put", "remove", "replace"};
-    static const char *const reads[] = {"find", "count", "at", "access", "iter", "get",
-                                        "lookup", "contains"};
-    bool read = false;
+    const char *found = NULL;
     for (size_t j = 0; j < th->n_frames; j++) {
         const cs_frame *f = &th->frames[j];
         if (f->significant) break;
         if (!f->map_impl || !f->function) continue;
-        for (size_t k = 0; k < CS_ARRAY_LEN(writes); k++)
-            if (strstr(f->function, writes[k])) return "write";
-        for (size_t k = 0; k < CS_ARRAY_LEN(reads); k++)
-            if (strstr(f->function, reads[k])) read = true;
+        const char *op = map_op(f->norm_function ? f->norm_function : f->function);
+        if (op) found = op;
     }
-    return read ? "read" : NULL;
+    return found;
 }
 
-/* Pass 3: cores with two or more threads inside map code. */
-static void cores(const cs_results *res, cs_races *rs)
+/* The access of the goroutine that threw a Go map fatal error. The runtime
+ * throws "concurrent map writes" from a writer, "read and map write" from
+ * the reader (mapaccess*, maps.(*Map).Get*) and "iteration and map write"
+ * from the iterator (mapiternext, maps.(*Iter).Next) when each finds the
+ * map's writing flag set by someone else; map frames, when the dump shows
+ * them (GOTRACEBACK=system, Go < 1.19), say the same. */
+static const char *fatal_access(const cs_trace *t, const cs_thread *th)
 {
-    for (size_t i = 0; i < res->n_traces; i++) {
-        const cs_trace *t = res->traces[i];
-        if (t->kind != CS_TK_CORE) continue;
-        loc sites[2];
-        int n = 0;
-        for (size_t k = 0; k < t->n_threads && n < 2; k++) {
-            loc l;
-            if (site_of(&t->threads[k], &l) && l.in_map) {
-                l.access = map_access(&t->threads[k]);
-                sites[n++] = l;
-            }
-        }
-        if (n < 2) continue;
-        cs_race *r = known_with(rs, &sites[0], &sites[1]);
-        if (!r) r = find_or_add(rs, sites[0], sites[1]);
-        if (!r->map_race) {
-            r->map_race = true;
-            set_evidence(r, "two threads of a core were inside map code at once");
-        }
-        link(r, i, CS_EV_CORE);
-    }
+    const char *from_frames = map_access(th);
+    if (from_frames) return from_frames;
+    if (strstr(t->headline, "iteration")) return "iteration";
+    if (strstr(t->headline, "read")) return "read";
+    return "write";
 }
 
-static bool test_has_pair(const cs_results *res, const cs_race *r, const char *test)
+/* A goroutine or thread other than the one that failed, caught inside map
+ * code: the second known access. A goroutine that merely exists in the dump
+ * (parked in wg.Wait, asleep, or at a user frame with no map frame above
+ * it) is not an access. */
+static bool second_in_map(const cs_trace *t, int crashed, loc *l)
 {
-    for (size_t k = 0; k < r->n_links; k++) {
-        const cs_trace *t = res->traces[r->links[k].trace];
-        if (r->links[k].evidence != CS_EV_SAME_TEST && t->test && strcmp(t->test, test) == 0)
+    for (size_t k = 0; k < t->n_threads; k++) {
+        const cs_thread *th = &t->threads[k];
+        if ((int)k == crashed || th->role == CS_ROLE_CREATION) continue;
+        if (site_of(th, l) && l->in_map) {
+            l->access = map_access(th);
             return true;
+        }
     }
     return false;
 }
 
-/* Pass 4: failures of a test that has a known pair, with no crash trace. */
-static void same_test(const cs_results *res, cs_races *rs)
+static int crashed_thread(const cs_trace *t)
 {
+    return t->crash_thread >= 0 ? t->crash_thread : thread_of(t, CS_ROLE_CRASHED);
+}
+
+static bool is_sanitizer_crash(const cs_trace *t)
+{
+    switch (t->kind) {
+    case CS_TK_ASAN:
+    case CS_TK_MSAN:
+    case CS_TK_UBSAN:
+        return true;
+    case CS_TK_TSAN:
+        return t->headline && !strstr(t->headline, "data race");
+    default:
+        return false;
+    }
+}
+
+/* What one trace says about racing accesses. */
+static bool observe(const cs_trace *t, size_t i, obs *o)
+{
+    memset(o, 0, sizeof *o);
+    o->trace = i;
+    if (t->kind == CS_TK_GO_RACE || (t->kind == CS_TK_TSAN && !is_sanitizer_crash(t))) {
+        /* A race report: two stacks, or one when the other was lost
+         * ("[failed to restore the stack]", a cut-off report). */
+        o->ev = CS_EV_DIRECT;
+        int a = thread_of(t, CS_ROLE_ACCESS), b = thread_of(t, CS_ROLE_PREVIOUS);
+        bool ha = a >= 0 && site_of(&t->threads[a], &o->a);
+        bool hb = b >= 0 && site_of(&t->threads[b], &o->b);
+        if (!ha && !hb) return false;
+        if (!ha) o->a = o->b;
+        o->two = ha && hb;
+        o->alone_ok = true;
+        if (o->a.in_map || (o->two && o->b.in_map))
+            o->map_why = "the racing accesses run inside map implementation code";
+        return true;
+    }
+    int c = crashed_thread(t);
+    if (c < 0 || (size_t)c >= t->n_threads) return false;
+    if (is_map_fatal(t)) {
+        o->ev = CS_EV_RUNTIME;
+        if (!site_of(&t->threads[c], &o->a)) return false;
+        o->a.access = fatal_access(t, &t->threads[c]);
+        o->two = second_in_map(t, c, &o->b);
+        o->alone_ok = true; /* the runtime itself saw a second access */
+        o->map_why = o->two ? "a Go map fatal error, with a second goroutine shown inside the map"
+                            : "a Go map fatal error was thrown at this site";
+        return true;
+    }
+    if (t->kind == CS_TK_CORE || is_sanitizer_crash(t)) {
+        /* Only a crash inside map code says anything about a map race;
+         * a core also pairs it with a second thread inside map code. */
+        o->ev = t->kind == CS_TK_CORE ? CS_EV_CORE : CS_EV_SANITIZER;
+        if (!site_of(&t->threads[c], &o->a) || !o->a.in_map) {
+            /* A core whose crashing thread is elsewhere while two others
+             * are inside the map still shows two accesses. */
+            if (t->kind != CS_TK_CORE) return false;
+            size_t n = 0;
+            for (size_t k = 0; k < t->n_threads && n < 2; k++) {
+                const cs_thread *th = &t->threads[k];
+                loc y;
+                if ((int)k == c || th->role == CS_ROLE_CREATION || !site_of(th, &y) || !y.in_map)
+                    continue;
+                y.access = map_access(th);
+                if (n++ == 0)
+                    o->a = y;
+                else
+                    o->b = y;
+            }
+            if (n < 2) return false;
+            o->two = true;
+        } else {
+            o->a.access = map_access(&t->threads[c]);
+            o->two = t->kind == CS_TK_CORE && second_in_map(t, c, &o->b);
+        }
+        o->map_why = o->two                  ? "two threads of a core were inside map code at once"
+                     : t->kind == CS_TK_CORE ? "a core crashed inside map code at this site"
+                                             : "a sanitizer crash inside map code at this site";
+        return true;
+    }
+    return false;
+}
+
+/* Picks, among the full pairs with a lone access's site, the one this
+ * evidence fits best: the other site's access can conflict with this one
+ * (a map write conflicts with anything, a read only with a write), then the
+ * pair with more links, then the smaller id. */
+typedef struct best {
+    ctx *c;
+    const loc *l;
+    long race;
+    int score;
+} best;
+
+static bool conflicts(const char *mine, const char *other)
+{
+    if (!mine || !other) return true;
+    return strstr(mine, "write") || strstr(other, "write");
+}
+
+static bool consider(size_t i, void *arg)
+{
+    best *q = arg;
+    const cs_race *r = &q->c->rs->v[i];
+    int s = site_is(&r->sites[0], q->l) ? 0 : site_is(&r->sites[1], q->l) ? 1 : -1;
+    if (s < 0) return false;
+    int score = conflicts(q->l->access, r->sites[1 - s].access) ? 2 : 1;
+    if (q->race >= 0) {
+        const cs_race *b = &q->c->rs->v[q->race];
+        if (score < q->score) return false;
+        if (score == q->score &&
+            (r->n_links < b->n_links || (r->n_links == b->n_links && strcmp(r->id, b->id) >= 0)))
+            return false;
+    }
+    q->race = (long)i;
+    q->score = score;
+    return false;
+}
+
+static bool is_lone(size_t i, void *arg)
+{
+    find_pair *q = arg;
+    const cs_race *r = &q->c->rs->v[i];
+    if (!site_is(&r->sites[0], q->a)) return false;
+    q->found = i;
+    return true;
+}
+
+/* One known access: evidence for the full pair with that site, else a
+ * partial race of its own (one per site). */
+static void attach_lone(ctx *c, const obs *o)
+{
+    best q = {c, &o->a, -1, 0};
+    index_each(&c->sites, site_key(&o->a), consider, &q);
+    cs_race *r;
+    if (q.race >= 0) {
+        r = &c->rs->v[q.race];
+        fill_site(&r->sites[site_is(&r->sites[0], &o->a) ? 0 : 1], &o->a);
+    } else if (!o->alone_ok) {
+        /* A core or sanitizer crash inside map code with no pair to join:
+         * a use-after-free in a hash table need not be a race at all. */
+        return;
+    } else {
+        uint64_t key = site_key(&o->a);
+        find_pair f = {c, &o->a, NULL, 0};
+        if (index_each(&c->lone, key, is_lone, &f)) {
+            r = &c->rs->v[f.found];
+        } else {
+            size_t i = c->rs->n;
+            r = new_race(c, key);
+            r->partial = true;
+            index_put(&c->lone, key, i);
+        }
+        fill_site(&r->sites[0], &o->a);
+    }
+    if (o->map_why) set_evidence(r, o->map_why);
+    link(r, o->trace, o->ev);
+}
+
+/* Pass: failures without a crash trace of their own (a flaky assertion) in
+ * a test that already has a race linked. Index: test name -> race. */
+typedef struct tests {
+    uint64_t *keys;
+    const char **names;
+    size_t *race;
+    size_t cap;
+} tests;
+
+static uint64_t str_key(const char *s)
+{
+    uint64_t h = cs_hash64(s, strlen(s), CS_HASH_SEED);
+    return h ? h : 1;
+}
+
+static void same_test(ctx *c)
+{
+    const cs_results *res = c->res;
+    tests tx = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < c->rs->n; i++)
+        n += c->rs->v[i].n_links;
+    tx.cap = 16;
+    while (tx.cap < n * 2 + 2)
+        tx.cap *= 2;
+    tx.keys = cs_xcalloc(tx.cap, sizeof *tx.keys);
+    tx.names = cs_xcalloc(tx.cap, sizeof *tx.names);
+    tx.race = cs_xcalloc(tx.cap, sizeof *tx.race);
+    /* First race wins for a test (races are in creation order: direct
+     * pairs first), so the result does not depend on the hash layout. */
+    for (size_t i = 0; i < c->rs->n; i++)
+        for (size_t k = 0; k < c->rs->v[i].n_links; k++) {
+            const char *name = res->traces[c->rs->v[i].links[k].trace]->test;
+            if (!name) continue;
+            uint64_t key = str_key(name);
+            size_t j = (size_t)key & (tx.cap - 1);
+            while (tx.keys[j] && !(tx.keys[j] == key && strcmp(tx.names[j], name) == 0))
+                j = (j + 1) & (tx.cap - 1);
+            if (tx.keys[j]) continue;
+            tx.keys[j] = key;
+            tx.names[j] = name;
+            tx.race[j] = i;
+        }
     for (size_t i = 0; i < res->n_traces; i++) {
         const cs_trace *t = res->traces[i];
         if (t->kind != CS_TK_TEST_FAILURE || !t->test) continue;
-        for (size_t k = 0; k < rs->n; k++)
-            if (test_has_pair(res, &rs->v[k], t->test)) {
-                link(&rs->v[k], i, CS_EV_SAME_TEST);
+        uint64_t key = str_key(t->test);
+        for (size_t j = (size_t)key & (tx.cap - 1); tx.keys[j]; j = (j + 1) & (tx.cap - 1))
+            if (tx.keys[j] == key && strcmp(tx.names[j], t->test) == 0) {
+                link(&c->rs->v[tx.race[j]], i, CS_EV_SAME_TEST);
                 break;
             }
     }
+    free(tx.keys);
+    free(tx.names);
+    free(tx.race);
 }
 
 static int cmp_link(const void *a, const void *b)
@@ -316,6 +632,7 @@ static int cmp_link(const void *a, const void *b)
 static int cmp_race(const void *a, const void *b)
 {
     const cs_race *x = a, *y = b;
+    if (x->partial != y->partial) return x->partial ? 1 : -1;
     if (x->map_race != y->map_race) return x->map_race ? -1 : 1;
     if (x->n_links != y->n_links) return x->n_links > y->n_links ? -1 : 1;
     return strcmp(x->id, y->id);
@@ -329,11 +646,10 @@ static void from_source(const char *dir, cs_races *rs)
         cs_race *r = &rs->v[i];
         if (r->map_race) continue;
         if (!tree) tree = cs_source_tree_new(dir);
-        for (int s = 0; s < 2 && !r->map_race; s++)
+        for (int s = 0; s < (r->partial ? 1 : 2) && !r->map_race; s++)
             for (size_t k = 0; k < r->sites[s].n_lines && !r->map_race; k++) {
                 const char *why;
                 if (cs_source_is_map_access(tree, r->sites[s].file, r->sites[s].lines[k], &why)) {
-                    r->map_race = true;
                     char *e = cs_xasprintf("source: %s", why);
                     set_evidence(r, e);
                     free(e);
@@ -346,10 +662,26 @@ static void from_source(const char *dir, cs_races *rs)
 void cs_race_run(const cs_results *res, const char *source_dir, cs_races *out)
 {
     memset(out, 0, sizeof *out);
-    direct(res, out);
-    runtime(res, out);
-    cores(res, out);
-    same_test(res, out);
+    ctx c = {res, out, {0}, {0}, {0}};
+    obs *os = cs_xcalloc(res->n_traces + 1, sizeof *os);
+    size_t n = 0;
+    for (size_t i = 0; i < res->n_traces; i++)
+        if (observe(res->traces[i], i, &os[n])) n++;
+    /* Pairs first (two known accesses), so that every lone access can then
+     * join the pair that has its site, whatever the trace order. */
+    for (size_t i = 0; i < n; i++) {
+        if (!os[i].two) continue;
+        cs_race *r = pair_of(&c, os[i].a, os[i].b);
+        if (os[i].map_why) set_evidence(r, os[i].map_why);
+        link(r, os[i].trace, os[i].ev);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!os[i].two) attach_lone(&c, &os[i]);
+    free(os);
+    same_test(&c);
+    index_free(&c.pairs);
+    index_free(&c.sites);
+    index_free(&c.lone);
     if (source_dir) from_source(source_dir, out);
     for (size_t i = 0; i < out->n; i++)
         if (out->v[i].n_links)
@@ -380,6 +712,10 @@ const char *cs_race_access_types(const cs_race *r)
     static _Thread_local int slot;
     char *b = buf[slot++ % 4];
     const char *a = r->sites[0].access ? r->sites[0].access : "?";
+    if (r->partial) {
+        snprintf(b, 64, "%s/?", a);
+        return b;
+    }
     const char *c = r->sites[1].access ? r->sites[1].access : "?";
     if (strcmp(a, c) > 0) {
         const char *t = a;
@@ -390,17 +726,56 @@ const char *cs_race_access_types(const cs_race *r)
     return b;
 }
 
+const char *cs_race_unknown_side(const cs_race *r)
+{
+    const char *a = r->sites[0].access;
+    if (r->n_by[CS_EV_RUNTIME] || (a && !strstr(a, "write"))) return "an unknown writer";
+    return "an unknown access";
+}
+
+/* One sentence per kind of evidence: what links those failures to the
+ * race. */
+const char *cs_race_evidence_sentence(const cs_race *r, cs_evidence e)
+{
+    switch (e) {
+    case CS_EV_DIRECT:
+        return r->partial ? "race detector reports with this access and the other stack lost "
+                            "([failed to restore the stack] or cut off)"
+                          : "race detector reports (Go -race, ThreadSanitizer) naming these "
+                            "two accesses";
+    case CS_EV_RUNTIME:
+        return r->partial ? "Go runtime map fatal errors thrown at this site; the runtime names "
+                            "only the goroutine that caught the other writer, not the writer"
+                          : "Go runtime map fatal errors thrown at a site of this pair (same "
+                            "function and file)";
+    case CS_EV_CORE:
+        return "core dumps with a thread crashed or caught inside this map's code at a site of "
+               "this pair";
+    case CS_EV_SANITIZER:
+        return "sanitizer crashes inside this map's code at a site of this pair";
+    case CS_EV_SAME_TEST:
+        return "failures without a crash of their own, in a test where this race was seen";
+    default:
+        return "";
+    }
+}
+
 char *cs_race_note(const cs_race *r)
 {
     const cs_site *a = &r->sites[0], *b = &r->sites[1];
-    bool same = strcmp(a->function, b->function) == 0;
     const char *what = r->map_race ? "the same map" : "the same memory";
-    char *who = same ? cs_xasprintf("%s runs in two goroutines or threads at once and both touch "
-                                    "%s without synchronization",
-                                    a->function, what)
-                     : cs_xasprintf("%s and %s run concurrently and touch %s without "
-                                    "synchronization",
-                                    a->function, b->function, what);
+    char *who;
+    if (r->partial)
+        who = cs_xasprintf("%s touches %s while another goroutine or thread does; the other "
+                           "access is not in the evidence (look for other code that writes it)",
+                           a->function, what);
+    else if (strcmp(a->function, b->function) == 0)
+        who = cs_xasprintf("%s runs in two goroutines or threads at once and both touch %s "
+                           "without synchronization",
+                           a->function, what);
+    else
+        who = cs_xasprintf("%s and %s run concurrently and touch %s without synchronization",
+                           a->function, b->function, what);
     char *note = cs_xasprintf(
         "%s. %s", who,
         r->map_race ? "Guard every access to the map with one mutex (sync.Mutex/RWMutex, "

@@ -331,7 +331,7 @@ static void races(FILE *f, const cs_report_ctx *ctx)
                 r->n_links);
         history_badge(f, cs_report_race_history(ctx, i));
         fputs("</h3>\n<div class=\"sites\">\n", f);
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < cs_race_n_sites(r); s++) {
             const cs_site *st = &r->sites[s];
             fprintf(f, "<div class=\"site\"><div class=\"lbl\">Site %c</div><div class=\"fn\">",
                     s ? 'B' : 'A');
@@ -343,6 +343,11 @@ static void races(FILE *f, const cs_report_ctx *ctx)
             fputs("</div><div class=\"acc\">", f);
             h(f, st->access ? st->access : "access unknown");
             fputs("</div></div>\n", f);
+        }
+        if (r->partial) {
+            fputs("<div class=\"site\"><div class=\"lbl\">Site B</div><div class=\"fn\">", f);
+            h(f, cs_race_unknown_side(r));
+            fputs("</div><div class=\"loc\">not shown in any report</div></div>\n", f);
         }
         fputs("</div>\n<dl class=\"facts\"><dt>Evidence</dt><dd>", f);
         for (int e = 0; e < CS_EV_COUNT; e++)

@@ -259,6 +259,8 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
     cs_jsonw_obj(w);
     cs_jsonw_key(w, "id");
     cs_jsonw_str(w, rc->id);
+    cs_jsonw_key(w, "partial");
+    cs_jsonw_bool(w, rc->partial);
     cs_jsonw_key(w, "map_race");
     cs_jsonw_bool(w, rc->map_race);
     cs_jsonw_key(w, "map_evidence");
@@ -268,7 +270,7 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
     history(w, ctx->history ? &ctx->history->races[rc - ctx->races->v] : NULL);
     cs_jsonw_key(w, "sites");
     cs_jsonw_arr(w);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < cs_race_n_sites(rc); s++) {
         const cs_site *st = &rc->sites[s];
         cs_jsonw_obj(w);
         cs_jsonw_key(w, "function");

@@ -241,6 +241,12 @@ static bool is_write(const char *access)
 static void race_title(FILE *f, const cs_race *r)
 {
     const cs_site *a = &r->sites[0], *b = &r->sites[1];
+    if (r->partial) {
+        fputs(r->map_race ? "Map race: " : "Data race: ", f);
+        md_code(f, a->function);
+        fprintf(f, " (%s) and %s", a->access ? a->access : "access", cs_race_unknown_side(r));
+        return;
+    }
     bool same = strcmp(a->function, b->function) == 0;
     bool writes = is_write(a->access) && is_write(b->access);
     const char *verb = writes ? "write" : "access";
@@ -268,7 +274,10 @@ static void summary(FILE *f, const cs_report_ctx *ctx)
                 rc->map_race ? "map race" : "data race", cs_race_access_types(rc));
         md_cell_code(f, rc->sites[0].function);
         fputs(" ~ ", f);
-        md_cell_code(f, rc->sites[1].function);
+        if (rc->partial)
+            md_text(f, "?");
+        else
+            md_cell_code(f, rc->sites[1].function);
         fputs(" | ", f);
         size_t n;
         const char **v = cs_report_race_tests(ctx, rc, &n);
@@ -449,6 +458,12 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
             any = true;
         }
     fputs(")\n", f);
+    for (int e = 0; e < CS_EV_COUNT; e++)
+        if (r->n_by[e]) {
+            fprintf(f, "- **%s (%zu):** ", cs_evidence_name((cs_evidence)e), r->n_by[e]);
+            md_text(f, cs_race_evidence_sentence(r, (cs_evidence)e));
+            fputs(".\n", f);
+        }
     size_t *tr = race_traces(r);
     fprintf(f, "- **Artifacts:** %zu, from %zu run(s)\n",
             cs_report_distinct_sources(ctx, tr, r->n_links), count_runs(ctx, tr, r->n_links));
@@ -470,7 +485,7 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
 
     fputs("\n**Code locations**\n\n| Site | Function | File:lines | Access |\n|---|---|---|---|\n",
           f);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < cs_race_n_sites(r); s++) {
         const cs_site *st = &r->sites[s];
         fprintf(f, "| %c | ", s ? 'B' : 'A');
         md_cell_code(f, st->function);
@@ -480,9 +495,10 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
         md_text(f, st->access ? st->access : "unknown");
         fputs(" |\n", f);
     }
+    if (r->partial) fputs("| B | unknown | not shown in any report | unknown |\n", f);
     fputc('\n', f);
     const cs_thread *shown = NULL;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < cs_race_n_sites(r); s++) {
         const cs_thread *th = site_thread(ctx, r, &r->sites[s], shown);
         if (!th) continue;
         shown = th;

@@ -382,8 +382,8 @@ static void site_text(sbuf *b, const cs_site *s)
 }
 
 /* The repository files of a race's two sites (NULL: not in it). */
-static void race_files(const cs_report_ctx *ctx, const cs_race *r,
-                       char bufs[2][CS_REPO_MAX_PATH], const char *files[2])
+static void race_files(const cs_report_ctx *ctx, const cs_race *r, char bufs[2][CS_REPO_MAX_PATH],
+                       const char *files[2])
 {
     for (int s = 0; s < 2; s++) {
         const cs_frame *f = site_frame(ctx, r, &r->sites[s]);
@@ -402,9 +402,14 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
     site_text(&b, &r->sites[0]);
     /* Code scanning shows the first location only: the message links the
      * second site (related location 0). */
-    sb_add(&b, files[1] ? " and [" : " and ");
-    site_text(&b, &r->sites[1]);
-    if (files[1]) sb_add(&b, "](0)");
+    if (r->partial) {
+        sb_add(&b, " and ");
+        sb_add(&b, cs_race_unknown_side(r));
+    } else {
+        sb_add(&b, files[1] ? " and [" : " and ");
+        site_text(&b, &r->sites[1]);
+        if (files[1]) sb_add(&b, "](0)");
+    }
     sb_int(&b, ": %lld failure(s) (", (long long)r->n_links);
     bool any = false;
     for (int e = 0; e < CS_EV_COUNT; e++)
@@ -430,7 +435,7 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
     free(b.p);
     cs_jsonw_key(w, "locations");
     cs_jsonw_arr(w);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < cs_race_n_sites(r); s++) {
         const cs_site *st = &r->sites[s];
         char m[64];
         snprintf(m, sizeof m, "Site %c (%s)", s ? 'B' : 'A', st->access ? st->access : "access");

@@ -171,27 +171,43 @@ static void history_tag(FILE *f, const cs_history_status *h, const style *st)
     fprintf(f, " %s[%s]%s", c, buf, st->reset);
 }
 
+static void site_loc(FILE *f, const cs_site *site)
+{
+    put_safe(f, site->file);
+    for (size_t k = 0; k < site->n_lines; k++)
+        fprintf(f, "%s%d", k ? "," : ":", site->lines[k]);
+}
+
 static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
 {
     if (!ctx->races || !ctx->races->n) return;
     fprintf(f, "%sRace pairs%s (%zu)\n\n", st->bold, st->reset, ctx->races->n);
     for (size_t i = 0; i < ctx->races->n; i++) {
         const cs_race *r = &ctx->races->v[i];
-        fprintf(f, "  %s%s%s %s%s%s  %s, %zu failure(s)", st->bold, r->id, st->reset,
+        fprintf(f, "  %s%s%s %s%s%s  ", st->bold, r->id, st->reset,
                 r->map_race ? st->red : st->yellow, r->map_race ? "MAP RACE" : "data race",
-                st->reset, cs_race_access_types(r), r->n_links);
+                st->reset);
+        if (r->partial) {
+            /* One known access: say so in the headline, never "f ~ f". */
+            const cs_site *site = &r->sites[0];
+            fputs(st->cyan, f);
+            put_name(f, site->function);
+            fputs(st->reset, f);
+            fprintf(f, " (%s) and %s, %zu failure(s)", site->access ? site->access : "access",
+                    cs_race_unknown_side(r), r->n_links);
+        } else {
+            fprintf(f, "%s, %zu failure(s)", cs_race_access_types(r), r->n_links);
+        }
         history_tag(f, ctx->history ? &ctx->history->races[i] : NULL, st);
         fputc('\n', f);
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < cs_race_n_sites(r); s++) {
             const cs_site *site = &r->sites[s];
             fprintf(f, "    %s ", s ? "and" : "   ");
             fputs(st->cyan, f);
             put_name(f, site->function);
             fputs(st->reset, f);
             fputs("  ", f);
-            put_safe(f, site->file);
-            for (size_t k = 0; k < site->n_lines; k++)
-                fprintf(f, "%s%d", k ? "," : ":", site->lines[k]);
+            site_loc(f, site);
             if (site->access) fprintf(f, "  (%s)", site->access);
             fputc('\n', f);
         }
@@ -205,7 +221,13 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
         v = cs_report_race_clusters(ctx, r, &n);
         list_inline(f, "; ", "clusters:", v, n);
         free(v);
-        fputs("\n\n", f);
+        fputc('\n', f);
+        /* What links each kind of symptom, in one sentence. */
+        for (int e = 0; e < CS_EV_COUNT; e++)
+            if (r->n_by[e])
+                fprintf(f, "      %s %zu: %s\n", cs_evidence_name((cs_evidence)e), r->n_by[e],
+                        cs_race_evidence_sentence(r, (cs_evidence)e));
+        fputc('\n', f);
     }
 }
 

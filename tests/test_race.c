@@ -1,0 +1,182 @@
+/* Race pairs on real fixtures (fixtures/race, made by fixtures/race/make.sh
+ * with Debian's Go 1.19, the current Go and g++/clang++ -fsanitize=thread):
+ * a pair needs two known accesses, one bug at two line versions is one
+ * pair, and every symptom is linked with its evidence label. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "race/race.h"
+#include "testutil.h"
+
+static bool exists(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+static const cs_race *find(const cs_triage *t, const char *f0, const char *f1)
+{
+    for (size_t i = 0; i < t->races.n; i++) {
+        const cs_race *r = &t->races.v[i];
+        if (strcmp(r->sites[0].function, f0) != 0) continue;
+        if (!f1 && r->partial) return r;
+        if (f1 && !r->partial && strcmp(r->sites[1].function, f1) == 0) return r;
+    }
+    return NULL;
+}
+
+static size_t full_pairs(const cs_triage *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->races.n; i++)
+        n += !t->races.v[i].partial;
+    return n;
+}
+
+static bool has_line(const cs_site *s, int line)
+{
+    for (size_t i = 0; i < s->n_lines; i++)
+        if (s->lines[i] == line) return true;
+    return false;
+}
+
+/* Paths are relative to the source tree (main() changes into it). */
+
+/* Every map fatal error alone, from both Go releases: the runtime shows
+ * only the goroutine that threw, so each is a partial race at that site,
+ * with the access the runtime's message implies - never "f ~ f", never a
+ * pair with whatever another goroutine was doing (wg.Wait, asleep). */
+static void test_lone_fatal_is_partial(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path, *function, *access;
+    } cases[] = {
+        {"fixtures/race/go119_fatal_idle.log", "inventory.(*Stock).Put", "write"},
+        {"fixtures/race/go119_fatal_read.log", "inventory.(*Stock).Count", "read"},
+        {"fixtures/race/go119_fatal_iterate_v2.log", "inventory.(*Stock).Total", "iteration"},
+        {"fixtures/race/gocur_fatal_idle.log", "inventory.(*Stock).Put", "write"},
+        {"fixtures/race/gocur_fatal_read.log", "inventory.(*Stock).Count", "read"},
+        {"fixtures/race/gocur_fatal_iterate_v2.log", "inventory.(*Stock).Total", "iteration"},
+        {"fixtures/go/concurrent_map_writes.log", "dispatch.(*Aggregator).add", "write"},
+        {"fixtures/go/concurrent_map_read_write.log", "dispatch.(*Aggregator).get", "read"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *path = cases[i].path;
+        if (!exists(path)) {
+            print_message("note: %s not generated (no such Go toolchain)\n", cases[i].path);
+            continue;
+        }
+        const char *paths[] = {path};
+        cs_triage t;
+        cs_t_triage_full(paths, 1, NULL, &t);
+        assert_int_equal(t.races.n, 1);
+        const cs_race *r = &t.races.v[0];
+        assert_true(r->partial);
+        assert_true(r->map_race);
+        assert_int_equal(cs_race_n_sites(r), 1);
+        assert_string_equal(r->sites[0].function, cases[i].function);
+        assert_string_equal(r->sites[0].access, cases[i].access);
+        assert_int_equal(r->n_by[CS_EV_RUNTIME], 1);
+        assert_string_equal(cs_race_unknown_side(r), "an unknown writer");
+        cs_triage_dispose(&t);
+    }
+}
+
+/* No pair is ever made from one stack: over every fatal dump and every
+ * core-free fixture that has no race report, no full pair appears. */
+static void test_no_pair_from_one_stack(void **state)
+{
+    (void)state;
+    const char *paths[] = {"fixtures/go/concurrent_map_writes.log",
+                           "fixtures/go/concurrent_map_writes_gha_path.log",
+                           "fixtures/go/concurrent_map_writes_builds_path.log",
+                           "fixtures/go/concurrent_map_read_write.log",
+                           "fixtures/go/timeout.log",
+                           "fixtures/go/deadlock.log",
+                           "fixtures/race/go119_fatal_idle.log",
+                           "fixtures/race/go119_fatal_iterate_v2.log",
+                           "fixtures/sanitizers/asan_uaf.log"};
+    cs_triage t;
+    cs_t_triage_full(paths, sizeof paths / sizeof *paths, NULL, &t);
+    assert_int_equal(full_pairs(&t), 0);
+    /* Three sites, one partial race each; the three writes crashes at
+     * add() (three checkouts) are one. */
+    const cs_race *add = find(&t, "dispatch.(*Aggregator).add", NULL);
+    assert_non_null(add);
+    assert_int_equal(add->n_by[CS_EV_RUNTIME], 3);
+    cs_triage_dispose(&t);
+}
+
+/* One bug, two code versions (5 lines inserted above the racy methods):
+ * one pair with both lines of each site, for both Go releases at once. */
+static void test_two_versions_one_pair(void **state)
+{
+    (void)state;
+    const char *all[] = {"fixtures/race/go119_race_v1.log", "fixtures/race/go119_race_v2.log",
+                         "fixtures/race/gocur_race_v1.log", "fixtures/race/gocur_race_v2.log"};
+    const char *paths[4];
+    size_t n = 0;
+    for (size_t i = 0; i < 4; i++)
+        if (exists(all[i])) paths[n++] = all[i];
+    assert_true(n >= 2);
+    cs_triage t;
+    cs_t_triage_full(paths, n, NULL, &t);
+    assert_int_equal(t.races.n, 1);
+    const cs_race *r = find(&t, "inventory.(*Stock).Drop", "inventory.(*Stock).Put");
+    assert_non_null(r);
+    assert_true(r->map_race);
+    assert_int_equal(r->n_by[CS_EV_DIRECT], n);
+    /* Drop: stock.go:19 in v1, :24 in v2; Put: :14 and :19. */
+    assert_true(has_line(&r->sites[0], 19));
+    assert_true(has_line(&r->sites[0], 24));
+    assert_true(has_line(&r->sites[1], 14));
+    assert_true(has_line(&r->sites[1], 19));
+    assert_string_equal(r->sites[0].file, "inventory/stock.go");
+    cs_triage_dispose(&t);
+}
+
+/* Every symptom of the bug is linked to the pair with its label: the race
+ * reports (direct) and the map fatal error whose other writer was asleep
+ * (runtime: same site, any line). A fatal at a site no pair has stays a
+ * partial race of its own. */
+static void test_every_symptom_linked(void **state)
+{
+    (void)state;
+    const char *paths[] = {"fixtures/race/go119_race_v1.log", "fixtures/race/go119_race_v2.log",
+                           "fixtures/race/go119_fatal_idle.log",
+                           "fixtures/race/go119_fatal_iterate_v2.log"};
+    size_t n = sizeof paths / sizeof *paths;
+    cs_triage t;
+    cs_t_triage_full(paths, n, NULL, &t);
+    const cs_race *r = find(&t, "inventory.(*Stock).Drop", "inventory.(*Stock).Put");
+    assert_non_null(r);
+    assert_int_equal(r->n_by[CS_EV_DIRECT], 2);
+    assert_int_equal(r->n_by[CS_EV_RUNTIME], 1);
+    assert_int_equal(r->n_links, 3);
+    for (size_t i = 0; i < r->n_links; i++) {
+        const cs_trace *tr = t.res.traces[r->links[i].trace];
+        assert_int_equal(r->links[i].evidence,
+                         tr->kind == CS_TK_GO_RACE ? CS_EV_DIRECT : CS_EV_RUNTIME);
+    }
+    const cs_race *total = find(&t, "inventory.(*Stock).Total", NULL);
+    assert_non_null(total);
+    assert_string_equal(total->sites[0].access, "iteration");
+    assert_string_equal(cs_race_access_types(total), "iteration/?");
+    assert_int_equal(full_pairs(&t), 1);
+    cs_triage_dispose(&t);
+}
+
+int main(void)
+{
+    if (chdir(CS_SOURCE_DIR) != 0) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lone_fatal_is_partial),
+        cmocka_unit_test(test_no_pair_from_one_stack),
+        cmocka_unit_test(test_two_versions_one_pair),
+        cmocka_unit_test(test_every_symptom_linked),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
