@@ -76,7 +76,7 @@ for r, x in zip(races, rep["races"]):
                   "race site location is the site's repository file and line: " + x["id"])
     # Code scanning shows the first location only: site B is also related
     # location 0, linked from the message.
-    if "physicalLocation" in locs[1]:
+    if len(locs) > 1 and "physicalLocation" in locs[1]:
         check(r["relatedLocations"][0]["id"] == 0 and "](0)" in r["message"]["text"],
               "the second site is linked: " + x["id"])
     # Capped at SARIF_MAX_RELATED (sarif.c) per result.

@@ -739,22 +739,22 @@ const char *cs_race_evidence_sentence(const cs_race *r, cs_evidence e)
 {
     switch (e) {
     case CS_EV_DIRECT:
-        return r->partial ? "race detector reports with this access and the other stack lost "
+        return r->partial ? "race detector report(s) with this access and the other stack lost "
                             "([failed to restore the stack] or cut off)"
-                          : "race detector reports (Go -race, ThreadSanitizer) naming these "
+                          : "race detector report(s) (Go -race, ThreadSanitizer) naming these "
                             "two accesses";
     case CS_EV_RUNTIME:
-        return r->partial ? "Go runtime map fatal errors thrown at this site; the runtime names "
+        return r->partial ? "Go runtime map fatal error(s) thrown at this site; the runtime names "
                             "only the goroutine that caught the other writer, not the writer"
-                          : "Go runtime map fatal errors thrown at a site of this pair (same "
+                          : "Go runtime map fatal error(s) thrown at a site of this pair (same "
                             "function and file)";
     case CS_EV_CORE:
-        return "core dumps with a thread crashed or caught inside this map's code at a site of "
+        return "core dump(s) with a thread crashed or caught inside this map's code at a site of "
                "this pair";
     case CS_EV_SANITIZER:
-        return "sanitizer crashes inside this map's code at a site of this pair";
+        return "sanitizer crash(es) inside this map's code at a site of this pair";
     case CS_EV_SAME_TEST:
-        return "failures without a crash of their own, in a test where this race was seen";
+        return "failure(s) without a crash of their own, in a test where this race was seen";
     default:
         return "";
     }
