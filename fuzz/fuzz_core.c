@@ -15,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cs_results out;
     cs_results_init(&out);
     cs_core_unwind(idx, "fuzz.core", data, size, &o, &out);
+    if (out.n_traces) fz_n_reached++;
     cs_results_dispose(&out);
     cs_core_index_free(idx);
     return 0;

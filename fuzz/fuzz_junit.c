@@ -1,6 +1,6 @@
 /* fuzz_junit.c - the JUnit XML reader (cs_junit_read, expat).
  *
- * Byte 0 picks a pull size c in 1..64; the rest is the XML document. Pulled whole
+ * The last byte picks a pull size c in 1..64; the rest is the XML document. Pulled whole
  * and pulled c bytes at a time, the document must give the same traces. */
 #include "fuzz.h"
 

@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cs_rules_init(&r);
     cs_results_init(&diags);
     cs_rules_load_text(&r, "fuzz.rules", text, &diags);
+    if (r.n_rules) fz_n_reached++;
     cs_rules_dispose(&r);
     cs_results_dispose(&diags);
     free(text);

