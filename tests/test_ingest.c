@@ -333,6 +333,52 @@ static void test_tar_and_not_an_archive(void **state)
     cs_results_dispose(&r);
 }
 
+/* Swaps b.log for a symlink to a file outside the input once the walk is
+ * over and the first file has been read (the progress callback runs then). */
+static const char *swap_dir;
+static bool swapped;
+
+static void swap_after_first(void *user, uint64_t members, uint64_t bytes, bool done)
+{
+    (void)user;
+    (void)bytes;
+    if (swapped || done || members == 0) return;
+    swapped = true;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm %s/in/b.log && ln -s %s/secret.log %s/in/b.log", swap_dir,
+             swap_dir, swap_dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_swap_after_walk_not_followed(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    sh("mkdir -p %s/in && echo 'plain log' > %s/in/a.log && echo 'plain log' > %s/in/b.log && "
+       "cp fixtures/go/nil_deref.log %s/secret.log",
+       d);
+    char *p;
+    assert_true(asprintf(&p, "%s/in", d) > 0);
+    cs_run_opts o;
+    cs_run_opts_default(&o);
+    o.jobs = 1;
+    o.progress = swap_after_first;
+    swap_dir = d;
+    swapped = false;
+    cs_results r;
+    cs_results_init(&r);
+    const char *paths[] = {p};
+    cs_pipeline_extract(&o, paths, 1, &r);
+    assert_true(swapped);
+    /* The walk saw a regular file: the link that replaced it is not read. */
+    assert_int_equal(r.n_traces, 0);
+    assert_non_null(diag(&r, "in/b.log", "changed since the walk"));
+    cs_results_dispose(&r);
+    free(p);
+    sh("rm -rf %s", d);
+    free(d);
+}
+
 int main(void)
 {
     /* Paths in the tests are relative to the source tree. */
@@ -348,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_entries_refused),
         cmocka_unit_test(test_nested_bomb_bounded_per_input),
         cmocka_unit_test(test_size_lie_reported),
+        cmocka_unit_test(test_swap_after_walk_not_followed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

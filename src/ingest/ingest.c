@@ -311,8 +311,8 @@ static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
 static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, void *user);
 static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
                           int depth, cs_visit_fn visit, void *user);
-static int handle_zip_file(cs_ingest *in, const char *source, const char *path, int depth,
-                           cs_visit_fn visit, void *user);
+static int handle_zip_file(cs_ingest *in, const char *source, int fd, int depth, cs_visit_fn visit,
+                           void *user);
 
 /* Reports the reader's error, if any, for this member. */
 static void report_reader(cs_ingest *in, cs_reader *r)
@@ -438,7 +438,9 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
             return 0;
         }
         if (kind == CS_MK_ZIP) {
-            if (path) return handle_zip_file(in, r->source, path, depth + 1, visit, user);
+            if (path && r->pull == pull_fd)
+                return handle_zip_file(in, r->source, (int)(intptr_t)r->ctx, depth + 1, visit,
+                                       user);
             unsigned char *data;
             size_t n;
             int rc = cs_reader_slurp(r, in->lim.max_member, &data, &n);
@@ -769,11 +771,19 @@ static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char
     return rc;
 }
 
-static int handle_zip_file(cs_ingest *in, const char *source, const char *path, int depth,
-                           cs_visit_fn visit, void *user)
+static int handle_zip_file(cs_ingest *in, const char *source, int fd, int depth, cs_visit_fn visit,
+                           void *user)
 {
+    /* The descriptor the file was checked through, not its path again: a
+     * path can be swapped between two opens. */
+    struct stat st;
+    int zfd = fstat(fd, &st) == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+    if (zfd < 0) {
+        diag(in, source, "cannot open: %s", strerror(errno));
+        return 0;
+    }
     int zerr = 0;
-    zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
+    zip_t *za = zip_fdopen(zfd, ZIP_RDONLY, &zerr); /* owns zfd, also on failure */
     if (!za) {
         zip_error_t err;
         zip_error_init_with_code(&err, zerr);
@@ -781,16 +791,8 @@ static int handle_zip_file(cs_ingest *in, const char *source, const char *path, 
         zip_error_fini(&err);
         return 0;
     }
-    int rc = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        diag(in, source, "cannot open: %s", strerror(errno));
-    } else {
-        cs_zip_src zs = {fd_read_at, (void *)(intptr_t)fd, (uint64_t)st.st_size};
-        rc = walk_zip_budget(in, source, za, &zs, depth, visit, user);
-    }
-    if (fd >= 0) close(fd);
+    cs_zip_src zs = {fd_read_at, (void *)(intptr_t)fd, (uint64_t)st.st_size};
+    int rc = walk_zip_budget(in, source, za, &zs, depth, visit, user);
     zip_discard(za);
     return rc;
 }
@@ -889,18 +891,26 @@ static int walk(cs_ingest *in, const char *fs_path, const char *source, cs_visit
         diag(in, source, "not a regular file (device, pipe or socket); skipped");
         return 0;
     }
+    cs_file_id id = {st.st_dev, st.st_ino, S_ISLNK(lst.st_mode)};
     if (in->list_fn) {
-        in->list_fn(in->list_user, fs_path, source);
+        in->list_fn(in->list_user, fs_path, source, &id);
         return 0;
     }
-    return cs_ingest_file(in, fs_path, source, visit, user);
+    return cs_ingest_file(in, fs_path, source, &id, visit, user);
 }
 
-int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
-                   void *user)
+int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, const cs_file_id *id,
+                   cs_visit_fn visit, void *user)
 {
-    /* O_NONBLOCK: a FIFO swapped in after stat() must not hang the walk. */
-    int fd = open(fs_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    /* O_NONBLOCK: a FIFO swapped in after stat() must not hang the walk.
+     * O_NOFOLLOW and the identity check: what is read is what the walk
+     * checked, not a symlink to outside the input put there since. */
+    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (id && !id->via_link ? O_NOFOLLOW : 0);
+    int fd = open(fs_path, flags);
+    if (fd < 0 && errno == ELOOP && (flags & O_NOFOLLOW)) {
+        diag(in, source, "changed since the walk (now a symbolic link); not followed");
+        return 0;
+    }
     if (fd < 0) {
         diag(in, source, "cannot open: %s", strerror(errno));
         return 0;
@@ -909,6 +919,11 @@ int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_vi
     if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
         close(fd);
         diag(in, source, "not a regular file; skipped");
+        return 0;
+    }
+    if (id && (fst.st_dev != id->dev || fst.st_ino != id->ino)) {
+        close(fd);
+        diag(in, source, "changed since the walk (another file is at its path now); skipped");
         return 0;
     }
     int fl = fcntl(fd, F_GETFL);

@@ -77,11 +77,21 @@ int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *use
 /* For parallel runs: the folder walk alone. Calls `file` for every regular
  * file under path (sorted; symlink and loop checks done, diagnostics
  * recorded); the file's contents are not read. */
-typedef void (*cs_file_fn)(void *user, const char *fs_path, const char *source);
+/* What the walk saw at a path (stat, through a symlink it checked): the read
+ * opens the same file or refuses it. */
+typedef struct cs_file_id {
+    dev_t dev;
+    ino_t ino;
+    bool via_link; /* the path is a symlink that resolves inside the input */
+} cs_file_id;
+typedef void (*cs_file_fn)(void *user, const char *fs_path, const char *source,
+                           const cs_file_id *id);
 int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user);
 /* Reads one file found by cs_ingest_list (archives opened, members visited). */
-int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
-                   void *user);
+/* `id` is what cs_ingest_list saw there (NULL: no check); a path that now
+ * holds another file, or a symlink where the walk saw none, is refused. */
+int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, const cs_file_id *id,
+                   cs_visit_fn visit, void *user);
 /* Makes `in` count bytes and members together with `with` (run-wide limits
  * across worker threads; counters are updated atomically). */
 void cs_ingest_share_counters(cs_ingest *in, cs_ingest *with);

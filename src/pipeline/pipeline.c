@@ -41,6 +41,7 @@ typedef struct shared {
     cs_visit_fn visit;
     /* The files to read, from the folder walk. */
     char **fs_paths, **sources;
+    cs_file_id *ids; /* what the walk saw at each path */
     size_t n_files, cap_files, next;
 } shared;
 
@@ -201,7 +202,7 @@ static int visit_inventory(void *user, const char *source, cs_member_kind kind, 
     return 0;
 }
 
-static void add_file(void *user, const char *fs_path, const char *source)
+static void add_file(void *user, const char *fs_path, const char *source, const cs_file_id *id)
 {
     shared *sh = user;
     if (sh->n_files == sh->cap_files) {
@@ -209,10 +210,13 @@ static void add_file(void *user, const char *fs_path, const char *source)
         cs_grow((void **)&sh->fs_paths, &cap, sh->n_files + 1, sizeof *sh->fs_paths);
         cap = sh->cap_files;
         cs_grow((void **)&sh->sources, &cap, sh->n_files + 1, sizeof *sh->sources);
+        cap = sh->cap_files;
+        cs_grow((void **)&sh->ids, &cap, sh->n_files + 1, sizeof *sh->ids);
         sh->cap_files = cap;
     }
     sh->fs_paths[sh->n_files] = cs_xstrdup(fs_path);
     sh->sources[sh->n_files] = cs_xstrdup(source);
+    sh->ids[sh->n_files] = *id;
     sh->n_files++;
 }
 
@@ -223,7 +227,7 @@ static void *worker(void *arg)
     for (;;) {
         size_t i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED);
         if (i >= sh->n_files) break;
-        cs_ingest_file(r->in, sh->fs_paths[i], sh->sources[i], sh->visit, r);
+        cs_ingest_file(r->in, sh->fs_paths[i], sh->sources[i], &sh->ids[i], sh->visit, r);
     }
     cs_regex_thread_cleanup();
     return NULL;
@@ -283,6 +287,7 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     }
     free(sh.fs_paths);
     free(sh.sources);
+    free(sh.ids);
     cs_ingest_free(lister);
     pthread_mutex_destroy(&sh.core_lock);
     pthread_mutex_destroy(&sh.progress_lock);
