@@ -131,6 +131,93 @@ static void test_junit_huge_token(void **state)
     free(pad);
 }
 
+/* A trace of 600 frames in each language: capped at CS_MAX_FRAMES and said
+ * to be truncated, whatever the dialect. */
+static void test_frame_cap_is_truncation(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *head, *frame, *tail;
+        cs_trace_kind kind;
+    } langs[] = {
+        {"go.log", "panic: boom\n\ngoroutine 1 [running]:\n",
+         "main.f%d(...)\n\t/src/main.go:%d +0x1d\n", "exit status 2\n", CS_TK_GO_PANIC},
+        {"java.log", "Exception in thread \"main\" java.lang.StackOverflowError\n",
+         "\tat example.Main.f%d(Main.java:%d)\n", "", CS_TK_JAVA},
+        {"python.log", "Traceback (most recent call last):\n",
+         "  File \"/src/a.py\", line %2$d, in f%1$d\n    f()\n",
+         "RecursionError: maximum recursion depth exceeded\n", CS_TK_PYTHON},
+        {"node.log", "RangeError: Maximum call stack size exceeded\n",
+         "    at f%d (/src/a.js:%d:3)\n", "\nNode.js v18.19.0\n", CS_TK_NODE},
+        {"rust.log", "thread 'main' panicked at 'boom', src/main.rs:2:5\nstack backtrace:\n",
+         "  %d: app::f\n             at ./src/main.rs:%d:5\n", "note: Some details are omitted.\n",
+         CS_TK_RUST},
+    };
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        cs_buf b;
+        cs_buf_init(&b, 0);
+        cs_buf_printf(&b, "%s", langs[i].head);
+        for (int k = 0; k < 600; k++)
+            cs_buf_printf(&b, langs[i].frame, k, k + 1);
+        cs_buf_printf(&b, "%s", langs[i].tail);
+        char *text = cs_buf_take(&b);
+        cs_results r;
+        cs_t_triage_text(langs[i].name, text, &r);
+        const cs_trace *t = cs_t_find(&r, langs[i].kind, NULL);
+        if (!t) fail_msg("%s: no trace", langs[i].name);
+        int th = cs_t_thread(t, CS_ROLE_CRASHED);
+        assert_true(th >= 0);
+        if (t->threads[th].n_frames != CS_MAX_FRAMES)
+            fail_msg("%s: %zu frames", langs[i].name, t->threads[th].n_frames);
+        if (!t->truncated)
+            fail_msg("%s: capped at %d frames but not truncated", langs[i].name, CS_MAX_FRAMES);
+        cs_results_dispose(&r);
+        free(text);
+    }
+}
+
+/* A core whose segments claim sizes near 2^64: the truncation message must
+ * not wrap ("18446744073702796599 of 18959 bytes"), nor print "(null)". */
+static void test_core_lying_sizes_message(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cs-core-lie-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "python3 - fuzz/corpus/core/tiny-segv.core %s/lie.core <<'PY'\n"
+             "import struct, sys\n"
+             "b = bytearray(open(sys.argv[1], 'rb').read())\n"
+             "phoff, = struct.unpack_from('<Q', b, 32)\n"
+             "phent, phnum = struct.unpack_from('<HH', b, 54)\n"
+             "n = 0\n"
+             "for i in range(phnum):\n"
+             "    o = phoff + i * phent\n"
+             "    if struct.unpack_from('<I', b, o)[0] == 1 and n < 2:\n"
+             "        struct.pack_into('<Q', b, o + 32, 0xFFFFFFFFFFFF0000)\n"
+             "        n += 1\n"
+             "open(sys.argv[2], 'wb').write(b)\n"
+             "PY",
+             dir);
+    assert_int_equal(system(cmd), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/lie.core", dir);
+    cs_results r;
+    cs_t_triage(path, &r);
+    const cs_diag *g = find_diag(&r, "core is truncated");
+    assert_non_null(g);
+    unsigned long long missing = 0, total = 0;
+    const char *p = strstr(g->message, "truncated: ");
+    assert_non_null(p);
+    if (sscanf(p, "truncated: %llu of %llu", &missing, &total) == 2 && missing > total)
+        fail_msg("wrapped: %s", g->message);
+    for (size_t i = 0; i < r.n_diags; i++)
+        if (strstr(r.diags[i].message, "(null)")) fail_msg("%s", r.diags[i].message);
+    cs_results_dispose(&r);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -138,6 +225,8 @@ int main(void)
         cmocka_unit_test(test_junit_root_after_the_head),
         cmocka_unit_test(test_xml_not_junit),
         cmocka_unit_test(test_junit_huge_token),
+        cmocka_unit_test(test_frame_cap_is_truncation),
+        cmocka_unit_test(test_core_lying_sizes_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

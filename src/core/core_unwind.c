@@ -298,6 +298,16 @@ typedef struct unw {
     size_t dropped;
 } unw;
 
+/* libdwfl's last error; it has none (NULL, printed "(null)") when a callback
+ * ended the walk or libelf failed underneath it. */
+static const char *dwfl_why(void)
+{
+    const char *m = dwfl_errmsg(-1);
+    if (m && *m) return m;
+    m = elf_errmsg(-1);
+    return m && *m ? m : "no reason given by libdwfl";
+}
+
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
     rawthread *t = arg;
@@ -413,16 +423,23 @@ static int precheck(Elf *elf, size_t size, GElf_Ehdr *eh, cs_buf *rec)
             return CS_E_CORRUPT;
         }
         if (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE) continue;
-        total += ph.p_filesz;
-        if (ph.p_offset >= size)
-            missing += ph.p_filesz;
-        else if (ph.p_filesz > size - ph.p_offset)
-            missing += ph.p_filesz - (size - ph.p_offset);
+        /* Sizes are the core's claims: sums saturate instead of wrapping
+         * into a "missing" larger than the "total". */
+        uint64_t lost = ph.p_offset >= size                ? ph.p_filesz
+                        : ph.p_filesz > size - ph.p_offset ? ph.p_filesz - (size - ph.p_offset)
+                                                           : 0;
+        if (__builtin_add_overflow(total, ph.p_filesz, &total)) total = UINT64_MAX;
+        if (__builtin_add_overflow(missing, lost, &missing)) missing = UINT64_MAX;
     }
     if (missing) {
-        char *m = cs_xasprintf("core is truncated: %llu of %llu bytes of its segments are "
-                               "missing; threads or frames may be missing",
-                               (unsigned long long)missing, (unsigned long long)total);
+        char *m = total == UINT64_MAX
+                      ? cs_xasprintf("core is truncated: its segments claim more bytes than any "
+                                     "file can hold and the file has %llu; threads or frames "
+                                     "may be missing",
+                                     (unsigned long long)size)
+                      : cs_xasprintf("core is truncated: %llu of %llu bytes of its segments are "
+                                     "missing; threads or frames may be missing",
+                                     (unsigned long long)missing, (unsigned long long)total);
         cs_wire_diag(rec, m);
         free(m);
     }
@@ -492,21 +509,19 @@ void cs_core_unwind_item(core_ctx *c, const core_item *it, cs_buf *rec)
     if (dwfl_core_file_report(dwfl, elf, NULL) < 0) {
         char *m = cs_xasprintf("cannot read the module list of the core (%s); frames will "
                                "have addresses only",
-                               dwfl_errmsg(-1));
+                               dwfl_why());
         cs_wire_diag(rec, m);
         free(m);
     }
     dwfl_report_end(dwfl, NULL, NULL);
     if (dwfl_core_file_attach(dwfl, elf) < 0) {
-        char *m =
-            cs_xasprintf("cannot read the threads of the core (%s); skipped", dwfl_errmsg(-1));
+        char *m = cs_xasprintf("cannot read the threads of the core (%s); skipped", dwfl_why());
         cs_wire_diag(rec, m);
         free(m);
         goto done;
     }
     if (dwfl_getthreads(dwfl, thread_cb, &u) != 0 && u.n == 0) {
-        char *m =
-            cs_xasprintf("cannot unwind the threads of the core (%s); skipped", dwfl_errmsg(-1));
+        char *m = cs_xasprintf("cannot unwind the threads of the core (%s); skipped", dwfl_why());
         cs_wire_diag(rec, m);
         free(m);
         goto done;

@@ -53,6 +53,7 @@ cs_frame *cs_thread_add_frame(cs_thread *t)
 {
     if (t->n_frames >= CS_MAX_FRAMES) {
         t->elided = true;
+        t->capped = true;
         return NULL;
     }
     cs_frame *f = CS_PUSH(t->frames, t->n_frames, t->cap_frames);
@@ -243,8 +244,18 @@ void cs_results_add_test(cs_results *r, cs_test_record *t)
     *CS_PUSH(r->tests, r->n_tests, r->cap_tests) = t;
 }
 
+/* A trace that lost frames or threads to a cap is truncated, whichever
+ * dialect (or the core reader) built it: said once here, not per dialect. */
+static void note_caps(cs_trace *t)
+{
+    if (t->n_dropped_threads) t->truncated = true;
+    for (size_t i = 0; i < t->n_threads && !t->truncated; i++)
+        if (t->threads[i].capped) t->truncated = true;
+}
+
 void cs_results_add_trace(cs_results *r, cs_trace *t)
 {
+    note_caps(t);
     *CS_PUSH(r->traces, r->n_traces, r->cap_traces) = t;
 }
 
@@ -341,6 +352,9 @@ static int cmp_test(const void *a, const void *b)
 
 void cs_results_sort(cs_results *r)
 {
+    /* Traces filled after they were added (cores) are checked again. */
+    for (size_t i = 0; i < r->n_traces; i++)
+        note_caps(r->traces[i]);
     if (r->n_tests) qsort(r->tests, r->n_tests, sizeof *r->tests, cmp_test);
     if (r->n_traces) qsort(r->traces, r->n_traces, sizeof *r->traces, cmp_trace);
     if (r->n_diags) qsort(r->diags, r->n_diags, sizeof *r->diags, cmp_diag);

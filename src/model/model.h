@@ -101,6 +101,7 @@ typedef struct cs_thread {
     cs_frame *frames;
     size_t n_frames, cap_frames;
     bool elided; /* the source said frames were elided */
+    bool capped; /* frames past CS_MAX_FRAMES were dropped */
 } cs_thread;
 
 cs_frame *cs_thread_add_frame(cs_thread *t);
