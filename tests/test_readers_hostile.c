@@ -218,6 +218,52 @@ static void test_core_lying_sizes_message(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* go test -json of 100,000 tests, one failing with a panic, and a few
+ * malformed event lines: streams are found by hash, not by a scan of every
+ * stream (that took 75-100 s), and the bad lines get one counted entry. */
+static void test_test2json_many_tests(void **state)
+{
+    (void)state;
+    const int n = 100000;
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    for (int i = 0; i < n; i++) {
+        cs_buf_printf(&b,
+                      "{\"Action\":\"run\",\"Package\":\"example.com/p%d\",\"Test\":\"Test%d\"}\n",
+                      i % 7, i);
+        cs_buf_printf(&b,
+                      "{\"Action\":\"output\",\"Package\":\"example.com/p%d\",\"Test\":\"Test%d\","
+                      "\"Output\":\"=== RUN   Test%d\\n\"}\n",
+                      i % 7, i, i);
+        if (i == 4242) {
+            cs_buf_printf(&b,
+                          "{\"Action\":\"output\",\"Package\":\"example.com/p%d\",\"Test\":"
+                          "\"Test%d\",\"Output\":\"panic: boom\\n\\ngoroutine 7 [running]:\\n"
+                          "example.com/p.Test%d(0xc000098340)\\n\\t/src/p/p_test.go:19 +0x125\\n"
+                          "\"}\n{\"Action\":\"fail\",",
+                          i % 7, i, i);
+            cs_buf_printf(&b, "\n{\"Action\":\"out\n");
+        }
+        cs_buf_printf(&b,
+                      "{\"Action\":\"pass\",\"Package\":\"example.com/p%d\",\"Test\":\"Test%d\"}\n",
+                      i % 7, i);
+    }
+    char *text = cs_buf_take(&b);
+    double t0 = now();
+    cs_results r;
+    cs_t_triage_text("many.json", text, &r);
+    double dt = now() - t0;
+    const cs_trace *t = cs_t_find(&r, CS_TK_GO_PANIC, NULL);
+    assert_non_null(t);
+    assert_string_equal(t->test, "Test4242");
+    const cs_diag *g = find_diag(&r, "2 malformed go test -json event line(s)");
+    if (!g) fail_msg("no counted error entry for the malformed lines");
+    print_message("100000 tests: %.1f s\n", dt);
+    if (dt > 60) fail_msg("100000 tests took %.1f s", dt); /* unindexed: 993 s */
+    cs_results_dispose(&r);
+    free(text);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -227,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_junit_huge_token),
         cmocka_unit_test(test_frame_cap_is_truncation),
         cmocka_unit_test(test_core_lying_sizes_message),
+        cmocka_unit_test(test_test2json_many_tests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #define MAX_STREAMS 100000
 
 typedef struct stream {
+    uint64_t hash; /* of (package, test): its slot in t2j.index */
     char *package;
     char *test;
     cs_extractor *x;
@@ -31,18 +32,42 @@ typedef struct t2j {
     const cs_extract_opts *opts;
     stream **streams; /* pointers: each extractor keeps &stream->res */
     size_t n_streams, cap_streams;
+    /* Open-addressing index of streams by (package, test) hash: every event
+     * looks its stream up here. A scan of all streams per event made 100,000
+     * tests cost 75-100 s. Power-of-two size, at most half full. */
+    stream **index;
+    size_t index_cap;
     bool capped;
     uint64_t n_bad, first_bad; /* malformed event lines */
     cs_results *out;
     cs_buf key, val, pkg, test, output, action;
 } t2j;
 
+static uint64_t stream_hash(const char *pkg, const char *test)
+{
+    /* The NUL between the two keeps ("ab","c") and ("a","bc") apart. */
+    uint64_t h = cs_hash64(pkg, strlen(pkg) + 1, 0);
+    return cs_hash64(test, strlen(test), h);
+}
+
+static void index_put(stream **index, size_t cap, stream *s)
+{
+    size_t i = (size_t)s->hash & (cap - 1);
+    while (index[i])
+        i = (i + 1) & (cap - 1);
+    index[i] = s;
+}
+
 static stream *find_stream(t2j *t, const char *pkg, const char *test)
 {
-    /* Linear from the end: events of one test come in runs. */
-    for (size_t i = t->n_streams; i-- > 0;) {
-        stream *s = t->streams[i];
-        if (strcmp(s->package, pkg) == 0 && strcmp(s->test, test) == 0) return s;
+    uint64_t h = stream_hash(pkg, test);
+    if (t->index_cap) {
+        for (size_t i = (size_t)h & (t->index_cap - 1); t->index[i];
+             i = (i + 1) & (t->index_cap - 1)) {
+            stream *s = t->index[i];
+            if (s->hash == h && strcmp(s->package, pkg) == 0 && strcmp(s->test, test) == 0)
+                return s;
+        }
     }
     if (t->n_streams >= MAX_STREAMS) {
         if (!t->capped)
@@ -52,7 +77,19 @@ static stream *find_stream(t2j *t, const char *pkg, const char *test)
         return NULL;
     }
     stream *s = cs_xcalloc(1, sizeof *s);
+    s->hash = h;
     *CS_PUSH(t->streams, t->n_streams, t->cap_streams) = s;
+    if (t->n_streams * 2 > t->index_cap) {
+        size_t cap = t->index_cap ? t->index_cap * 2 : 64;
+        stream **index = cs_xcalloc(cap, sizeof *index);
+        for (size_t i = 0; i < t->n_streams; i++)
+            index_put(index, cap, t->streams[i]);
+        free(t->index);
+        t->index = index;
+        t->index_cap = cap;
+    } else {
+        index_put(t->index, t->index_cap, s);
+    }
     s->package = cs_xstrdup(pkg);
     s->test = cs_xstrdup(test);
     cs_results_init(&s->res);
@@ -363,6 +400,7 @@ int cs_test2json_read(const char *source, const cs_extract_opts *opts, cs_pull p
         free(s);
     }
     free(t.streams);
+    free(t.index);
     /* Streams are extracted apart; a failure in one test stream can be
      * explained by a panic printed in the package stream. */
     cs_results_sort_traces_from(out, first);
