@@ -26,6 +26,7 @@
  * that much: past this many bytes the remaining clusters are listed by id
  * only (the race pairs are always written whole). --all lifts it. */
 #define MD_BUDGET 20000
+#define MD_RESERVE 800 /* kept for the "left out" lines */
 #define MD_MAX_CAUSES 10   /* error causes listed */
 #define MD_MAX_TESTS 10    /* tests listed in a section */
 #define MD_MAX_LIST 5      /* symptoms, artifacts listed in a section */
@@ -708,7 +709,8 @@ static int write_all(FILE *f, const cs_report_ctx *ctx);
 
 /* The first n race pair or cluster sections, each rendered apart so the
  * budget is checked before a section is written, never inside one; the
- * first always is. What does not fit is listed by id. */
+ * first race pair always is (the race pairs are the headline). What does not
+ * fit is listed by id. */
 static void sections(FILE *f, const cs_report_ctx *ctx, size_t n, bool all, size_t *used,
                      bool races)
 {
@@ -723,7 +725,7 @@ static void sections(FILE *f, const cs_report_ctx *ctx, size_t n, bool all, size
         else
             cluster_section(m, ctx, &ctx->clusters->v[i]);
         fclose(m);
-        if (!all && i && *used + len > MD_BUDGET) {
+        if (!all && (i || !races) && *used + len + MD_RESERVE > MD_BUDGET) {
             free(buf);
             break;
         }
