@@ -164,7 +164,9 @@ int cs_shard_write(FILE *f, const cs_shard_header *h, const cs_results *res)
     set(o, "crashsift_shard", json_integer(CS_SHARD_FORMAT_VERSION));
     set(o, "tool_version", str(h->tool_version));
     set(o, "signature_version", str(h->sig_version));
-    set(o, "signature_frames", json_integer(h->sig_frames));
+    /* 0 is "not said" (a shard that did not say): written as absent, so
+     * reading it back gives the same header (found by fuzz_shard). */
+    if (h->sig_frames) set(o, "signature_frames", json_integer(h->sig_frames));
     json_t *in = json_array();
     for (size_t i = 0; i < h->n_inputs; i++)
         json_array_append_new(in, str(h->inputs[i]));
