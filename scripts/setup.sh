@@ -15,7 +15,7 @@ run_pkgs=(
 )
 # What the tests add.
 test_pkgs=(
-  libcmocka-dev gdb elfutils binutils python3 valgrind man-db
+  libcmocka-dev gdb elfutils binutils python3 valgrind man-db clang-format-14
   postgresql  # history tests start a private PostgreSQL server (initdb + pg_ctl)
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   python3-jsonschema python3-yaml chromium  # report tests: SARIF schema, CI docs, HTML in a browser

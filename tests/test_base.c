@@ -120,8 +120,9 @@ static void test_regex_groups_and_limits(void **state)
 static void test_memmem_matches_libc(void **state)
 {
     (void)state;
-    static const char *const needles[] = {" at ", "Error", "(core dumped)", "s:", "xx", "+0x",
-                                          " goroutine ", "a", "Sanitizer", "aab"};
+    static const char *const needles[] = {
+        " at ",        "Error", "(core dumped)", "s:", "xx", "+0x",
+        " goroutine ", "a",     "Sanitizer",     "aab"};
     char hay[64];
     unsigned seed = 7;
     for (int round = 0; round < 20000; round++) {

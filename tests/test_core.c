@@ -45,8 +45,7 @@ static void need_cores(void)
 }
 
 /* Unwinds one core file against the given binaries (NULL-terminated). */
-static void unwind_file(const char *core, const char *const *bins, bool in_process,
-                        cs_results *r)
+static void unwind_file(const char *core, const char *const *bins, bool in_process, cs_results *r)
 {
     cs_core_opts o;
     cs_core_opts_default(&o);
@@ -72,7 +71,8 @@ static cs_trace *only_trace(const cs_results *r)
     assert_true(t->n_threads >= 1);
     assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
     assert_int_equal(t->crash_thread, 0);
-    for (size_t i = 1; i < t->n_threads; i++) assert_int_equal(t->threads[i].role, CS_ROLE_OTHER);
+    for (size_t i = 1; i < t->n_threads; i++)
+        assert_int_equal(t->threads[i].role, CS_ROLE_OTHER);
     return t;
 }
 
@@ -136,12 +136,36 @@ static void check_segv(const char *core, const char *bin, const char *path, int 
     cs_results_dispose(&r);
 }
 
-static void test_segv_O0_a(void **s) { (void)s; check_segv("cores/segv_O0_a.core", "bin/segv_O0", "path_a", 14, false); }
-static void test_segv_O0_b(void **s) { (void)s; check_segv("cores/segv_O0_b.core", "bin/segv_O0", "path_b", 20, false); }
-static void test_segv_in_process(void **s) { (void)s; check_segv("cores/segv_O0_a.core", "bin/segv_O0", "path_a", 14, true); }
-static void test_segv_nofp(void **s) { (void)s; check_segv("cores/segv_O0_nofp.core", "bin/segv_O0_nofp", "path_a", 14, false); }
-static void test_segv_O2(void **s) { (void)s; check_segv("cores/segv_O2.core", "bin/segv_O2", "path_a", 14, false); }
-static void test_segv_nopie(void **s) { (void)s; check_segv("cores/segv_nopie.core", "bin/segv_nopie", "path_b", 20, false); }
+static void test_segv_O0_a(void **s)
+{
+    (void)s;
+    check_segv("cores/segv_O0_a.core", "bin/segv_O0", "path_a", 14, false);
+}
+static void test_segv_O0_b(void **s)
+{
+    (void)s;
+    check_segv("cores/segv_O0_b.core", "bin/segv_O0", "path_b", 20, false);
+}
+static void test_segv_in_process(void **s)
+{
+    (void)s;
+    check_segv("cores/segv_O0_a.core", "bin/segv_O0", "path_a", 14, true);
+}
+static void test_segv_nofp(void **s)
+{
+    (void)s;
+    check_segv("cores/segv_O0_nofp.core", "bin/segv_O0_nofp", "path_a", 14, false);
+}
+static void test_segv_O2(void **s)
+{
+    (void)s;
+    check_segv("cores/segv_O2.core", "bin/segv_O2", "path_a", 14, false);
+}
+static void test_segv_nopie(void **s)
+{
+    (void)s;
+    check_segv("cores/segv_nopie.core", "bin/segv_nopie", "path_b", 20, false);
+}
 
 static void test_abort(void **state)
 {
@@ -223,8 +247,16 @@ static void check_mt(const char *core, const char *bin)
     cs_results_dispose(&r);
 }
 
-static void test_mt_O2(void **s) { (void)s; check_mt("cores/mt_O2.core", "bin/mt_O2"); }
-static void test_mt_O0(void **s) { (void)s; check_mt("cores/mt_O0.core", "bin/mt_O0"); }
+static void test_mt_O2(void **s)
+{
+    (void)s;
+    check_mt("cores/mt_O2.core", "bin/mt_O2");
+}
+static void test_mt_O0(void **s)
+{
+    (void)s;
+    check_mt("cores/mt_O0.core", "bin/mt_O0");
+}
 
 static void test_stripped(void **state)
 {
@@ -320,7 +352,8 @@ static void test_deferred_and_cache(void **state)
             unsigned char *b = load(cores_path(names[i % 2]), &n);
             cs_core_pending *p = cs_core_defer_begin(idx, names[i % 2]);
             for (size_t off = 0; off < n; off += 4096)
-                assert_int_equal(cs_core_defer_write(p, b + off, n - off < 4096 ? n - off : 4096), 0);
+                assert_int_equal(cs_core_defer_write(p, b + off, n - off < 4096 ? n - off : 4096),
+                                 0);
             cs_core_defer_end(p, true, NULL);
             free(b);
         }
@@ -425,8 +458,16 @@ static void check_elfutils_backtrace(const char *arch, long long tid)
     assert_int_equal(system(core), 0);
 }
 
-static void test_elfutils_x86_64(void **s) { (void)s; check_elfutils_backtrace("x86_64", 23097); }
-static void test_elfutils_x86_64_fp(void **s) { (void)s; check_elfutils_backtrace("x86_64.fp", 0); }
+static void test_elfutils_x86_64(void **s)
+{
+    (void)s;
+    check_elfutils_backtrace("x86_64", 23097);
+}
+static void test_elfutils_x86_64_fp(void **s)
+{
+    (void)s;
+    check_elfutils_backtrace("x86_64.fp", 0);
+}
 
 static void test_lldb_x86_64(void **state)
 {

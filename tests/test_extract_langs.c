@@ -71,16 +71,20 @@ static void test_python_chained(void **state)
     assert_int_equal(t->threads[0].role, CS_ROLE_CAUSE);
     assert_string_equal(t->threads[0].name, "ValueError");
     assert_int_equal(t->threads[1].role, CS_ROLE_CRASHED);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "load_listen", "/tmp/crashsift-py/chained_cause.py", 17, 0);
-    assert_frame(frame(t, CS_ROLE_CAUSE, 0), "parse_port", "/tmp/crashsift-py/chained_cause.py", 9, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "load_listen", "/tmp/crashsift-py/chained_cause.py",
+                 17, 0);
+    assert_frame(frame(t, CS_ROLE_CAUSE, 0), "parse_port", "/tmp/crashsift-py/chained_cause.py", 9,
+                 0);
     cs_results_dispose(&r);
 
     t = only(&r, "fixtures/python/chained_context.log", CS_TK_PYTHON);
     assert_int_equal(t->line_end, 18);
-    assert_string_equal(t->headline, "TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'");
+    assert_string_equal(t->headline,
+                        "TypeError: unsupported operand type(s) for +: 'NoneType' and 'int'");
     assert_int_equal(t->n_threads, 2);
     assert_string_equal(t->threads[0].name, "FileNotFoundError");
-    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "resume", "/tmp/crashsift-py/chained_context.py", 14, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "resume", "/tmp/crashsift-py/chained_context.py", 14,
+                 0);
     cs_results_dispose(&r);
 }
 
@@ -122,7 +126,8 @@ static void check_pytest(const char *fixture, const uint64_t lines[3][2])
     assert_int_equal(r.traces[1]->threads[0].n_frames, 2);
     assert_string_equal(r.traces[1]->threads[0].name, "OutOfStock");
     assert_frame(frame(r.traces[1], CS_ROLE_CRASHED, 0), "remove", "inventory.py", 18, 0);
-    assert_frame(frame(r.traces[1], CS_ROLE_CRASHED, 1), "test_remove_too_many", "test_inventory.py", 24, 0);
+    assert_frame(frame(r.traces[1], CS_ROLE_CRASHED, 1), "test_remove_too_many",
+                 "test_inventory.py", 24, 0);
     cs_results_dispose(&r);
 }
 
@@ -164,8 +169,9 @@ static void test_java_caused_by(void **state)
     cs_trace *t = only(&r, "fixtures/java/caused_by.log", CS_TK_JAVA);
     assert_int_equal(t->line_start, 1);
     assert_int_equal(t->line_end, 12);
-    assert_string_equal(t->headline,
-                        "com.example.billing.InvoiceJob$LedgerException: posting invoice 90817 failed");
+    assert_string_equal(
+        t->headline,
+        "com.example.billing.InvoiceJob$LedgerException: posting invoice 90817 failed");
     assert_int_equal(t->n_threads, 3);
     assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
     assert_string_equal(t->threads[0].name, "main");
@@ -175,8 +181,10 @@ static void test_java_caused_by(void **state)
     assert_string_equal(t->threads[2].name, "java.io.IOException");
     assert_string_equal(t->threads[2].label, "java.io.IOException: rate table missing for CHF");
     assert_true(t->threads[2].elided);
-    assert_frame(&t->threads[2].frames[0], "com.example.billing.InvoiceJob.readRate", "InvoiceJob.java", 16, 0);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "com.example.billing.InvoiceJob.post", "InvoiceJob.java", 39, 0);
+    assert_frame(&t->threads[2].frames[0], "com.example.billing.InvoiceJob.readRate",
+                 "InvoiceJob.java", 16, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "com.example.billing.InvoiceJob.post",
+                 "InvoiceJob.java", 39, 0);
     assert_int_equal(t->threads[1].n_frames, 3);
     cs_results_dispose(&r);
 }
@@ -190,7 +198,8 @@ static void test_java_suppressed_and_modules(void **state)
     assert_int_equal(t->n_threads, 2);
     assert_string_equal(t->threads[1].state, "suppressed");
     assert_string_equal(t->threads[1].name, "java.lang.IllegalStateException");
-    assert_frame(&t->threads[1].frames[0], "com.example.billing.ExportJob$CsvWriter.close", "ExportJob.java", 20, 0);
+    assert_frame(&t->threads[1].frames[0], "com.example.billing.ExportJob$CsvWriter.close",
+                 "ExportJob.java", 20, 0);
     cs_results_dispose(&r);
 
     t = only(&r, "fixtures/java/thread_exception.log", CS_TK_JAVA);
@@ -213,7 +222,8 @@ static void test_gdb_bt(void **state)
     cs_trace *t = only(&r, "fixtures/gdb/gdb_bt.log", CS_TK_GDB);
     assert_int_equal(t->line_start, 7);
     assert_int_equal(t->line_end, 15);
-    assert_string_equal(t->headline, "Thread 4 \"busy-3\" received signal SIGSEGV, Segmentation fault.");
+    assert_string_equal(t->headline,
+                        "Thread 4 \"busy-3\" received signal SIGSEGV, Segmentation fault.");
     assert_int_equal(t->n_threads, 1);
     assert_int_equal(t->threads[0].id, 4);
     assert_int_equal(t->threads[0].n_frames, 5);
@@ -228,7 +238,8 @@ static void test_gdb_bt(void **state)
     t = only(&r, "fixtures/gdb/gdb_bt_full.log", CS_TK_GDB);
     assert_int_equal(t->line_end, 25);
     assert_int_equal(t->threads[0].n_frames, 5);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 4), "clone3", "../sysdeps/unix/sysv/linux/x86_64/clone3.S", 81, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 4), "clone3",
+                 "../sysdeps/unix/sysv/linux/x86_64/clone3.S", 81, 0);
     cs_results_dispose(&r);
 }
 
@@ -242,8 +253,10 @@ static void test_gdb_thread_apply_all(void **state)
     assert_int_equal(t->n_threads, 4);
     assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
     assert_int_equal(t->threads[0].id, 4);
-    for (size_t i = 1; i < 4; i++) assert_int_equal(t->threads[i].role, CS_ROLE_OTHER);
-    assert_string_equal(t->threads[1].name, "Thread 3 (Thread 0x7ffff75ce6c0 (LWP 27235) \"idle-2\")");
+    for (size_t i = 1; i < 4; i++)
+        assert_int_equal(t->threads[i].role, CS_ROLE_OTHER);
+    assert_string_equal(t->threads[1].name,
+                        "Thread 3 (Thread 0x7ffff75ce6c0 (LWP 27235) \"idle-2\")");
     assert_frame(frame(t, CS_ROLE_CRASHED, 0), "checksum_payload", "worker_crash.c", 22, 0);
     /* an inline frame: no address */
     assert_true(t->threads[1].frames[1].inlined);
@@ -278,7 +291,8 @@ static void test_gdb_after_assert(void **state)
     assert_int_equal(t->line_end, 16);
     assert_string_equal(t->headline, "Program received signal SIGABRT, Aborted.");
     assert_int_equal(t->threads[0].n_frames, 9);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "__pthread_kill_implementation", "./nptl/pthread_kill.c", 44, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "__pthread_kill_implementation",
+                 "./nptl/pthread_kill.c", 44, 0);
     assert_frame(frame(t, CS_ROLE_CRASHED, 6), "validate_config", "assert_abort.c", 13, 0);
     cs_results_dispose(&r);
 }
@@ -329,7 +343,8 @@ static void test_gdb_satyr_shapes(void **state)
     assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
     assert_int_equal(t->threads[0].n_frames, 6);
     assert_frame(&t->threads[0].frames[0], "write", "../sysdeps/unix/syscall-template.S", 82, 0);
-    assert_frame(&t->threads[0].frames[4], "virNetClientIOHandleOutput", "rpc/virnetclient.c", 747, 0);
+    assert_frame(&t->threads[0].frames[4], "virNetClientIOHandleOutput", "rpc/virnetclient.c", 747,
+                 0);
     assert_true(t->threads[0].frames[4].inlined);
     cs_results_dispose(&r);
 
@@ -338,14 +353,16 @@ static void test_gdb_satyr_shapes(void **state)
     const cs_frame *f = frame(t, CS_ROLE_CRASHED, 0);
     assert_frame(f, "raise", "../nptl/sysdeps/unix/sysv/linux/pt-raise.c", 42, 0);
     assert_string_equal(frame(t, CS_ROLE_CRASHED, 2)->function, "<signal handler called>");
-    assert_string_equal(frame(t, CS_ROLE_CRASHED, 3)->function, "nsTreeBodyFrame::PrefillPropertyArray");
+    assert_string_equal(frame(t, CS_ROLE_CRASHED, 3)->function,
+                        "nsTreeBodyFrame::PrefillPropertyArray");
     cs_results_dispose(&r);
 
     /* "Backtrace stopped:" and the shared library table after it */
     t = satyr(&r, "rhbz-955617");
     assert_int_equal(t->line_end, 45);
     assert_int_equal(t->threads[0].n_frames, 13);
-    assert_string_equal(t->threads[0].frames[12].module, "/usr/lib/xorg/modules/drivers/nvidia_drv.so");
+    assert_string_equal(t->threads[0].frames[12].module,
+                        "/usr/lib/xorg/modules/drivers/nvidia_drv.so");
     cs_results_dispose(&r);
 }
 
@@ -456,19 +473,23 @@ static void test_node(void **state)
     cs_trace *t = only(&r, "fixtures/node/type_error.log", CS_TK_NODE);
     assert_int_equal(t->line_start, 1);
     assert_int_equal(t->line_end, 15);
-    assert_string_equal(t->headline, "TypeError: Cannot read properties of undefined (reading 'country')");
+    assert_string_equal(t->headline,
+                        "TypeError: Cannot read properties of undefined (reading 'country')");
     assert_int_equal(t->threads[0].n_frames, 10);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "shippingZone", "/tmp/crashsift-node/orders.js", 5, 24);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "shippingZone", "/tmp/crashsift-node/orders.js", 5,
+                 24);
     assert_frame(frame(t, CS_ROLE_CRASHED, 2), NULL, "/tmp/crashsift-node/orders.js", 14, 28);
     assert_frame(frame(t, CS_ROLE_CRASHED, 3), "Array.map", NULL, 0, 0);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 6), "Module._compile", "node:internal/modules/cjs/loader", 1521, 14);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 6), "Module._compile",
+                 "node:internal/modules/cjs/loader", 1521, 14);
     cs_results_dispose(&r);
 
     t = only(&r, "fixtures/node/unhandled_rejection.log", CS_TK_NODE);
     assert_int_equal(t->line_end, 9); /* through the object dump's "}" */
     assert_string_equal(t->headline, "FetchError: invoice 4711: upstream returned 503");
     assert_int_equal(t->threads[0].n_frames, 2);
-    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "syncInvoices", "/tmp/crashsift-node/async_reject.js", 19, 5);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "syncInvoices",
+                 "/tmp/crashsift-node/async_reject.js", 19, 5);
     cs_results_dispose(&r);
 }
 
@@ -482,7 +503,8 @@ static void test_corpus_python_java_js(void **state)
     cs_t_triage(cs_t_corpus_path("satyr/python_stacktraces/python-01"), &r);
     assert_int_equal(r.n_traces, 1);
     assert_int_equal(r.traces[0]->threads[0].n_frames, 11);
-    assert_string_equal(r.traces[0]->headline, "AttributeError: 'NoneType' object has no attribute 'rsplit'");
+    assert_string_equal(r.traces[0]->headline,
+                        "AttributeError: 'NoneType' object has no attribute 'rsplit'");
     cs_results_dispose(&r);
 
     cs_t_triage(cs_t_corpus_path("satyr/java_stacktraces/java-01"), &r);
@@ -500,10 +522,12 @@ static void test_corpus_python_java_js(void **state)
     assert_int_equal(r.traces[0]->threads[0].n_frames, 20);
     cs_results_dispose(&r);
 
-    cs_t_triage(cs_t_corpus_path("clusterfuzz/stack_analyzer_data/java_IllegalStateException.txt"), &r);
+    cs_t_triage(cs_t_corpus_path("clusterfuzz/stack_analyzer_data/java_IllegalStateException.txt"),
+                &r);
     t = cs_t_find(&r, CS_TK_JAVA, &(size_t){0});
     assert_non_null(t);
-    assert_string_equal(t->headline, "java.lang.IllegalStateException: mustNeverBeCalled has been called");
+    assert_string_equal(t->headline,
+                        "java.lang.IllegalStateException: mustNeverBeCalled has been called");
     assert_frame(&t->threads[0].frames[0], "ExampleValueProfileFuzzer.mustNeverBeCalled",
                  "ExampleValueProfileFuzzer.java", 51, 0);
     cs_results_dispose(&r);
@@ -552,8 +576,9 @@ static void test_lookalikes(void **state)
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         cs_results r;
         cs_t_triage_text("prose.log", texts[i], &r);
-        if (r.n_traces) print_message("look-alike %zu gave a %s trace\n", i,
-                                      cs_trace_kind_name(r.traces[0]->kind));
+        if (r.n_traces)
+            print_message("look-alike %zu gave a %s trace\n", i,
+                          cs_trace_kind_name(r.traces[0]->kind));
         assert_int_equal(r.n_traces, 0);
         cs_results_dispose(&r);
     }
@@ -567,7 +592,8 @@ static void test_python_deep_keeps_innermost(void **state)
     size_t cap = 64 + n * 64;
     char *text = malloc(cap), *o = text;
     o += sprintf(o, "Traceback (most recent call last):\n");
-    for (size_t i = 0; i < n; i++) o += sprintf(o, "  File \"r.py\", line %zu, in f%zu\n    f()\n", i + 1, i);
+    for (size_t i = 0; i < n; i++)
+        o += sprintf(o, "  File \"r.py\", line %zu, in f%zu\n    f()\n", i + 1, i);
     sprintf(o, "RecursionError: maximum recursion depth exceeded\n");
     cs_results r;
     cs_t_triage_text("deep.log", text, &r);
@@ -576,7 +602,7 @@ static void test_python_deep_keeps_innermost(void **state)
     cs_thread *th = &r.traces[0]->threads[0];
     assert_int_equal(th->n_frames, CS_MAX_FRAMES);
     assert_true(th->elided);
-    assert_int_equal(th->frames[0].line, (int)n);           /* innermost */
+    assert_int_equal(th->frames[0].line, (int)n); /* innermost */
     assert_int_equal(th->frames[1].line, (int)n - 1);
     assert_int_equal(th->frames[CS_MAX_FRAMES - 1].line, 1); /* outermost */
     cs_results_dispose(&r);

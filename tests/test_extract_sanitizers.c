@@ -192,8 +192,8 @@ static void test_tsan_map(void **state)
     assert_int_equal(t->n_threads, 4);
     const cs_thread *a = thread_is(t, 0, CS_ROLE_ACCESS, "T2", 6);
     assert_string_equal(a->access, "read");
-    assert_true(strncmp(a->frames[0].function, "std::_Hashtable<int, std::pair<int const, long>", 47)
-                == 0);
+    assert_true(
+        strncmp(a->frames[0].function, "std::_Hashtable<int, std::pair<int const, long>", 47) == 0);
     assert_non_null(strstr(a->frames[0].function, ">::size() const"));
     assert_int_equal(a->frames[0].line, 649);
     frame_is(&a->frames[4], "evict_key(int)", "/tmp/crashsift-san/tsan_map.cpp", 16);
@@ -251,38 +251,39 @@ static void test_tsan_shapes(void **state)
 {
     (void)state;
     cs_results r;
-    cs_t_triage_text("tsan.log",
-                     "==================\n"
-                     "WARNING: ThreadSanitizer: data race (pid=9)\n"
-                     "  Atomic write of size 4 at 0x7b0400000010 by thread T1\n"
-                     "                         (mutexes: write M1):\n"
-                     "    #0 Thread1 /src/a.c:6:10 (a.out+0x10)\n"
-                     "\n"
-                     "  Previous read of size 4 at 0x7b0400000010 by main thread:\n"
-                     "    #0 main /src/a.c:20:3 (a.out+0x20)\n"
-                     "\n"
-                     "  Location is heap block of size 99 at 0x7b0400000000 allocated by thread T1:\n"
-                     "    #0 malloc <null> (a.out+0x30)\n"
-                     "    #1 alloc /src/a.c:3:1 (a.out+0x40)\n"
-                     "\n"
-                     "  Mutex M1 (0x7b0c00000010) created at:\n"
-                     "    #0 pthread_mutex_init <null> (a.out+0x50)\n"
-                     "\n"
-                     "SUMMARY: ThreadSanitizer: data race /src/a.c:6:10 in Thread1\n"
-                     "==================\n"
-                     "program output\n"
-                     "==================\n"
-                     "==9==WARNING: ThreadSanitizer: signal-unsafe call inside of a signal (pid=9)\n"
-                     "    #0 malloc <null> (a.out+0x30)\n"
-                     "    #1 handler /src/a.c:30:5 (a.out+0x60)\n"
-                     "\n"
-                     "SUMMARY: ThreadSanitizer: signal-unsafe call inside of a signal in malloc\n"
-                     "==================\n"
-                     "==================\n"
-                     "WARNING: ThreadSanitizer: data race (pid=9)\n"
-                     "  Write of size 8 at 0x10 by thread T3:\n"
-                     "    #0 f /src/b.c:1:1 (a.out+0x70)\n",
-                     &r);
+    cs_t_triage_text(
+        "tsan.log",
+        "==================\n"
+        "WARNING: ThreadSanitizer: data race (pid=9)\n"
+        "  Atomic write of size 4 at 0x7b0400000010 by thread T1\n"
+        "                         (mutexes: write M1):\n"
+        "    #0 Thread1 /src/a.c:6:10 (a.out+0x10)\n"
+        "\n"
+        "  Previous read of size 4 at 0x7b0400000010 by main thread:\n"
+        "    #0 main /src/a.c:20:3 (a.out+0x20)\n"
+        "\n"
+        "  Location is heap block of size 99 at 0x7b0400000000 allocated by thread T1:\n"
+        "    #0 malloc <null> (a.out+0x30)\n"
+        "    #1 alloc /src/a.c:3:1 (a.out+0x40)\n"
+        "\n"
+        "  Mutex M1 (0x7b0c00000010) created at:\n"
+        "    #0 pthread_mutex_init <null> (a.out+0x50)\n"
+        "\n"
+        "SUMMARY: ThreadSanitizer: data race /src/a.c:6:10 in Thread1\n"
+        "==================\n"
+        "program output\n"
+        "==================\n"
+        "==9==WARNING: ThreadSanitizer: signal-unsafe call inside of a signal (pid=9)\n"
+        "    #0 malloc <null> (a.out+0x30)\n"
+        "    #1 handler /src/a.c:30:5 (a.out+0x60)\n"
+        "\n"
+        "SUMMARY: ThreadSanitizer: signal-unsafe call inside of a signal in malloc\n"
+        "==================\n"
+        "==================\n"
+        "WARNING: ThreadSanitizer: data race (pid=9)\n"
+        "  Write of size 8 at 0x10 by thread T3:\n"
+        "    #0 f /src/b.c:1:1 (a.out+0x70)\n",
+        &r);
     assert_int_equal(r.n_traces, 3);
     cs_trace *t = r.traces[0];
     span_is(t, CS_TK_TSAN, 1, 18);
@@ -470,8 +471,10 @@ static const struct {
     const char *headline, *fn;
     int line, col, caller_line;
 } ubsan_want[] = {
-    {1, 2, 8, "runtime error: signed integer overflow: 1073741824 * 2 cannot be represented in "
-              "type 'int'", "scale_total", 9, 15, 33},
+    {1, 2, 8,
+     "runtime error: signed integer overflow: 1073741824 * 2 cannot be represented in "
+     "type 'int'",
+     "scale_total", 9, 15, 33},
     {3, 4, 16, "runtime error: shift exponent 32 is too large for 32-bit type 'unsigned int'",
      "shift_mask", 14, 12, 34},
     {5, 6, 24, "runtime error: index 7 out of bounds for type 'const int[7]'", "weekday_weight", 20,
@@ -504,8 +507,7 @@ static void test_ubsan(void **state)
         span_is(t, CS_TK_UBSAN, start, ubsan_want[i].end_st);
         start = ubsan_want[i].end_st + 1;
         const cs_thread *c = thread_is(t, 0, CS_ROLE_CRASHED, NULL, 5);
-        frame_is(&c->frames[0], ubsan_want[i].fn, "/tmp/crashsift-san/ubsan.c",
-                 ubsan_want[i].line);
+        frame_is(&c->frames[0], ubsan_want[i].fn, "/tmp/crashsift-san/ubsan.c", ubsan_want[i].line);
         frame_is(&c->frames[1], "main", "/tmp/crashsift-san/ubsan.c", ubsan_want[i].caller_line);
         frame_is(&c->frames[4], "_start", NULL, 0);
         assert_string_equal(c->frames[4].module, "/tmp/crashsift-san/ubsan");
@@ -640,8 +642,7 @@ static void test_corpus_asan(void **state)
     c = thread_is(t, 0, CS_ROLE_CRASHED, "T0", 33);
     assert_string_equal(c->access, "write");
     frame_is(&c->frames[0], "memcpy-ssse3-back.S:1702",
-             "/build/eglibc-rrybNj/eglibc-2.15/sysdeps/x86_64/multiarch/memcpy-ssse3-back.S",
-             1702);
+             "/build/eglibc-rrybNj/eglibc-2.15/sysdeps/x86_64/multiarch/memcpy-ssse3-back.S", 1702);
     cs_results_dispose(&r);
 
     corpus(SAD "asan_stack_overflow.txt", &r);
@@ -675,7 +676,8 @@ static void test_corpus_lsan_msan(void **state)
     assert_int_equal(t->kind, CS_TK_LSAN);
     assert_int_equal(t->line_start, 12);
     assert_int_equal(t->n_threads, 32);
-    for (size_t i = 0; i < t->n_threads; i++) assert_int_equal(t->threads[i].role, CS_ROLE_ALLOC);
+    for (size_t i = 0; i < t->n_threads; i++)
+        assert_int_equal(t->threads[i].role, CS_ROLE_ALLOC);
     assert_int_equal(t->threads[0].size, 196608);
     frame_is(&t->threads[0].frames[0], "operator new[](unsigned long)", NULL, 0);
     cs_results_dispose(&r);
@@ -749,14 +751,20 @@ static void test_corpus_ubsan(void **state)
     cs_results_dispose(&r);
 
     /* Every ubsan_* log of the corpus gives exactly one UBSan trace. */
-    static const char *const all[] = {
-        "ubsan_assumption_violation.txt", "ubsan_implicit_conversion.txt",
-        "ubsan_index_oob.txt", "ubsan_integer_overflow_addition.txt",
-        "ubsan_invalid_bool_value.txt", "ubsan_misaligned_address.txt",
-        "ubsan_null_pointer_member_access.txt", "ubsan_null_pointer_member_call.txt",
-        "ubsan_null_pointer_reference_binding.txt", "ubsan_null_pointer_write.txt",
-        "ubsan_pointer_overflow.txt", "ubsan_pointer_overflow_null_nonzero_offset.txt",
-        "ubsan_unknown_logs_error.txt", "ubsan_unsigned_integer_overflow.txt"};
+    static const char *const all[] = {"ubsan_assumption_violation.txt",
+                                      "ubsan_implicit_conversion.txt",
+                                      "ubsan_index_oob.txt",
+                                      "ubsan_integer_overflow_addition.txt",
+                                      "ubsan_invalid_bool_value.txt",
+                                      "ubsan_misaligned_address.txt",
+                                      "ubsan_null_pointer_member_access.txt",
+                                      "ubsan_null_pointer_member_call.txt",
+                                      "ubsan_null_pointer_reference_binding.txt",
+                                      "ubsan_null_pointer_write.txt",
+                                      "ubsan_pointer_overflow.txt",
+                                      "ubsan_pointer_overflow_null_nonzero_offset.txt",
+                                      "ubsan_unknown_logs_error.txt",
+                                      "ubsan_unsigned_integer_overflow.txt"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         char rel[256];
         snprintf(rel, sizeof rel, SAD "%s", all[i]);
@@ -909,24 +917,15 @@ static void test_corpus_compiler_rt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_frame_parser),
-        cmocka_unit_test(test_tsan_counter),
-        cmocka_unit_test(test_tsan_map),
-        cmocka_unit_test(test_tsan_lock_order),
-        cmocka_unit_test(test_tsan_thread_leak),
-        cmocka_unit_test(test_tsan_shapes),
-        cmocka_unit_test(test_asan_uaf),
-        cmocka_unit_test(test_asan_uaf_gcc),
-        cmocka_unit_test(test_asan_overflows),
-        cmocka_unit_test(test_lsan_leak),
-        cmocka_unit_test(test_asan_segv_text),
-        cmocka_unit_test(test_ubsan),
-        cmocka_unit_test(test_lookalikes),
-        cmocka_unit_test(test_corpus_tsan),
-        cmocka_unit_test(test_corpus_asan),
-        cmocka_unit_test(test_corpus_lsan_msan),
-        cmocka_unit_test(test_corpus_ubsan),
-        cmocka_unit_test(test_corpus_compiler_rt),
+        cmocka_unit_test(test_frame_parser),     cmocka_unit_test(test_tsan_counter),
+        cmocka_unit_test(test_tsan_map),         cmocka_unit_test(test_tsan_lock_order),
+        cmocka_unit_test(test_tsan_thread_leak), cmocka_unit_test(test_tsan_shapes),
+        cmocka_unit_test(test_asan_uaf),         cmocka_unit_test(test_asan_uaf_gcc),
+        cmocka_unit_test(test_asan_overflows),   cmocka_unit_test(test_lsan_leak),
+        cmocka_unit_test(test_asan_segv_text),   cmocka_unit_test(test_ubsan),
+        cmocka_unit_test(test_lookalikes),       cmocka_unit_test(test_corpus_tsan),
+        cmocka_unit_test(test_corpus_asan),      cmocka_unit_test(test_corpus_lsan_msan),
+        cmocka_unit_test(test_corpus_ubsan),     cmocka_unit_test(test_corpus_compiler_rt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,7 +89,8 @@ cs_trace *cs_t_find(const cs_results *r, cs_trace_kind k, size_t *from)
 size_t cs_t_count(const cs_results *r, cs_trace_kind k)
 {
     size_t n = 0;
-    for (size_t i = 0; i < r->n_traces; i++) n += r->traces[i]->kind == k;
+    for (size_t i = 0; i < r->n_traces; i++)
+        n += r->traces[i]->kind == k;
     return n;
 }
 

@@ -31,12 +31,12 @@ size_t cs_t_count(const cs_results *r, cs_trace_kind k);
 /* Index of the thread with role `role` (first), or -1. */
 int cs_t_thread(const cs_trace *t, cs_role role);
 /* Skips the current test with a message when the corpus is missing. */
-#define CS_T_NEED_CORPUS()                                                     \
-    do {                                                                       \
-        if (!cs_t_corpus()) {                                                  \
-            print_message("SKIP: ../shared/corpus not found; corpus tests skipped\n"); \
-            skip();                                                            \
-        }                                                                      \
+#define CS_T_NEED_CORPUS()                                                                         \
+    do {                                                                                           \
+        if (!cs_t_corpus()) {                                                                      \
+            print_message("SKIP: ../shared/corpus not found; corpus tests skipped\n");             \
+            skip();                                                                                \
+        }                                                                                          \
     } while (0)
 
 #endif

@@ -33,7 +33,8 @@ int cs_buf_add(cs_buf *b, const void *data, size_t n)
     if (b->max && need - 1 > b->max) return CS_E_LIMIT;
     if (need > b->cap) {
         size_t c = b->cap ? b->cap : 64;
-        while (c < need) c = c > SIZE_MAX / 2 ? need : c * 2;
+        while (c < need)
+            c = c > SIZE_MAX / 2 ? need : c * 2;
         b->ptr = cs_xrealloc(b->ptr, c);
         b->cap = c;
     }

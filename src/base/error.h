@@ -7,22 +7,22 @@
 #ifndef CS_ERROR_H
 #define CS_ERROR_H
 
-#define CS_ERRORS(X)                                                          \
-    X(OK, "no error")                                                         \
-    X(IO, "input/output error")                                               \
-    X(CORRUPT, "corrupt or truncated data")                                   \
-    X(LIMIT, "a size limit was exceeded")                                     \
-    X(UNSAFE, "unsafe name")                                                  \
-    X(UNSUPPORTED, "unsupported format")                                      \
-    X(USAGE, "invalid argument")                                              \
-    X(NOTFOUND, "not found")                                                  \
+#define CS_ERRORS(X)                                                                               \
+    X(OK, "no error")                                                                              \
+    X(IO, "input/output error")                                                                    \
+    X(CORRUPT, "corrupt or truncated data")                                                        \
+    X(LIMIT, "a size limit was exceeded")                                                          \
+    X(UNSAFE, "unsafe name")                                                                       \
+    X(UNSUPPORTED, "unsupported format")                                                           \
+    X(USAGE, "invalid argument")                                                                   \
+    X(NOTFOUND, "not found")                                                                       \
     X(CRASH, "a helper process failed")
 
 enum {
 #define CS_ERR_ENUM(name, msg) CS_E_##name##_,
     CS_ERRORS(CS_ERR_ENUM)
 #undef CS_ERR_ENUM
-    CS_E_COUNT_
+        CS_E_COUNT_
 };
 
 /* Negative codes, as functions return them. */

@@ -57,7 +57,8 @@ int cs_lines_feed(cs_lines *lr, const void *data, size_t n)
         size_t take = seg < room ? seg : room;
         if (lr->len + take + 1 > lr->cap) {
             size_t c = lr->cap ? lr->cap : 256;
-            while (c < lr->len + take + 1) c *= 2;
+            while (c < lr->len + take + 1)
+                c *= 2;
             if (c > lr->max + 1) c = lr->max + 1;
             lr->buf = cs_xrealloc(lr->buf, c);
             lr->cap = c;

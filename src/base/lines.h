@@ -16,7 +16,7 @@ enum { CS_LINE_OVERLONG = 1 };
 typedef struct cs_line {
     const char *ptr; /* not NUL-terminated; valid only during the callback */
     size_t len;
-    uint64_t no;     /* 1-based */
+    uint64_t no; /* 1-based */
     unsigned flags;
 } cs_line;
 
@@ -26,9 +26,9 @@ typedef int (*cs_line_fn)(void *ctx, const cs_line *line);
 typedef struct cs_lines {
     char *buf;
     size_t len, cap;
-    size_t max;       /* longest line kept whole */
+    size_t max; /* longest line kept whole */
     uint64_t next_no;
-    int skipping;     /* inside the tail of an overlong line */
+    int skipping; /* inside the tail of an overlong line */
     uint64_t n_overlong;
     cs_line_fn fn;
     void *ctx;

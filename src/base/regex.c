@@ -24,8 +24,8 @@ int cs_regex_new(cs_regex **out, const char *pattern, unsigned flags, char **err
     if (flags & CS_REGEX_CASELESS) opts |= PCRE2_CASELESS;
     /* PCRE2_NO_UTF_CHECK is a match-time option; keep it out of compile. */
     opts &= ~(uint32_t)PCRE2_NO_UTF_CHECK;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err,
-                                     &off, NULL);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
     if (!code) {
         if (errmsg) {
             PCRE2_UCHAR msg[256];
@@ -66,7 +66,8 @@ bool cs_regex_match(const cs_regex *re, const char *s, size_t n, cs_match *m)
         int k = rc == 0 ? CS_REGEX_MAX_GROUPS : rc;
         m->subject = s;
         m->n = k;
-        for (int i = 0; i < 2 * k; i++) m->ov[i] = ov[i];
+        for (int i = 0; i < 2 * k; i++)
+            m->ov[i] = ov[i];
     }
     return true;
 }

@@ -29,6 +29,7 @@ uint64_t cs_hash64(const void *data, size_t n, uint64_t seed);
 #define CS_HASH_SEED 0xcbf29ce484222325ULL
 
 #define CS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define CS_PUSH(arr, n, cap) (cs_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr))), &(arr)[(n)++])
+#define CS_PUSH(arr, n, cap)                                                                       \
+    (cs_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr))), &(arr)[(n)++])
 
 #endif

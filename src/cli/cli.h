@@ -13,9 +13,9 @@
 
 /* Exit codes (documented in --help and docs/cli.md). */
 enum {
-    CS_EXIT_OK = 0,       /* the run finished */
-    CS_EXIT_FOUND = 1,    /* --fail-on: the run finished and found what it names */
-    CS_EXIT_USAGE = 2,    /* usage error, a missing input, or a fatal error */
+    CS_EXIT_OK = 0,    /* the run finished */
+    CS_EXIT_FOUND = 1, /* --fail-on: the run finished and found what it names */
+    CS_EXIT_USAGE = 2, /* usage error, a missing input, or a fatal error */
 };
 
 /* --fail-on: what makes a finished run exit CS_EXIT_FOUND (a set). */
@@ -39,16 +39,16 @@ typedef struct cs_cli_opts {
     cs_run_opts run;
     cs_output outputs[CS_MAX_OUTPUTS];
     int n_outputs;
-    const char *format;  /* --format, for stdout or -o FILE without prefix */
+    const char *format; /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
-    cs_repo_opts repo;   /* --repo-root */
-    const char *only;    /* --only ID (markdown) */
-    size_t top;          /* --top N, --all (SIZE_MAX); 0: the report's default */
-    unsigned fail_on;    /* CS_FAIL_... set; 0: never */
-    const char *cluster; /* explain: --cluster ID */
-    const char *cluster2; /* explain: a second --cluster ID (why the two are apart) */
-    const char *db;      /* triage, history: --db FILE (history database) */
-    int regress_after;   /* triage: --regress-after N; 0: the default */
+    cs_repo_opts repo;      /* --repo-root */
+    const char *only;       /* --only ID (markdown) */
+    size_t top;             /* --top N, --all (SIZE_MAX); 0: the report's default */
+    unsigned fail_on;       /* CS_FAIL_... set; 0: never */
+    const char *cluster;    /* explain: --cluster ID */
+    const char *cluster2;   /* explain: a second --cluster ID (why the two are apart) */
+    const char *db;         /* triage, history: --db FILE (history database) */
+    int regress_after;      /* triage: --regress-after N; 0: the default */
     long long since, until; /* history: --since/--until (unix seconds) */
     bool has_since, has_until;
     bool help;
@@ -80,7 +80,7 @@ typedef struct cs_command {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
-    unsigned optset; /* CS_OPTSET_... it takes; 0: none */
+    unsigned optset;  /* CS_OPTSET_... it takes; 0: none */
     const char *args; /* what follows the options in its synopsis */
 } cs_command;
 const cs_command *cs_cli_commands(size_t *n);
@@ -91,8 +91,7 @@ int cs_cli_write_report(const char *path, const char *format, const void *ctx);
  * existing file's mode); or in place to anything else (FIFO, device,
  * symlink such as /dev/stdout). -1, with a message on stderr naming the
  * output, when any write fails. */
-int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx),
-                        const void *ctx);
+int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx), const void *ctx);
 /* Flushes stdout after a report; -1 with a message when it failed, else r. */
 int cs_cli_finish_stdout(int r);
 

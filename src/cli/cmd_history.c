@@ -42,8 +42,10 @@ static void put_safe(FILE *f, const char *s)
         return;
     }
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
-        else fputc(*p, f);
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
     }
 }
 
@@ -69,7 +71,8 @@ static void text(FILE *f, const cs_history_list *l, const cs_history_query *q)
 {
     char a[40], b[40];
     size_t nc = 0, nr = 0;
-    for (size_t i = 0; i < l->n_rows; i++) l->rows[i].race ? nr++ : nc++;
+    for (size_t i = 0; i < l->n_rows; i++)
+        l->rows[i].race ? nr++ : nc++;
     if (!q->id) {
         fprintf(f, "crashsift history: %lld batch(es), %zu cluster(s), %zu race pair(s)",
                 (long long)l->n_batches, nc, nr);
@@ -101,7 +104,8 @@ static void text(FILE *f, const cs_history_list *l, const cs_history_query *q)
         fprintf(f, "\n  occurrences (%zu)\n", l->n_occs);
         for (size_t i = 0; i < l->n_occs; i++) {
             const cs_history_occ *o = &l->occs[i];
-            fprintf(f, "    batch %-4lld %s  ", (long long)o->batch, iso(a, sizeof a, o->time, false));
+            fprintf(f, "    batch %-4lld %s  ", (long long)o->batch,
+                    iso(a, sizeof a, o->time, false));
             put_safe(f, o->source);
             if (o->line) fprintf(f, ":%llu", (unsigned long long)o->line);
             fputs("  ", f);
@@ -136,14 +140,21 @@ static void json(FILE *f, const cs_history_list *l, const cs_history_query *q, c
     cs_jsonw_key(&w, "database");
     cs_jsonw_str(&w, db);
     cs_jsonw_key(&w, "since");
-    if (q->since != INT64_MIN) json_time(&w, q->since); else cs_jsonw_null(&w);
+    if (q->since != INT64_MIN)
+        json_time(&w, q->since);
+    else
+        cs_jsonw_null(&w);
     cs_jsonw_key(&w, "until");
-    if (q->until != INT64_MAX) json_time(&w, q->until); else cs_jsonw_null(&w);
+    if (q->until != INT64_MAX)
+        json_time(&w, q->until);
+    else
+        cs_jsonw_null(&w);
     cs_jsonw_key(&w, "batches");
     cs_jsonw_int(&w, l->n_batches);
     cs_jsonw_key(&w, "trend_batches");
     cs_jsonw_arr(&w);
-    for (size_t i = 0; i < l->n_trend; i++) json_time(&w, l->trend_time[i]);
+    for (size_t i = 0; i < l->n_trend; i++)
+        json_time(&w, l->trend_time[i]);
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "items");
     cs_jsonw_arr(&w);
@@ -172,7 +183,8 @@ static void json(FILE *f, const cs_history_list *l, const cs_history_query *q, c
         cs_jsonw_uint(&w, r->total);
         cs_jsonw_key(&w, "trend");
         cs_jsonw_arr(&w);
-        for (size_t k = 0; k < l->n_trend; k++) cs_jsonw_uint(&w, r->trend[k]);
+        for (size_t k = 0; k < l->n_trend; k++)
+            cs_jsonw_uint(&w, r->trend[k]);
         cs_jsonw_arr_end(&w);
         cs_jsonw_obj_end(&w);
     }
@@ -190,7 +202,10 @@ static void json(FILE *f, const cs_history_list *l, const cs_history_query *q, c
             cs_jsonw_key(&w, "source");
             cs_jsonw_str(&w, o->source);
             cs_jsonw_key(&w, "line");
-            if (o->line) cs_jsonw_uint(&w, o->line); else cs_jsonw_null(&w);
+            if (o->line)
+                cs_jsonw_uint(&w, o->line);
+            else
+                cs_jsonw_null(&w);
             cs_jsonw_key(&w, "test");
             cs_jsonw_str(&w, o->test);
             cs_jsonw_key(&w, "artifact");
@@ -220,8 +235,9 @@ int cs_cmd_history(int argc, char **argv)
         return CS_EXIT_OK;
     }
     if (o.n_paths > 1) {
-        fprintf(stderr, "crashsift history: one ID at most, got '%s' and '%s'\n"
-                        "Try 'crashsift history --help'.\n",
+        fprintf(stderr,
+                "crashsift history: one ID at most, got '%s' and '%s'\n"
+                "Try 'crashsift history --help'.\n",
                 o.paths[0], o.paths[1]);
         return CS_EXIT_USAGE;
     }
@@ -250,8 +266,10 @@ int cs_cmd_history(int argc, char **argv)
         cs_history_free(h);
         return CS_EXIT_USAGE;
     }
-    if (o.format && strcmp(o.format, "json") == 0) json(stdout, &l, &q, cs_history_display(h));
-    else text(stdout, &l, &q);
+    if (o.format && strcmp(o.format, "json") == 0)
+        json(stdout, &l, &q, cs_history_display(h));
+    else
+        text(stdout, &l, &q);
     fflush(stdout);
     rc = ferror(stdout) ? CS_EXIT_USAGE : CS_EXIT_OK;
     cs_history_list_dispose(&l);

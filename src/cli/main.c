@@ -33,9 +33,10 @@ const cs_command *cs_cli_commands(size_t *n)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: crashsift <command> [options] PATH...\n\n"
-               "Post-mortem triage of CI artifacts: folders, zips (also inside zips), .gz/.xz/.zst\n"
-               "files, logs, go test -json, JUnit XML.\n\ncommands:\n");
+    fprintf(f,
+            "usage: crashsift <command> [options] PATH...\n\n"
+            "Post-mortem triage of CI artifacts: folders, zips (also inside zips), .gz/.xz/.zst\n"
+            "files, logs, go test -json, JUnit XML.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'crashsift <command> --help' shows a command's options.\n"

@@ -50,7 +50,8 @@ typedef struct optdef {
 
 static const optdef table[] = {
     {"help", no_argument, 'h', CS_OPTSET_COMMON | CS_OPTSET_HISTORY, NULL, "show this help"},
-    {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N", "worker threads (default: the number of cores, at most 16)"},
+    {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N",
+     "worker threads (default: the number of cores, at most 16)"},
     {"format", required_argument, 'f', CS_OPTSET_TRIAGE, "FMT",
      "report format for stdout and -o FILE: text (default), json, markdown, html, sarif"},
     {"output", required_argument, 'o', CS_OPTSET_TRIAGE, "[FMT:]FILE",
@@ -144,11 +145,28 @@ static int parse_size(const char *s, uint64_t *out)
     if (errno || end == s || *s == '-') return -1;
     uint64_t mul = 1;
     switch (*end) {
-    case 'k': case 'K': mul = 1ULL << 10; end++; break;
-    case 'm': case 'M': mul = 1ULL << 20; end++; break;
-    case 'g': case 'G': mul = 1ULL << 30; end++; break;
-    case 't': case 'T': mul = 1ULL << 40; end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        mul = 1ULL << 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mul = 1ULL << 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mul = 1ULL << 30;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        mul = 1ULL << 40;
+        end++;
+        break;
+    default:
+        break;
     }
     if (*end == 'B' || *end == 'b') end++;
     if (*end || (v && mul > UINT64_MAX / v)) return -1;
@@ -184,8 +202,8 @@ static int parse_date(const char *s, bool end_of_day, long long *out)
         if (*p == 'Z') p++;
         if (*p) return -1;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || h < 0 ||
-        mi < 0 || sec < 0)
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 ||
+        sec < 0)
         return -1;
     /* Days from the civil date (Howard Hinnant's algorithm): no timegm, no TZ. */
     long long yy = y - (mo <= 2);
@@ -256,7 +274,9 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
         for (size_t i = 0; i < n; i++)
             if (longs[i].val == c) name = longs[i].name;
         switch (c) {
-        case 'h': o->help = true; break;
+        case 'h':
+            o->help = true;
+            break;
         case 'j':
             if (parse_size(optarg, &v) || v < 1 || v > 256)
                 return bad(cmd, name, optarg, "expected a number from 1 to 256");
@@ -294,39 +314,56 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             break;
         }
         case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0) o->color = CS_COLOR_AUTO;
-            else if (strcmp(optarg, "always") == 0) o->color = CS_COLOR_ALWAYS;
-            else if (strcmp(optarg, "never") == 0) o->color = CS_COLOR_NEVER;
-            else return bad(cmd, name, optarg, "expected auto, always or never");
+            if (strcmp(optarg, "auto") == 0)
+                o->color = CS_COLOR_AUTO;
+            else if (strcmp(optarg, "always") == 0)
+                o->color = CS_COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                o->color = CS_COLOR_NEVER;
+            else
+                return bad(cmd, name, optarg, "expected auto, always or never");
             break;
         case OPT_TOP:
             if (parse_size(optarg, &v) || v < 1 || v > 1000000)
                 return bad(cmd, name, optarg, "expected a number from 1 to 1000000");
             o->top = (size_t)v;
             break;
-        case OPT_ALL: o->top = SIZE_MAX; break;
-        case OPT_ONLY: o->only = optarg; break;
+        case OPT_ALL:
+            o->top = SIZE_MAX;
+            break;
+        case OPT_ONLY:
+            o->only = optarg;
+            break;
         case OPT_REPO_ROOT:
-            if (o->repo.n_roots >= CS_REPO_MAX_ROOTS) return bad(cmd, name, optarg, "at most 8 roots");
+            if (o->repo.n_roots >= CS_REPO_MAX_ROOTS)
+                return bad(cmd, name, optarg, "at most 8 roots");
             if (!*optarg) return bad(cmd, name, optarg, "missing path");
             o->repo.roots[o->repo.n_roots++] = optarg;
             break;
-        case OPT_EXIT_CODE: o->fail_on |= CS_FAIL_ANY; break;
+        case OPT_EXIT_CODE:
+            o->fail_on |= CS_FAIL_ANY;
+            break;
         case OPT_FAIL_ON:
             if (parse_fail_on(optarg, &o->fail_on))
-                return bad(cmd, name, optarg, "expected never, any, new, regressed or race (or a comma list)");
+                return bad(cmd, name, optarg,
+                           "expected never, any, new, regressed or race (or a comma list)");
             break;
         case OPT_RULES:
-            if (o->run.n_user_rules >= (int)(sizeof o->run.user_rules / sizeof o->run.user_rules[0]))
+            if (o->run.n_user_rules >=
+                (int)(sizeof o->run.user_rules / sizeof o->run.user_rules[0]))
                 return bad(cmd, name, optarg, "at most 8 rules folders");
             o->run.user_rules[o->run.n_user_rules++] = optarg;
             break;
-        case OPT_SIGNATURES: o->run.rules_dir = optarg; break;
+        case OPT_SIGNATURES:
+            o->run.rules_dir = optarg;
+            break;
         case OPT_CLUSTER:
             if (o->cluster2) return bad(cmd, name, optarg, "at most two --cluster");
             *(o->cluster ? &o->cluster2 : &o->cluster) = optarg;
             break;
-        case OPT_SOURCE: o->run.source_dir = optarg; break;
+        case OPT_SOURCE:
+            o->run.source_dir = optarg;
+            break;
         case OPT_DB:
             if (!*optarg) return bad(cmd, name, optarg, "missing file name");
             o->db = optarg;
@@ -340,9 +377,12 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
         case OPT_UNTIL: {
             long long t;
             if (parse_date(optarg, c == OPT_UNTIL, &t))
-                return bad(cmd, name, optarg, "expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or @UNIXTIME");
-            if (c == OPT_SINCE) o->since = t, o->has_since = true;
-            else o->until = t, o->has_until = true;
+                return bad(cmd, name, optarg,
+                           "expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or @UNIXTIME");
+            if (c == OPT_SINCE)
+                o->since = t, o->has_since = true;
+            else
+                o->until = t, o->has_until = true;
             break;
         }
         case OPT_FRAMES:
@@ -363,8 +403,12 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
                 return bad(cmd, name, optarg, "too many --debug-dir folders");
             o->run.core.debug_dirs[o->run.core.n_debug_dirs++] = optarg;
             break;
-        case OPT_SYSROOT: o->run.core.sysroot = optarg; break;
-        case OPT_CORE_IN_PROCESS: o->run.core.in_process = true; break;
+        case OPT_SYSROOT:
+            o->run.core.sysroot = optarg;
+            break;
+        case OPT_CORE_IN_PROCESS:
+            o->run.core.in_process = true;
+            break;
         case OPT_MAX_MEMBER:
         case OPT_MAX_TOTAL:
         case OPT_MAX_LINE:
@@ -380,7 +424,8 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
         case OPT_MAX_RATIO:
         case OPT_MAX_DEPTH:
         case OPT_MAX_MEMBERS:
-            if (parse_size(optarg, &v) || v == 0) return bad(cmd, name, optarg, "expected a positive number");
+            if (parse_size(optarg, &v) || v == 0)
+                return bad(cmd, name, optarg, "expected a positive number");
             if (c == OPT_MAX_RATIO) o->run.limits.max_ratio = v;
             if (c == OPT_MAX_DEPTH) {
                 if (v > 64) return bad(cmd, name, optarg, "at most 64");
@@ -391,7 +436,8 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
         case '?':
         default:
             if (optopt && optopt < 256)
-                fprintf(stderr, "crashsift %s: unknown option or missing value: '-%c'\n", cmd, optopt);
+                fprintf(stderr, "crashsift %s: unknown option or missing value: '-%c'\n", cmd,
+                        optopt);
             else
                 fprintf(stderr, "crashsift %s: unknown option or missing value: '%s'\n", cmd,
                         argv[optind - 1]);

@@ -44,8 +44,9 @@ static void in_process(const cs_core_index *idx, const core_item *items, size_t 
     for (size_t i = 0; i < n; i++) {
         cs_core_unwind_item(&c, &items[i], &rec);
         if (cs_wire_decode((const unsigned char *)rec.ptr, rec.len, items[i].source, out))
-            cs_results_add_diag(out, items[i].source, "unwinder output was corrupt; core "
-                                                      "partly skipped");
+            cs_results_add_diag(out, items[i].source,
+                                "unwinder output was corrupt; core "
+                                "partly skipped");
     }
     cs_buf_dispose(&rec);
     cs_core_ctx_dispose(&c);
@@ -123,8 +124,9 @@ static size_t run_child(const cs_core_index *idx, const core_item *items, size_t
     int p[2];
     if (pipe2(p, O_CLOEXEC)) {
         for (size_t i = from; i < n; i++)
-            cs_results_add_diag(out, items[i].source, "cannot create a pipe for unwinding; "
-                                                      "core skipped");
+            cs_results_add_diag(out, items[i].source,
+                                "cannot create a pipe for unwinding; "
+                                "core skipped");
         return n;
     }
     pid_t pid = fork();
@@ -136,8 +138,9 @@ static size_t run_child(const cs_core_index *idx, const core_item *items, size_t
     if (pid < 0) {
         close(p[0]);
         for (size_t i = from; i < n; i++)
-            cs_results_add_diag(out, items[i].source, "cannot fork to unwind; core skipped (try "
-                                                      "--core-in-process)");
+            cs_results_add_diag(out, items[i].source,
+                                "cannot fork to unwind; core skipped (try "
+                                "--core-in-process)");
         return n;
     }
     unsigned timeout = opts->timeout_ms ? opts->timeout_ms : CS_CORE_DEFAULT_TIMEOUT_MS;
@@ -163,8 +166,9 @@ static size_t run_child(const cs_core_index *idx, const core_item *items, size_t
         payload = cs_xrealloc(payload, h.len ? h.len : 1);
         if ((why = read_full(p[0], payload, h.len, deadline))) break;
         if (cs_wire_decode(payload, h.len, items[cur].source, out))
-            cs_results_add_diag(out, items[cur].source, "unwinder output was corrupt; core "
-                                                        "partly skipped");
+            cs_results_add_diag(out, items[cur].source,
+                                "unwinder output was corrupt; core "
+                                "partly skipped");
         cur++;
     }
     free(payload);
@@ -176,11 +180,9 @@ static size_t run_child(const cs_core_index *idx, const core_item *items, size_t
     if (cur >= n) return n;
     const char *src = items[cur].source;
     if (why == -2)
-        cs_results_add_diag(out, src, "unwinding took longer than %u ms; core skipped",
-                            timeout);
+        cs_results_add_diag(out, src, "unwinding took longer than %u ms; core skipped", timeout);
     else if (WIFSIGNALED(st))
-        cs_results_add_diag(out, src, "unwinding crashed (signal %d); core skipped",
-                            WTERMSIG(st));
+        cs_results_add_diag(out, src, "unwinding crashed (signal %d); core skipped", WTERMSIG(st));
     else if (WIFEXITED(st) && WEXITSTATUS(st))
         cs_results_add_diag(out, src, "unwinding failed (exit status %d); core skipped",
                             WEXITSTATUS(st));
@@ -196,5 +198,6 @@ void cs_core_run(const cs_core_index *idx, const core_item *items, size_t n,
         in_process(idx, items, n, opts, out);
         return;
     }
-    for (size_t i = 0; i < n;) i = run_child(idx, items, i, n, opts, out);
+    for (size_t i = 0; i < n;)
+        i = run_child(idx, items, i, n, opts, out);
 }

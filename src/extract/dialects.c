@@ -4,8 +4,11 @@ extern const cs_dialect cs_dialect_tsan, cs_dialect_asan, cs_dialect_ubsan;
 
 extern const cs_dialect cs_dialect_go, cs_dialect_go_race, cs_dialect_go_test;
 extern const cs_dialect cs_dialect_kernel, cs_dialect_fuzzer, cs_dialect_check;
-extern const cs_dialect cs_dialect_python, cs_dialect_java, cs_dialect_gdb, cs_dialect_rust, cs_dialect_native, cs_dialect_node;
+extern const cs_dialect cs_dialect_python, cs_dialect_java, cs_dialect_gdb, cs_dialect_rust,
+    cs_dialect_native, cs_dialect_node;
 
+/* Order is priority (first claim wins): one row per line, kept by hand. */
+// clang-format off
 const cs_dialect *const cs_dialects[] = {
     &cs_dialect_fuzzer,
     &cs_dialect_tsan,
@@ -18,5 +21,6 @@ const cs_dialect *const cs_dialects[] = {
     &cs_dialect_python, &cs_dialect_java, &cs_dialect_gdb, &cs_dialect_rust, &cs_dialect_native, &cs_dialect_node,
     &cs_dialect_go_test,
 };
+// clang-format on
 
 const size_t cs_n_dialects = sizeof cs_dialects / sizeof cs_dialects[0];

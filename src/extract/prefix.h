@@ -1,12 +1,11 @@
 /* prefix.h - per-line prefixes (and suffixes) learned per member.
  *
  * Logs as collectors write them put fields before every line: timestamps of
- * any layout, host and program[pid] (syslog, journald: "T host prog:" or "prog[pid]:"), klog headers, logcat
- * pid/tid/level/tag, a container or pod tag, compose's `service-1  | `, a
- * viewer's line-number gutter. Instead of a list of known layouts, a line's
- * start is read as a short sequence of generic fields (timestamp, number,
- * bracketed tag, word, separator) and every place the prefix could end is
- * kept as a "boundary" with the shape of the fields before it (digits and
+ * any layout, host and program[pid] (syslog, journald: "T host prog:" or "prog[pid]:"), klog
+ * headers, logcat pid/tid/level/tag, a container or pod tag, compose's `service-1  | `, a viewer's
+ * line-number gutter. Instead of a list of known layouts, a line's start is read as a short
+ * sequence of generic fields (timestamp, number, bracketed tag, word, separator) and every place
+ * the prefix could end is kept as a "boundary" with the shape of the fields before it (digits and
  * letters folded, so times and pids vary but the layout does not). A prefix
  * is what consecutive lines share: the longest boundary whose shape the
  * previous or the next line has too. The shape last agreed on is kept, so a

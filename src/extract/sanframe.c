@@ -32,9 +32,10 @@ static bool module_group(const char *p, size_t n, size_t *open)
 {
     if (n < 3 || p[n - 1] != ')') return false;
     size_t o = n - 1;
-    while (o > 0 && p[o - 1] != '(') o--;
+    while (o > 0 && p[o - 1] != '(')
+        o--;
     if (o == 0) return false;
-    o--; /* p[o] == '(' */
+    o--;                                                /* p[o] == '(' */
     if (o > 0 && !cs_xis_blank(p[o - 1])) return false; /* "f(int)" is a signature */
     const char *c = p + o + 1;
     size_t cn = n - o - 2;
@@ -55,7 +56,8 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     cs_xtrim(&p, &n);
     if (n < 3 || p[0] != '#') return false;
     size_t i = 1;
-    while (i < n && i < 8 && p[i] >= '0' && p[i] <= '9') i++;
+    while (i < n && i < 8 && p[i] >= '0' && p[i] <= '9')
+        i++;
     if (i == 1 || i >= n || !cs_xis_blank(p[i])) return false;
     const char *q = p + i;
     size_t m = n - i;
@@ -63,7 +65,8 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     cs_frame tmp = {0};
     if (m >= 3 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
         size_t j = 2;
-        while (j < m && cs_xis_hex(q[j])) j++;
+        while (j < m && cs_xis_hex(q[j]))
+            j++;
         if (j == 2 || (j < m && !cs_xis_blank(q[j]))) return false;
         tmp.pc = cs_xhex(q + 2, j - 2);
         tmp.has_pc = true;
@@ -95,15 +98,15 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
         if (plus) {
             size_t hn = (size_t)(c + cn - plus - 3);
             bool ok = hn > 0;
-            for (size_t k = 0; k < hn; k++) ok = ok && cs_xis_hex(plus[3 + k]);
+            for (size_t k = 0; k < hn; k++)
+                ok = ok && cs_xis_hex(plus[3 + k]);
             if (ok) {
                 tmp.offset = cs_xhex(plus + 3, hn);
                 tmp.has_offset = true;
                 cn = (size_t)(plus - c);
             }
         }
-        if (!(cn == 16 && memcmp(c, "<unknown module>", 16) == 0))
-            tmp.module = cs_xstrndup(c, cn);
+        if (!(cn == 16 && memcmp(c, "<unknown module>", 16) == 0)) tmp.module = cs_xstrndup(c, cn);
         m = open;
         cs_xtrim(&q, &m);
     }
@@ -114,7 +117,8 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     }
     /* The last blank-separated token: file[:line[:col]], "<null>" or "??:0". */
     size_t t = m;
-    while (t > 0 && !cs_xis_blank(q[t - 1])) t--;
+    while (t > 0 && !cs_xis_blank(q[t - 1]))
+        t--;
     const char *tok = q + t;
     size_t tn = m - t;
     size_t fn_len = m;
@@ -128,9 +132,9 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
             fn_len = t;
         }
     }
-    while (fn_len > 0 && cs_xis_blank(q[fn_len - 1])) fn_len--;
+    while (fn_len > 0 && cs_xis_blank(q[fn_len - 1]))
+        fn_len--;
     if (fn_len) tmp.function = cs_xstrndup(q, fn_len);
     *f = tmp;
     return true;
 }
-

@@ -10,7 +10,8 @@ void cs_xtrim(const char **p, size_t *n)
         (*p)++;
         (*n)--;
     }
-    while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t')) (*n)--;
+    while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+        (*n)--;
 }
 
 uint64_t cs_xhex(const char *p, size_t n)
@@ -49,7 +50,8 @@ char *cs_xlower_dup(const char *p, size_t n)
 size_t cs_xindent(const char *p, size_t n)
 {
     size_t i = 0;
-    while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
     return i;
 }
 
@@ -57,7 +59,8 @@ size_t cs_xindent(const char *p, size_t n)
 static int num(const char *p, size_t n)
 {
     int v = 0;
-    for (size_t i = 0; i < n && i < 9; i++) v = v * 10 + (p[i] - '0');
+    for (size_t i = 0; i < n && i < 9; i++)
+        v = v * 10 + (p[i] - '0');
     return v;
 }
 
@@ -76,7 +79,8 @@ bool cs_xparse_fileline(const char *p, size_t n, cs_frame *f)
     const char *c1 = NULL, *c2 = NULL;
     for (size_t i = n; i-- > 0;) {
         if (p[i] == ':') {
-            if (!c1) c1 = p + i;
+            if (!c1)
+                c1 = p + i;
             else {
                 c2 = p + i;
                 break;
@@ -88,7 +92,8 @@ bool cs_xparse_fileline(const char *p, size_t n, cs_frame *f)
     }
     if (!c1) return false;
     const char *end = p + n;
-    if (c2 && all_digits(c2 + 1, (size_t)(c1 - c2 - 1)) && all_digits(c1 + 1, (size_t)(end - c1 - 1))) {
+    if (c2 && all_digits(c2 + 1, (size_t)(c1 - c2 - 1)) &&
+        all_digits(c1 + 1, (size_t)(end - c1 - 1))) {
         if (c2 == p) return false;
         f->file = cs_xstrndup(p, (size_t)(c2 - p));
         f->line = num(c2 + 1, (size_t)(c1 - c2 - 1));

@@ -36,8 +36,8 @@ struct cs_reader {
     size_t head_len, head_pos;
     bool eof;
     bool failed;
-    bool decoded; /* a decoder's output: its name is the compressed file's */
-    char *err; /* first error of this member */
+    bool decoded;        /* a decoder's output: its name is the compressed file's */
+    char *err;           /* first error of this member */
     const char *fs_path; /* a plain file on disk (not compressed, not in an
                             archive): its path; else NULL */
     char *elf_kind;      /* set by the visitor for the inventory, owned */

@@ -30,7 +30,7 @@ const char *cs_role_name(cs_role r)
 const char *cs_member_kind_name(cs_member_kind k)
 {
     static const char *const names[CS_MK_COUNT] = {
-        "text", "go-test-json", "junit-xml", "elf-core", "elf-binary", "zip", "gzip",
+        "text", "go-test-json", "junit-xml", "elf-core", "elf-binary", "zip",   "gzip",
         "xz",   "zstd",         "bzip2",     "tar",      "binary",     "empty", "xml",
     };
     return (unsigned)k < CS_MK_COUNT ? names[k] : "unknown";

@@ -19,7 +19,7 @@ struct cs_source_tree {
     char *root;
     char **files; /* paths relative to root */
     size_t n, cap;
-    char **whys;  /* messages handed out, freed with the tree */
+    char **whys; /* messages handed out, freed with the tree */
     size_t n_whys, cap_whys;
     cs_regex *re_index, *re_delete;
 };
@@ -71,16 +71,18 @@ cs_source_tree *cs_source_tree_new(const char *dir)
     /* "name[" of an index expression; "delete(m, k)" and "m.erase(" style. */
     t->re_index = compile("([A-Za-z_]\\w*)\\s*\\[");
     t->re_delete = compile("\\bdelete\\s*\\(\\s*(?:[\\w.]+\\.)?(\\w+)\\s*,|"
-                                  "\\b(\\w+)\\s*(?:\\.|->)\\s*(?:erase|insert|emplace|find|at)\\s*\\(");
+                           "\\b(\\w+)\\s*(?:\\.|->)\\s*(?:erase|insert|emplace|find|at)\\s*\\(");
     return t;
 }
 
 void cs_source_tree_free(cs_source_tree *t)
 {
     if (!t) return;
-    for (size_t i = 0; i < t->n; i++) free(t->files[i]);
+    for (size_t i = 0; i < t->n; i++)
+        free(t->files[i]);
     free(t->files);
-    for (size_t i = 0; i < t->n_whys; i++) free(t->whys[i]);
+    for (size_t i = 0; i < t->n_whys; i++)
+        free(t->whys[i]);
     free(t->whys);
     cs_regex_free(t->re_index);
     cs_regex_free(t->re_delete);
@@ -104,7 +106,8 @@ static const char *find(const cs_source_tree *t, const char *file)
     for (size_t i = 0; i < t->n; i++) {
         if (strcmp(base(t->files[i]), b) != 0) continue;
         size_t a = strlen(t->files[i]), f = strlen(file), k = 0;
-        while (k < a && k < f && t->files[i][a - 1 - k] == file[f - 1 - k]) k++;
+        while (k < a && k < f && t->files[i][a - 1 - k] == file[f - 1 - k])
+            k++;
         if (k > best_len) {
             best = t->files[i];
             best_len = k;

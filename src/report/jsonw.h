@@ -12,7 +12,7 @@
 typedef struct cs_jsonw {
     FILE *f;
     int depth;
-    bool first;   /* no element written yet at this level */
+    bool first; /* no element written yet at this level */
     bool after_key;
 } cs_jsonw;
 

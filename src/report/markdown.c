@@ -26,7 +26,7 @@
  * that much: past this many bytes the remaining clusters are listed by id
  * only (the race pairs are always written whole). --all lifts it. */
 #define MD_BUDGET 20000
-#define MD_RESERVE 800 /* kept for the "left out" lines */
+#define MD_RESERVE 800     /* kept for the "left out" lines */
 #define MD_MAX_CAUSES 10   /* error causes listed */
 #define MD_MAX_TESTS 10    /* tests listed in a section */
 #define MD_MAX_LIST 5      /* symptoms, artifacts listed in a section */

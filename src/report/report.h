@@ -44,9 +44,9 @@ typedef struct cs_report_ctx {
     bool color;                       /* text: ANSI colour allowed */
     bool list_members;                /* inventory view */
     const cs_report_history *history; /* NULL: no --db, nothing to show */
-    const cs_repo_opts *repo;          /* --repo-root; NULL: auto-detect checkouts */
-    size_t top;        /* text, markdown: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
-    const char *only;  /* markdown: only this race pair or cluster id; NULL: all */
+    const cs_repo_opts *repo;         /* --repo-root; NULL: auto-detect checkouts */
+    size_t top;       /* text, markdown: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
+    const char *only; /* markdown: only this race pair or cluster id; NULL: all */
 } cs_report_ctx;
 
 typedef struct cs_format {
