@@ -42,40 +42,6 @@ const char *cs_t_corpus_path(const char *rel)
     return b;
 }
 
-void cs_t_triage(const char *path, cs_results *r)
-{
-    cs_run_opts o;
-    cs_run_opts_default(&o);
-    cs_results_init(r);
-    const char *paths[] = {path};
-    cs_pipeline_extract(&o, paths, 1, r);
-}
-
-void cs_t_triage_full(const char *const *paths, size_t n, const char *user_rules, cs_triage *t)
-{
-    cs_run_opts o;
-    cs_run_opts_default(&o);
-    o.rules_dir = CS_SOURCE_DIR "/signatures";
-    if (user_rules) o.user_rules[o.n_user_rules++] = user_rules;
-    assert_int_equal(cs_pipeline_triage(&o, paths, n, t), 0);
-}
-
-void cs_t_triage_text(const char *name, const char *text, cs_results *r)
-{
-    char tmpl[] = "/tmp/cs-test-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    assert_non_null(dir);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    cs_t_triage(path, r);
-    unlink(path);
-    rmdir(dir);
-}
-
 cs_trace *cs_t_find(const cs_results *r, cs_trace_kind k, size_t *from)
 {
     for (size_t i = from ? *from : 0; i < r->n_traces; i++)
