@@ -18,23 +18,22 @@
     X(NOTFOUND, "not found")                                                                       \
     X(CRASH, "a helper process failed")
 
+/* Indexes into the message table (CS_E_IO_ == 1, ...). */
 enum {
-#define CS_ERR_ENUM(name, msg) CS_E_##name##_,
-    CS_ERRORS(CS_ERR_ENUM)
-#undef CS_ERR_ENUM
+#define CS_ERR_INDEX(name, msg) CS_E_##name##_,
+    CS_ERRORS(CS_ERR_INDEX)
+#undef CS_ERR_INDEX
         CS_E_COUNT_
 };
 
-/* Negative codes, as functions return them. */
-#define CS_OK 0
-#define CS_E_IO (-CS_E_IO_)
-#define CS_E_CORRUPT (-CS_E_CORRUPT_)
-#define CS_E_LIMIT (-CS_E_LIMIT_)
-#define CS_E_UNSAFE (-CS_E_UNSAFE_)
-#define CS_E_UNSUPPORTED (-CS_E_UNSUPPORTED_)
-#define CS_E_USAGE (-CS_E_USAGE_)
-#define CS_E_NOTFOUND (-CS_E_NOTFOUND_)
-#define CS_E_CRASH (-CS_E_CRASH_)
+/* The codes, as functions return them: CS_OK (0) or negative. Generated from
+ * the list too, so a new error is one row. */
+enum {
+#define CS_ERR_CODE(name, msg) CS_E_##name = -CS_E_##name##_,
+    CS_ERRORS(CS_ERR_CODE)
+#undef CS_ERR_CODE
+};
+#define CS_OK CS_E_OK
 
 /* The fixed message of a code (never NULL). */
 const char *cs_error_str(int code);

@@ -8,15 +8,35 @@
 
 #include "../base/util.h"
 
-static const char *const kind_names[] = {
-#define CS_TK_NAME(e, s) s,
-    CS_TRACE_KINDS(CS_TK_NAME)
-#undef CS_TK_NAME
+static const cs_kind_info kinds[CS_TK_COUNT] = {
+#define CS_TK_ROW(e, name, lang, cls, sname, text, level)                                          \
+    [CS_TK_##e] = {name, CS_LANG_##lang, CS_CLASS_##cls, "crashsift/" name, sname, text, level},
+    CS_TRACE_KINDS(CS_TK_ROW)
+#undef CS_TK_ROW
 };
+
+static const cs_kind_info other_kind = {
+    "other",        CS_LANG_ANY,     CS_CLASS_MESSAGE, "crashsift/other",
+    "OtherFailure", "Other failure", "error"};
+
+const cs_kind_info *cs_kind_info_of(cs_trace_kind k)
+{
+    return (unsigned)k < CS_TK_COUNT ? &kinds[k] : &other_kind;
+}
 
 const char *cs_trace_kind_name(cs_trace_kind k)
 {
-    return (unsigned)k < CS_TK_COUNT ? kind_names[k] : "unknown";
+    return (unsigned)k < CS_TK_COUNT ? kinds[k].name : "unknown";
+}
+
+const char *cs_lang_name(cs_lang l)
+{
+    static const char *const names[CS_LANG_COUNT] = {
+#define CS_LANG_NAME(e, s) s,
+        CS_LANGS(CS_LANG_NAME)
+#undef CS_LANG_NAME
+    };
+    return (unsigned)l < CS_LANG_COUNT ? names[l] : "?";
 }
 
 const char *cs_role_name(cs_role r)

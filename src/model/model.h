@@ -13,34 +13,93 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- trace kinds ------------------------------------------------------ */
-#define CS_TRACE_KINDS(X)                                                                          \
-    X(GO_PANIC, "go-panic")                                                                        \
-    X(GO_FATAL, "go-fatal")                                                                        \
-    X(GO_RACE, "go-race")                                                                          \
-    X(TSAN, "tsan")                                                                                \
-    X(ASAN, "asan")                                                                                \
-    X(LSAN, "lsan")                                                                                \
-    X(UBSAN, "ubsan")                                                                              \
-    X(MSAN, "msan")                                                                                \
-    X(GDB, "gdb")                                                                                  \
-    X(NATIVE, "native")                                                                            \
+/* ---- languages -------------------------------------------------------- */
+/* The rule sets of signatures/ ([go], [c], ...): which rules normalize a
+ * trace's frames. ANY: only the [any] rules. */
+#define CS_LANGS(X)                                                                                \
+    X(ANY, "any")                                                                                  \
+    X(GO, "go")                                                                                    \
+    X(C, "c")                                                                                      \
     X(PYTHON, "python")                                                                            \
     X(JAVA, "java")                                                                                \
     X(RUST, "rust")                                                                                \
     X(NODE, "node")                                                                                \
-    X(TEST_FAILURE, "test-failure")                                                                \
-    X(CORE, "core")                                                                                \
-    X(KERNEL, "kernel")                                                                            \
-    X(FUZZER, "fuzzer")
+    X(KERNEL, "kernel")
+
+typedef enum cs_lang {
+#define CS_LANG_ENUM(e, s) CS_LANG_##e,
+    CS_LANGS(CS_LANG_ENUM)
+#undef CS_LANG_ENUM
+        CS_LANG_COUNT
+} cs_lang;
+
+const char *cs_lang_name(cs_lang l);
+
+/* ---- trace kinds ------------------------------------------------------ */
+/* How a kind's failure class is derived: what makes two traces with the same
+ * frames two different bugs (normalize.c, failure_class). */
+typedef enum cs_class_rule {
+    CS_CLASS_MESSAGE,     /* the headline, parameterized by the message rules */
+    CS_CLASS_RACE,        /* "data race" */
+    CS_CLASS_RACE_OR_MSG, /* "data race" when the headline says so, else MESSAGE */
+    CS_CLASS_EXCEPTION,   /* the exception type before ": " (its message varies) */
+    CS_CLASS_SIGNAL,      /* from "signal ...": the signal is the class */
+    CS_CLASS_CORE_SIGNAL, /* the headline up to " at " / " in " (address, argv vary) */
+    CS_CLASS_TEST,        /* "test failure: " + MESSAGE */
+} cs_class_rule;
+
+/* One row per kind of trace: everything a stage needs to know about it, so
+ * adding a kind is one row here plus the dialect that finds it.
+ *   X(ENUM, name, LANG, CLASS, SARIF rule name, description, SARIF level)
+ * name is the JSON/CLI spelling and the SARIF rule id's tail; LANG the rules
+ * its frames take (TEST_FAILURE: ANY, then decided from its frames' files,
+ * see cs_trace_lang). */
+#define CS_TRACE_KINDS(X)                                                                          \
+    X(GO_PANIC, "go-panic", GO, MESSAGE, "GoPanic", "Go panic", "error")                           \
+    X(GO_FATAL, "go-fatal", GO, MESSAGE, "GoFatalError", "Go runtime fatal error", "error")        \
+    X(GO_RACE, "go-race", GO, RACE, "GoRaceReport", "Go race detector report", "error")            \
+    X(TSAN, "tsan", C, RACE_OR_MSG, "ThreadSanitizerReport", "ThreadSanitizer report", "error")    \
+    X(ASAN, "asan", C, MESSAGE, "AddressSanitizerReport", "AddressSanitizer report", "error")      \
+    X(LSAN, "lsan", C, MESSAGE, "LeakSanitizerReport", "LeakSanitizer memory leak", "warning")     \
+    X(UBSAN, "ubsan", C, MESSAGE, "UndefinedBehaviorSanitizerReport",                              \
+      "UndefinedBehaviorSanitizer runtime error", "error")                                         \
+    X(MSAN, "msan", C, MESSAGE, "MemorySanitizerReport", "MemorySanitizer report", "error")        \
+    X(GDB, "gdb", C, SIGNAL, "DebuggerBacktrace", "Crash backtrace printed by gdb", "error")       \
+    X(NATIVE, "native", C, MESSAGE, "NativeCrash",                                                 \
+      "Native crash (signal, assertion, abort, terminate)", "error")                               \
+    X(PYTHON, "python", PYTHON, EXCEPTION, "PythonException", "Uncaught Python exception",         \
+      "error")                                                                                     \
+    X(JAVA, "java", JAVA, EXCEPTION, "JavaException", "Uncaught Java exception", "error")          \
+    X(RUST, "rust", RUST, MESSAGE, "RustPanic", "Rust panic", "error")                             \
+    X(NODE, "node", NODE, EXCEPTION, "NodeError", "Uncaught Node.js error or rejection", "error")  \
+    X(TEST_FAILURE, "test-failure", ANY, TEST, "TestFailure", "Test failure without a crash",      \
+      "warning")                                                                                   \
+    X(CORE, "core", C, CORE_SIGNAL, "CoreDump", "Process crashed and dumped core", "error")        \
+    X(KERNEL, "kernel", KERNEL, MESSAGE, "KernelReport",                                           \
+      "Linux kernel oops, BUG, WARNING or sanitizer report", "error")                              \
+    X(FUZZER, "fuzzer", C, MESSAGE, "FuzzerReport",                                                \
+      "Fuzzer crash, timeout or out-of-memory report", "error")
 
 typedef enum cs_trace_kind {
-#define CS_TK_ENUM(e, s) CS_TK_##e,
+#define CS_TK_ENUM(e, ...) CS_TK_##e,
     CS_TRACE_KINDS(CS_TK_ENUM)
 #undef CS_TK_ENUM
         CS_TK_COUNT
 } cs_trace_kind;
 
+typedef struct cs_kind_info {
+    const char *name;
+    cs_lang lang;
+    cs_class_rule class_rule;
+    const char *sarif_id; /* "crashsift/<name>" */
+    const char *sarif_name;
+    const char *description;
+    const char *sarif_level;
+} cs_kind_info;
+
+/* The row of kind k; a value outside the table gets an "other" row with
+ * only the [any] rules (never silently another kind's). */
+const cs_kind_info *cs_kind_info_of(cs_trace_kind k);
 const char *cs_trace_kind_name(cs_trace_kind k);
 
 /* ---- frames ----------------------------------------------------------- */

@@ -92,37 +92,22 @@ const char *cs_normalizer_version(const cs_normalizer *n)
 
 cs_lang cs_trace_lang(const cs_trace *t)
 {
-    switch (t->kind) {
-    case CS_TK_GO_PANIC:
-    case CS_TK_GO_FATAL:
-    case CS_TK_GO_RACE:
-        return CS_LANG_GO;
-    case CS_TK_PYTHON:
-        return CS_LANG_PYTHON;
-    case CS_TK_JAVA:
-        return CS_LANG_JAVA;
-    case CS_TK_RUST:
-        return CS_LANG_RUST;
-    case CS_TK_NODE:
-        return CS_LANG_NODE;
-    case CS_TK_KERNEL:
-        return CS_LANG_KERNEL;
-    case CS_TK_TEST_FAILURE:
-        for (size_t i = 0; i < t->n_threads; i++)
-            for (size_t j = 0; j < t->threads[i].n_frames; j++) {
-                const char *f = t->threads[i].frames[j].file;
-                size_t k = f ? strlen(f) : 0;
-                if (k > 3 && strcmp(f + k - 3, ".go") == 0) return CS_LANG_GO;
-                if (k > 3 && strcmp(f + k - 3, ".py") == 0) return CS_LANG_PYTHON;
-                if (k > 5 && strcmp(f + k - 5, ".java") == 0) return CS_LANG_JAVA;
-                if (k > 3 && strcmp(f + k - 3, ".rs") == 0) return CS_LANG_RUST;
-                if (k > 3 && (strcmp(f + k - 3, ".js") == 0 || strcmp(f + k - 3, ".ts") == 0))
-                    return CS_LANG_NODE;
-            }
-        return CS_LANG_ANY;
-    default:
-        return CS_LANG_C;
-    }
+    cs_lang lang = cs_kind_info_of(t->kind)->lang;
+    if (lang != CS_LANG_ANY || t->kind != CS_TK_TEST_FAILURE) return lang;
+    /* A test failure is in whatever language its test is: the first frame
+     * with a file says which. */
+    for (size_t i = 0; i < t->n_threads; i++)
+        for (size_t j = 0; j < t->threads[i].n_frames; j++) {
+            const char *f = t->threads[i].frames[j].file;
+            size_t k = f ? strlen(f) : 0;
+            if (k > 3 && strcmp(f + k - 3, ".go") == 0) return CS_LANG_GO;
+            if (k > 3 && strcmp(f + k - 3, ".py") == 0) return CS_LANG_PYTHON;
+            if (k > 5 && strcmp(f + k - 5, ".java") == 0) return CS_LANG_JAVA;
+            if (k > 3 && strcmp(f + k - 3, ".rs") == 0) return CS_LANG_RUST;
+            if (k > 3 && (strcmp(f + k - 3, ".js") == 0 || strcmp(f + k - 3, ".ts") == 0))
+                return CS_LANG_NODE;
+        }
+    return CS_LANG_ANY;
 }
 
 /* ---- function-name cleanup that regexes cannot do (balanced brackets) - */
@@ -536,26 +521,24 @@ int cs_signature_thread(const cs_trace *t)
 static char *failure_class(const cs_normalizer *n, const cs_trace *t)
 {
     const char *h = t->headline ? t->headline : "";
-    switch (t->kind) {
-    case CS_TK_GO_RACE:
+    switch (cs_kind_info_of(t->kind)->class_rule) {
+    case CS_CLASS_RACE:
         return cs_xstrdup("data race");
-    case CS_TK_PYTHON:
-    case CS_TK_JAVA:
-    case CS_TK_NODE: {
+    case CS_CLASS_EXCEPTION: {
         /* The exception type; its message varies with data. */
         const char *colon = strstr(h, ": ");
         return colon ? cs_xstrndup(h, (size_t)(colon - h)) : cs_normalize_message(n, h);
     }
-    case CS_TK_TSAN:
+    case CS_CLASS_RACE_OR_MSG:
         if (strstr(h, "data race")) return cs_xstrdup("data race");
         return cs_normalize_message(n, h);
-    case CS_TK_GDB: {
+    case CS_CLASS_SIGNAL: {
         /* "Thread 4 "busy-3" received signal SIGSEGV, ..." and "Program
          * terminated with signal SIGSEGV, ...": the signal is the class. */
         const char *sig = strstr(h, "signal ");
         return cs_normalize_message(n, sig ? sig : h);
     }
-    case CS_TK_CORE: {
+    case CS_CLASS_CORE_SIGNAL: {
         /* "SIGSEGV (segmentation fault) at 0x0 in ./prog args": the signal is
          * the class; the address and the command line vary by run. */
         size_t k = strcspn(h, "");
@@ -564,15 +547,16 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
         if (in && (size_t)(in - h) < k) k = (size_t)(in - h);
         return cs_xstrndup(h, k);
     }
-    case CS_TK_TEST_FAILURE: {
+    case CS_CLASS_TEST: {
         char *m = cs_normalize_message(n, h);
         char *c = cs_xasprintf("test failure: %s", m);
         free(m);
         return c;
     }
-    default:
-        return cs_normalize_message(n, h);
+    case CS_CLASS_MESSAGE:
+        break;
     }
+    return cs_normalize_message(n, h);
 }
 
 /* The part a frame contributes to a signature. */

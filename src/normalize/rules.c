@@ -13,14 +13,6 @@
 
 #define MAX_RULES_FILE (4u << 20)
 
-static const char *const lang_names[CS_LANG_COUNT] = {"any",  "go",   "c",    "python",
-                                                      "java", "rust", "node", "kernel"};
-
-const char *cs_lang_name(cs_lang l)
-{
-    return (unsigned)l < CS_LANG_COUNT ? lang_names[l] : "?";
-}
-
 static const struct {
     const char *word;
     cs_rule_kind kind;
@@ -86,13 +78,15 @@ static int parse_section(const char *name, unsigned no, const char *p, size_t n,
         if (j == i) break;
         int found = -1;
         for (int l = 0; l < CS_LANG_COUNT; l++)
-            if (strlen(lang_names[l]) == j - i && memcmp(p + i, lang_names[l], j - i) == 0)
+            if (strlen(cs_lang_name(l)) == j - i && memcmp(p + i, cs_lang_name(l), j - i) == 0)
                 found = l;
         if (found < 0) {
-            cs_results_add_diag(diags, name,
-                                "line %u: unknown section '%.*s' (known: any go c python java "
-                                "rust node)",
-                                no, (int)(j - i), p + i);
+            char known[128] = "";
+            for (int l = 0; l < CS_LANG_COUNT; l++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", l ? " " : "",
+                         cs_lang_name(l));
+            cs_results_add_diag(diags, name, "line %u: unknown section '%.*s' (known: %s)", no,
+                                (int)(j - i), p + i, known);
             return CS_E_USAGE;
         }
         mask |= found == CS_LANG_ANY ? CS_LANGS_ALL : 1u << found;

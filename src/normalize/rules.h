@@ -29,20 +29,7 @@
 #include "../base/regex.h"
 #include "../model/model.h"
 
-typedef enum cs_lang {
-    CS_LANG_ANY,
-    CS_LANG_GO,
-    CS_LANG_C,
-    CS_LANG_PYTHON,
-    CS_LANG_JAVA,
-    CS_LANG_RUST,
-    CS_LANG_NODE,
-    CS_LANG_KERNEL,
-    CS_LANG_COUNT
-} cs_lang;
-
-const char *cs_lang_name(cs_lang l);
-
+/* cs_lang and its names are the model's (model.h, CS_LANGS). */
 #define CS_LANGS_ALL ((1u << CS_LANG_COUNT) - 1)
 
 typedef enum cs_rule_kind {

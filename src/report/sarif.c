@@ -40,40 +40,11 @@ static const rule race_rules[] = {
      "Two goroutines or threads access the same memory without synchronization", "error"},
 };
 
-/* One rule per trace kind, in cs_trace_kind order. */
-static const rule kind_rules[CS_TK_COUNT] = {
-    [CS_TK_GO_PANIC] = {"crashsift/go-panic", "GoPanic", "Go panic", "error"},
-    [CS_TK_GO_FATAL] = {"crashsift/go-fatal", "GoFatalError", "Go runtime fatal error", "error"},
-    [CS_TK_GO_RACE] = {"crashsift/go-race", "GoRaceReport", "Go race detector report", "error"},
-    [CS_TK_TSAN] = {"crashsift/tsan", "ThreadSanitizerReport", "ThreadSanitizer report", "error"},
-    [CS_TK_ASAN] = {"crashsift/asan", "AddressSanitizerReport", "AddressSanitizer report", "error"},
-    [CS_TK_LSAN] = {"crashsift/lsan", "LeakSanitizerReport", "LeakSanitizer memory leak",
-                    "warning"},
-    [CS_TK_UBSAN] = {"crashsift/ubsan", "UndefinedBehaviorSanitizerReport",
-                     "UndefinedBehaviorSanitizer runtime error", "error"},
-    [CS_TK_MSAN] = {"crashsift/msan", "MemorySanitizerReport", "MemorySanitizer report", "error"},
-    [CS_TK_GDB] = {"crashsift/gdb", "DebuggerBacktrace", "Crash backtrace printed by gdb", "error"},
-    [CS_TK_NATIVE] = {"crashsift/native", "NativeCrash",
-                      "Native crash (signal, assertion, abort, terminate)", "error"},
-    [CS_TK_PYTHON] = {"crashsift/python", "PythonException", "Uncaught Python exception", "error"},
-    [CS_TK_JAVA] = {"crashsift/java", "JavaException", "Uncaught Java exception", "error"},
-    [CS_TK_RUST] = {"crashsift/rust", "RustPanic", "Rust panic", "error"},
-    [CS_TK_NODE] = {"crashsift/node", "NodeError", "Uncaught Node.js error or rejection", "error"},
-    [CS_TK_TEST_FAILURE] = {"crashsift/test-failure", "TestFailure", "Test failure without a crash",
-                            "warning"},
-    [CS_TK_CORE] = {"crashsift/core", "CoreDump", "Process crashed and dumped core", "error"},
-    [CS_TK_KERNEL] = {"crashsift/kernel", "KernelReport",
-                      "Linux kernel oops, BUG, WARNING or sanitizer report", "error"},
-    [CS_TK_FUZZER] = {"crashsift/fuzzer", "FuzzerReport",
-                      "Fuzzer crash, timeout or out-of-memory report", "error"},
-};
-
-/* A kind added to the model before it gets a row here still gets a rule. */
-static const rule other_rule = {"crashsift/other", "OtherFailure", "Other failure", "error"};
-
-static const rule *kind_rule(int k)
+/* One rule per trace kind, from the kind's row in the model. */
+static rule kind_rule(int k)
 {
-    return kind_rules[k].id ? &kind_rules[k] : &other_rule;
+    const cs_kind_info *ki = cs_kind_info_of((cs_trace_kind)k);
+    return (rule){ki->sarif_id, ki->sarif_name, ki->description, ki->sarif_level};
 }
 
 static void rule_obj(cs_jsonw *w, const rule *r)
@@ -503,7 +474,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
 {
     const cs_results *res = ctx->res;
     const cs_trace *rep = res->traces[c->rep];
-    const rule *ru = kind_rule((int)rep->kind);
+    const rule kr = kind_rule((int)rep->kind), *ru = &kr;
     /* The top significant frame that names a file: where a reviewer should
      * look. Without one the result still stands, without a location. */
     char buf[CS_REPO_MAX_PATH];
@@ -593,8 +564,10 @@ int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_arr(&w);
     for (int i = 0; i < RULE_KIND0; i++)
         rule_obj(&w, &race_rules[i]);
-    for (int i = 0; i < CS_TK_COUNT; i++)
-        rule_obj(&w, kind_rule(i));
+    for (int i = 0; i < CS_TK_COUNT; i++) {
+        const rule kr = kind_rule(i);
+        rule_obj(&w, &kr);
+    }
     cs_jsonw_arr_end(&w);
     cs_jsonw_obj_end(&w);
     cs_jsonw_obj_end(&w);
