@@ -24,7 +24,11 @@ msg=$'<script>alert(1)</script> [x](http://evil) | `a``b` *em* _u_ # \x07bell \x
 grep -q 'alert' "$tmp/r.md" || fail "the test input was not extracted"
 
 # No raw control bytes, bidi overrides or invalid UTF-8 anywhere.
-for f in r.md r.html r.sarif r.txt; do
+# explain renders through the same terminal escaping as the text report.
+"$bin" explain "$tmp/in" >"$tmp/r.explain"
+grep -F 'rtl' "$tmp/r.explain" >/dev/null || fail "explain: the trace was not shown"
+grep -F '\u202E rtl' "$tmp/r.explain" >/dev/null || fail "explain: bidi override not shown as \\u202E"
+for f in r.md r.html r.sarif r.txt r.explain; do
   LC_ALL=C grep -q $'\x07' "$tmp/$f" && fail "$f: raw BEL"
   LC_ALL=C grep -q $'\xe2\x80\xae' "$tmp/$f" && fail "$f: raw U+202E"
   LC_ALL=C grep -q $'\xff' "$tmp/$f" && fail "$f: invalid UTF-8 byte"

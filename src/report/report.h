@@ -65,6 +65,16 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx);
 int cs_report_markdown(FILE *f, const cs_report_ctx *ctx);
 int cs_report_html(FILE *f, const cs_report_ctx *ctx);
 int cs_report_sarif(FILE *f, const cs_report_ctx *ctx);
+/* crashsift explain: every trace (only_picked: those of the picked
+ * clusters), then what keeps pick[0] and pick[1] apart when both are set,
+ * or the two clusters of a two-trace input. Needs res, clusters, sig_version. */
+int cs_report_explain(FILE *f, const cs_report_ctx *ctx, const cs_cluster *const pick[2],
+                      bool only_picked, double threshold);
+
+/* The one escaping of text for a terminal: every character cs_report_char
+ * flags (C0/C1 controls, bidi controls, invalid UTF-8) as its visible
+ * stand-in; NULL prints "-". text, explain and history output use it. */
+void cs_report_put_term(FILE *f, const char *s);
 
 /* Shared by the writers (report_util.c). */
 /* Sorted distinct test names of a cluster's traces (the caller frees the

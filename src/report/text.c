@@ -1,5 +1,5 @@
 /* text.c - the terminal views. Everything from an artifact goes through
- * put_safe(), which neutralizes control characters (and bidi controls and
+ * cs_report_put_term(), which neutralizes control characters (and bidi controls and
  * invalid UTF-8) so a log cannot move the cursor, recolour the user's
  * terminal or reorder what they read. */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r */
@@ -15,7 +15,7 @@
 #define TEXT_HEADLINE_MAX 160
 #define TEXT_NEW_MAX 10 /* "new since the last batch" lines */
 
-static void put_safe(FILE *f, const char *s)
+void cs_report_put_term(FILE *f, const char *s)
 {
     if (!s) {
         fputc('-', f);
@@ -51,13 +51,13 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
     for (size_t i = 0; i < r->n_members; i++) {
         const cs_member *m = &r->members[i];
         fprintf(f, "%-12s %12llu  ", cs_member_kind_name(m->kind), (unsigned long long)m->size);
-        put_safe(f, m->source);
+        cs_report_put_term(f, m->source);
         if (m->elf_kind) {
             fputs("  (", f);
-            put_safe(f, m->elf_kind);
+            cs_report_put_term(f, m->elf_kind);
             if (m->build_id) {
                 fputs(", build-id ", f);
-                put_safe(f, m->build_id);
+                cs_report_put_term(f, m->build_id);
             } else if (m->kind != CS_MK_ELF_CORE) {
                 fputs(", no build-id: cores cannot be matched to it", f);
             }
@@ -67,9 +67,9 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
     }
     for (size_t i = 0; i < r->n_diags; i++) {
         fprintf(f, "%serror%s        ", st.red, st.reset);
-        put_safe(f, r->diags[i].source);
+        cs_report_put_term(f, r->diags[i].source);
         fputs(": ", f);
-        put_safe(f, r->diags[i].message);
+        cs_report_put_term(f, r->diags[i].message);
         fputc('\n', f);
     }
     fprintf(f, "%zu member(s), %zu error(s)\n", r->n_members, r->n_diags);
@@ -80,13 +80,13 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
 static void put_name(FILE *f, const char *name)
 {
     char buf[TEXT_NAME_MAX + 8];
-    put_safe(f, cs_report_short_name(name, buf, sizeof buf, TEXT_NAME_MAX));
+    cs_report_put_term(f, cs_report_short_name(name, buf, sizeof buf, TEXT_NAME_MAX));
 }
 
 static void put_headline(FILE *f, const char *h)
 {
     char buf[TEXT_HEADLINE_MAX + 8];
-    put_safe(f, h ? cs_report_clip(h, buf, sizeof buf, TEXT_HEADLINE_MAX) : NULL);
+    cs_report_put_term(f, h ? cs_report_clip(h, buf, sizeof buf, TEXT_HEADLINE_MAX) : NULL);
 }
 
 static void frame_text(FILE *f, const cs_frame *fr, const style *st)
@@ -97,12 +97,12 @@ static void frame_text(FILE *f, const cs_frame *fr, const style *st)
     if (fr->norm_file || fr->file) {
         fputs("  ", f);
         fputs(st->dim, f);
-        put_safe(f, fr->norm_file ? fr->norm_file : fr->file);
+        cs_report_put_term(f, fr->norm_file ? fr->norm_file : fr->file);
         if (fr->line) fprintf(f, ":%d", fr->line);
         fputs(st->reset, f);
     } else if (fr->module) {
         fputs("  ", f);
-        put_safe(f, fr->module);
+        cs_report_put_term(f, fr->module);
         if (fr->has_offset) fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
     }
 }
@@ -125,10 +125,10 @@ static void other_threads(FILE *f, const cs_trace *t, const style *st)
         const cs_thread *th = &t->threads[i];
         const cs_frame *fr = cs_report_top_frame(th);
         fputs("      ", f);
-        put_safe(f, th->name ? th->name : "?");
+        cs_report_put_term(f, th->name ? th->name : "?");
         if (th->state) {
             fputs(" [", f);
-            put_safe(f, th->state);
+            cs_report_put_term(f, th->state);
             fputc(']', f);
         }
         if (fr) {
@@ -148,7 +148,7 @@ static void list_inline(FILE *f, const char *sep, const char *label, const char 
     fprintf(f, "%s%s ", sep, label);
     for (size_t i = 0; i < n && i < 5; i++) {
         if (i) fputs(", ", f);
-        put_safe(f, v[i]);
+        cs_report_put_term(f, v[i]);
     }
     if (n > 5) fprintf(f, " (+%zu more)", n - 5);
 }
@@ -173,7 +173,7 @@ static void history_tag(FILE *f, const cs_history_status *h, const style *st)
 
 static void site_loc(FILE *f, const cs_site *site)
 {
-    put_safe(f, site->file);
+    cs_report_put_term(f, site->file);
     for (size_t k = 0; k < site->n_lines; k++)
         fprintf(f, "%s%d", k ? "," : ":", site->lines[k]);
 }
@@ -266,10 +266,10 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
         list(f, "tests:", v, n);
         free(v);
         fputs("    seen: ", f);
-        put_safe(f, r->traces[c->traces[0]]->source);
+        cs_report_put_term(f, r->traces[c->traces[0]]->source);
         if (c->n_traces > 1) {
             fputs(" .. ", f);
-            put_safe(f, r->traces[c->traces[c->n_traces - 1]]->source);
+            cs_report_put_term(f, r->traces[c->traces[c->n_traces - 1]]->source);
         }
         fputc('\n', f);
         const cs_thread *th = cs_report_sig_thread(rep);
@@ -335,11 +335,11 @@ static void errors(FILE *f, const cs_report_ctx *ctx, const style *st)
     for (size_t i = 0; i < n; i++) {
         const cs_diag *d = &r->diags[c[i].example];
         fprintf(f, "  %5zux  ", c[i].n);
-        put_safe(f, d->message);
+        cs_report_put_term(f, d->message);
         fputs("\n         ", f);
         fputs(st->dim, f);
         fputs(c[i].n > 1 ? "e.g. " : "", f);
-        put_safe(f, d->source);
+        cs_report_put_term(f, d->source);
         fputs(st->reset, f);
         fputc('\n', f);
     }
@@ -376,29 +376,29 @@ static void tests(FILE *f, const cs_report_ctx *ctx, const style *st)
         char v[CS_REPORT_TEST_LINE], e[CS_REPORT_TEST_LINE];
         fputs("  ", f);
         fputs(s->flaky ? st->yellow : st->red, f);
-        put_safe(f, s->name);
+        cs_report_put_term(f, s->name);
         fputs(st->reset, f);
         fputc(' ', f);
         fputs(cs_report_test_verdict(s, v, sizeof v), f);
         const char *why = cs_report_test_explanation(ctx, s, e, sizeof e);
         if (why) {
             fputs(" \xe2\x80\x94 explained by ", f);
-            put_safe(f, why);
+            cs_report_put_term(f, why);
         }
         fputc('\n', f);
         fputs("    ", f);
         fputs(st->dim, f);
         fputs("package ", f);
-        put_safe(f, s->package);
+        cs_report_put_term(f, s->package);
         cluster_ids(f, ctx, s);
         fputs(st->reset, f);
         fputc('\n', f);
         if (s->first_failure) {
             fputs("    failed in: ", f);
-            put_safe(f, s->first_failure);
+            cs_report_put_term(f, s->first_failure);
             if (s->last_failure && strcmp(s->last_failure, s->first_failure) != 0) {
                 fputs(" .. ", f);
-                put_safe(f, s->last_failure);
+                cs_report_put_term(f, s->last_failure);
             }
             fputc('\n', f);
         }
