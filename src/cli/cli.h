@@ -1,6 +1,8 @@
-/* cli.h - the command-line front end: a command table (main.c), one
- * cmd_<name>.c per command, and one option table (options.c) that drives
- * getopt_long and --help alike. main() only dispatches. */
+/* cli.h - the command-line front end: a command table (main.c) whose rows
+ * name each command's option groups, one cmd_<name>.c per command, and one
+ * option table (options.c, a row per option, in groups) that drives
+ * getopt_long, --help, the man page and completion alike. main() only
+ * dispatches. */
 #ifndef CS_CLI_H
 #define CS_CLI_H
 
@@ -56,18 +58,30 @@ typedef struct cs_cli_opts {
     int n_paths;
 } cs_cli_opts;
 
-/* Which options a command takes (bit set of CS_OPTSET_...). */
+/* Option groups. Each command's row in the command table (main.c) names
+ * the groups it takes, and a command is parsed with exactly those: an
+ * option of another command (explain -o, triage --cluster) is rejected as
+ * unknown, never accepted and ignored. */
 enum {
-    CS_OPTSET_COMMON = 1,
-    CS_OPTSET_TRIAGE = 2,
-    CS_OPTSET_HISTORY = 4, /* the history command */
-    CS_OPTSET_RECORD = 8,  /* triage: recording into a history database */
+    CS_OPTSET_COMMON = 1,    /* --help, --jobs, input limits (--max-*) */
+    CS_OPTSET_RULES = 2,     /* signatures: --rules, --signatures, --frames */
+    CS_OPTSET_CORES = 4,     /* unwinding cores: --debug-dir, --sysroot, ... */
+    CS_OPTSET_GROUPING = 8,  /* clusters and races: --merge-threshold, --source */
+    CS_OPTSET_OUTPUT = 16,   /* -o [FMT:]FILE */
+    CS_OPTSET_REPORT = 32,   /* reports and exit policy: --format, --fail-on, --top, ... */
+    CS_OPTSET_RECORD = 64,   /* recording into a history database: --db, --regress-after */
+    CS_OPTSET_EXPLAIN = 128, /* explain: --cluster */
+    CS_OPTSET_HISTORY = 256, /* the history command */
 };
+#define CS_OPTSET_ANALYSIS                                                                         \
+    (CS_OPTSET_COMMON | CS_OPTSET_RULES | CS_OPTSET_CORES | CS_OPTSET_GROUPING)
 
-/* Parses argv (after the command name). Prints one specific line and a hint
- * on error and returns CS_EXIT_USAGE; 0 on success. */
-int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli_opts *o);
-void cs_cli_print_options(FILE *f, unsigned optset);
+/* Parses argv (after the command name) with the options of command cmd's
+ * groups. Prints one specific line and a hint on error and returns
+ * CS_EXIT_USAGE; 0 on success. */
+int cs_cli_parse(int argc, char **argv, const char *cmd, cs_cli_opts *o);
+/* The options of command cmd, as --help lists them. */
+void cs_cli_print_options(FILE *f, const char *cmd);
 /* Calls fn for each option of optset, in table order: the one list that
  * --help, the man page and shell completion are all written from. short_opt
  * is 0 when the option has no one-letter form; arg NULL when it takes none. */
@@ -84,6 +98,8 @@ typedef struct cs_command {
     const char *args; /* what follows the options in its synopsis */
 } cs_command;
 const cs_command *cs_cli_commands(size_t *n);
+/* The row of command `name` (it must exist). */
+const cs_command *cs_cli_command(const char *name);
 /* One report of `format` through cs_cli_write_atomic. */
 int cs_cli_write_report(const char *path, const char *format, const void *ctx);
 /* Runs write to stdout (path NULL or "-"); to a regular or missing file

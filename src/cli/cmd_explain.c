@@ -19,7 +19,7 @@ int cs_cmd_explain(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "explain", CS_OPTSET_COMMON | CS_OPTSET_TRIAGE, &o);
+    int rc = cs_cli_parse(argc, argv, "explain", &o);
     if (rc) return rc;
     if (o.help) {
         printf("usage: crashsift explain [options] PATH...\n\n"
@@ -28,7 +28,7 @@ int cs_cmd_explain(int argc, char **argv)
                "With --cluster A --cluster B, or inputs holding exactly two traces, it also says\n"
                "what keeps the two apart: the kind, the class, or the first frame that differs.\n\n"
                "options:\n");
-        cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE);
+        cs_cli_print_options(stdout, "explain");
         return CS_EXIT_OK;
     }
     if (o.n_paths == 0) {

@@ -20,7 +20,7 @@ static void help(void)
            "shard FILE (JSON lines, docs/shard.md). 'crashsift merge' over the shards of many\n"
            "jobs reports exactly what one triage over all their inputs would (docs/ci.md).\n\n"
            "options:\n");
-    cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE);
+    cs_cli_print_options(stdout, "extract");
     printf("\nexit status: 0 shard written (error entries for bad inputs are part of it); 2 usage\n"
            "or fatal error (no shard written).\n");
 }
@@ -40,7 +40,7 @@ int cs_cmd_extract(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "extract", CS_OPTSET_COMMON | CS_OPTSET_TRIAGE, &o);
+    int rc = cs_cli_parse(argc, argv, "extract", &o);
     if (rc) return rc;
     if (o.help) {
         help();

@@ -19,7 +19,7 @@ static void help(void)
            "last %d batches (oldest first). With ID, that one and its occurrences over time.\n"
            "\noptions:\n",
            CS_HISTORY_TREND);
-    cs_cli_print_options(stdout, CS_OPTSET_HISTORY);
+    cs_cli_print_options(stdout, "history");
     printf("\nexit status: 0 done; 2 usage error, unknown ID, or an unreadable, corrupt or\n"
            "newer database.\n");
 }
@@ -228,7 +228,7 @@ int cs_cmd_history(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "history", CS_OPTSET_HISTORY, &o);
+    int rc = cs_cli_parse(argc, argv, "history", &o);
     if (rc) return rc;
     if (o.help) {
         help();

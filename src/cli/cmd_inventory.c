@@ -11,13 +11,13 @@ int cs_cmd_inventory(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "inventory", CS_OPTSET_COMMON, &o);
+    int rc = cs_cli_parse(argc, argv, "inventory", &o);
     if (rc) return rc;
     if (o.help) {
         printf("usage: crashsift inventory [options] PATH...\n\n"
                "Lists every member found in PATHs (folders, zips, compressed files) with its\n"
                "sniffed kind, size and source path, then every error entry.\n\noptions:\n");
-        cs_cli_print_options(stdout, CS_OPTSET_COMMON);
+        cs_cli_print_options(stdout, "inventory");
         return CS_EXIT_OK;
     }
     if (o.n_paths == 0) {

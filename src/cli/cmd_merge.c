@@ -20,7 +20,7 @@ static void help(void)
            "'crashsift extract' wrote, exactly as one 'crashsift triage' over all their inputs\n"
            "would, whatever the order or grouping of the shards. Every trace is normalized\n"
            "again with this run's rules (docs/shard.md).\n\noptions:\n");
-    cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD);
+    cs_cli_print_options(stdout, "merge");
     printf("\nexit status: 0 done; 1 done and found what --fail-on names; 2 usage or fatal "
            "error.\n");
 }
@@ -29,8 +29,7 @@ int cs_cmd_merge(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "merge",
-                          CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD, &o);
+    int rc = cs_cli_parse(argc, argv, "merge", &o);
     if (rc) return rc;
     if (o.help) {
         help();

@@ -16,7 +16,7 @@ static void help(void)
            "Reads every artifact under PATHs, extracts every stack trace, and reports them.\n"
            "Reports go to stdout (--format) and to files (-o [FMT:]FILE, repeatable; the\n"
            "format defaults to --format, else text).\n\noptions:\n");
-    cs_cli_print_options(stdout, CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD);
+    cs_cli_print_options(stdout, "triage");
     printf("\nexit status: 0 the run finished; 1 it finished and found what --fail-on names;\n"
            "2 usage error, a missing or unreadable PATH, or a fatal error.\n");
 }
@@ -138,8 +138,7 @@ int cs_cmd_triage(int argc, char **argv)
 {
     cs_cli_opts o = {0};
     cs_run_opts_default(&o.run);
-    int rc = cs_cli_parse(argc, argv, "triage",
-                          CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD, &o);
+    int rc = cs_cli_parse(argc, argv, "triage", &o);
     if (rc) return rc;
     if (o.help) {
         help();

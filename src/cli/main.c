@@ -1,5 +1,6 @@
 /* main.c - dispatches to a command; the work is in the engine. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,20 +11,29 @@
 
 static const cs_command commands[] = {
     {"triage", cs_cmd_triage, "find, group and explain every crash in CI artifacts",
-     CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD, "PATH..."},
+     CS_OPTSET_ANALYSIS | CS_OPTSET_OUTPUT | CS_OPTSET_REPORT | CS_OPTSET_RECORD, "PATH..."},
     {"inventory", cs_cmd_inventory, "list every member found, with its kind and size",
      CS_OPTSET_COMMON, "PATH..."},
     {"explain", cs_cmd_explain, "show why traces got their signatures and clusters",
-     CS_OPTSET_COMMON | CS_OPTSET_TRIAGE, "PATH..."},
+     CS_OPTSET_ANALYSIS | CS_OPTSET_EXPLAIN, "PATH..."},
     {"extract", cs_cmd_extract, "write what triage finds in PATHs to a shard file, for merge",
-     CS_OPTSET_COMMON | CS_OPTSET_TRIAGE, "-o FILE PATH..."},
+     CS_OPTSET_COMMON | CS_OPTSET_RULES | CS_OPTSET_CORES | CS_OPTSET_OUTPUT, "-o FILE PATH..."},
     {"merge", cs_cmd_merge, "triage many shards as one run (the same report as one triage)",
-     CS_OPTSET_COMMON | CS_OPTSET_TRIAGE | CS_OPTSET_RECORD, "SHARD..."},
+     CS_OPTSET_COMMON | CS_OPTSET_RULES | CS_OPTSET_GROUPING | CS_OPTSET_OUTPUT | CS_OPTSET_REPORT |
+         CS_OPTSET_RECORD,
+     "SHARD..."},
     {"history", cs_cmd_history, "list clusters and race pairs recorded with triage --db",
      CS_OPTSET_HISTORY, "[ID]"},
     {"man", cs_cmd_man, "print the manual page (roff) written from the option tables", 0, ""},
     {"completion", cs_cmd_completion, "print a bash completion script", 0, "bash"},
 };
+
+const cs_command *cs_cli_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    abort(); /* a command parses its own name: a typo here is a bug */
+}
 
 const cs_command *cs_cli_commands(size_t *n)
 {

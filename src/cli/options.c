@@ -48,46 +48,48 @@ typedef struct optdef {
     const char *help;
 } optdef;
 
+/* This help ends with the report formats' names, from their table. */
+static const char formats_help[] = "report format for stdout and -o FILE (default text):";
+
 static const optdef table[] = {
     {"help", no_argument, 'h', CS_OPTSET_COMMON | CS_OPTSET_HISTORY, NULL, "show this help"},
     {"jobs", required_argument, 'j', CS_OPTSET_COMMON, "N",
      "worker threads (default: the number of cores, at most 16)"},
-    {"format", required_argument, 'f', CS_OPTSET_TRIAGE, "FMT",
-     "report format for stdout and -o FILE: text (default), json, markdown, html, sarif"},
-    {"output", required_argument, 'o', CS_OPTSET_TRIAGE, "[FMT:]FILE",
+    {"format", required_argument, 'f', CS_OPTSET_REPORT, "FMT", formats_help},
+    {"output", required_argument, 'o', CS_OPTSET_OUTPUT, "[FMT:]FILE",
      "write a report to FILE (repeatable: -o json:a.json -o text:a.txt)"},
-    {"color", required_argument, OPT_COLOR, CS_OPTSET_TRIAGE, "WHEN",
+    {"color", required_argument, OPT_COLOR, CS_OPTSET_REPORT, "WHEN",
      "auto (default), always or never; NO_COLOR turns auto off"},
-    {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_TRIAGE, "WHAT",
+    {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_REPORT, "WHAT",
      "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
      "comma list; new and regressed need --db"},
-    {"top", required_argument, OPT_TOP, CS_OPTSET_TRIAGE, "N",
+    {"top", required_argument, OPT_TOP, CS_OPTSET_REPORT, "N",
      "text, markdown: show the N largest clusters (default 10)"},
-    {"all", no_argument, OPT_ALL, CS_OPTSET_TRIAGE, NULL,
+    {"all", no_argument, OPT_ALL, CS_OPTSET_REPORT, NULL,
      "text, markdown: show every cluster (markdown: no 20k size budget)"},
-    {"only", required_argument, OPT_ONLY, CS_OPTSET_TRIAGE, "ID",
+    {"only", required_argument, OPT_ONLY, CS_OPTSET_REPORT, "ID",
      "markdown: write up only the race pair or cluster ID"},
-    {"repo-root", required_argument, OPT_REPO_ROOT, CS_OPTSET_TRIAGE, "PREFIX",
+    {"repo-root", required_argument, OPT_REPO_ROOT, CS_OPTSET_REPORT, "PREFIX",
      "the repository's checkout path in the traces (repeatable); code locations are relative "
      "to it and SARIF keeps only results in it (default: CI checkout layouts)"},
-    {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_TRIAGE, NULL, "the same as --fail-on any"},
-    {"rules", required_argument, OPT_RULES, CS_OPTSET_TRIAGE, "DIR",
+    {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_REPORT, NULL, "the same as --fail-on any"},
+    {"rules", required_argument, OPT_RULES, CS_OPTSET_RULES, "DIR",
      "also load the *.rules files of DIR (repeatable; docs/signatures.md)"},
-    {"signatures", required_argument, OPT_SIGNATURES, CS_OPTSET_TRIAGE, "DIR",
+    {"signatures", required_argument, OPT_SIGNATURES, CS_OPTSET_RULES, "DIR",
      "built-in rules folder (default: signatures/ beside the binary)"},
-    {"frames", required_argument, OPT_FRAMES, CS_OPTSET_TRIAGE, "K",
+    {"frames", required_argument, OPT_FRAMES, CS_OPTSET_RULES, "K",
      "significant frames in a signature (default 3)"},
-    {"merge-threshold", required_argument, OPT_MERGE, CS_OPTSET_TRIAGE, "D",
+    {"merge-threshold", required_argument, OPT_MERGE, CS_OPTSET_GROUPING, "D",
      "link clusters whose frames are within distance D, 0..1 (default 0.2; 0 = off)"},
-    {"debug-dir", required_argument, OPT_DEBUG_DIR, CS_OPTSET_TRIAGE, "DIR",
+    {"debug-dir", required_argument, OPT_DEBUG_DIR, CS_OPTSET_CORES, "DIR",
      "cores: look for binaries and .debug files by build-id in DIR (repeatable)"},
-    {"sysroot", required_argument, OPT_SYSROOT, CS_OPTSET_TRIAGE, "DIR",
+    {"sysroot", required_argument, OPT_SYSROOT, CS_OPTSET_CORES, "DIR",
      "cores: look up the libraries named in a core below DIR"},
-    {"core-in-process", no_argument, OPT_CORE_IN_PROCESS, CS_OPTSET_TRIAGE, NULL,
+    {"core-in-process", no_argument, OPT_CORE_IN_PROCESS, CS_OPTSET_CORES, NULL,
      "cores: unwind in this process, not a forked child (debugging)"},
-    {"source", required_argument, OPT_SOURCE, CS_OPTSET_TRIAGE, "DIR",
+    {"source", required_argument, OPT_SOURCE, CS_OPTSET_GROUPING, "DIR",
      "a checkout of the program: its source lines tell map races apart"},
-    {"cluster", required_argument, OPT_CLUSTER, CS_OPTSET_TRIAGE, "ID",
+    {"cluster", required_argument, OPT_CLUSTER, CS_OPTSET_EXPLAIN, "ID",
      "explain: only the traces of cluster ID; given twice, also why the two are apart"},
     {"db", required_argument, OPT_DB, CS_OPTSET_RECORD, "DB",
      "record this batch in history database DB (a file, or postgresql://...)"},
@@ -114,16 +116,26 @@ static const optdef table[] = {
      "longest log line kept whole (default 1M)"},
 };
 
+static const char *help_of(const optdef *d, char *buf, size_t n)
+{
+    if (d->help != formats_help) return d->help;
+    snprintf(buf, n, "%s %s", d->help, cs_report_names());
+    return buf;
+}
+
 void cs_cli_each_option(unsigned optset, cs_option_fn fn, void *user)
 {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         const optdef *d = &table[i];
-        if (d->set & optset) fn(user, d->name, d->val < 256 ? d->val : 0, d->arg, d->help);
+        char help[512];
+        if (d->set & optset)
+            fn(user, d->name, d->val < 256 ? d->val : 0, d->arg, help_of(d, help, sizeof help));
     }
 }
 
-void cs_cli_print_options(FILE *f, unsigned optset)
+void cs_cli_print_options(FILE *f, const char *cmd)
 {
+    unsigned optset = cs_cli_command(cmd)->optset;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         const optdef *d = &table[i];
         if (!(d->set & optset)) continue;
@@ -132,7 +144,8 @@ void cs_cli_print_options(FILE *f, unsigned optset)
         if (d->val < 256) snprintf(shortopt, sizeof shortopt, "-%c, ", d->val);
         snprintf(left, sizeof left, "%s--%s%s%s", shortopt, d->name, d->arg ? " " : "",
                  d->arg ? d->arg : "");
-        fprintf(f, "  %-28s %s\n", left, d->help);
+        char help[512];
+        fprintf(f, "  %-28s %s\n", left, help_of(d, help, sizeof help));
     }
 }
 
@@ -249,8 +262,42 @@ static int bad(const char *cmd, const char *opt, const char *arg, const char *wh
     return CS_EXIT_USAGE;
 }
 
-int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli_opts *o)
+/* An option this command does not take: when another command takes it, say
+ * which (explain -o is a triage option, not a typo). */
+static int unknown(const char *cmd, unsigned optset, const char *arg)
 {
+    const optdef *d = NULL; /* this command's row of that name first */
+    bool islong = arg[0] == '-' && arg[1] == '-';
+    size_t k = islong ? strcspn(arg + 2, "=") : 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const optdef *t = &table[i];
+        bool same = islong ? strlen(t->name) == k && strncmp(t->name, arg + 2, k) == 0
+                           : arg[0] == '-' && arg[1] && t->val == (unsigned char)arg[1];
+        if (same && (!d || (t->set & optset))) d = t;
+    }
+    if (d && (d->set & optset)) {
+        fprintf(stderr, "crashsift %s: option '%s' needs a value\n", cmd, arg);
+    } else if (d) {
+        fprintf(stderr, "crashsift %s: '%s' is not an option of %s (it is one of:", cmd, arg, cmd);
+        size_t n;
+        const cs_command *cmds = cs_cli_commands(&n);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < sizeof table / sizeof table[0]; j++)
+                if ((cmds[i].optset & table[j].set) && strcmp(table[j].name, d->name) == 0) {
+                    fprintf(stderr, " %s", cmds[i].name);
+                    break;
+                }
+        fputs(")\n", stderr);
+    } else {
+        fprintf(stderr, "crashsift %s: unknown option '%s'\n", cmd, arg);
+    }
+    fprintf(stderr, "Try 'crashsift %s --help'.\n", cmd);
+    return CS_EXIT_USAGE;
+}
+
+int cs_cli_parse(int argc, char **argv, const char *cmd, cs_cli_opts *o)
+{
+    unsigned optset = cs_cli_command(cmd)->optset;
     struct option longs[sizeof table / sizeof table[0] + 1];
     char shorts[64] = "";
     size_t n = 0, sl = 0;
@@ -435,14 +482,11 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, unsigned optset, cs_cli
             break;
         case '?':
         default:
-            if (optopt && optopt < 256)
-                fprintf(stderr, "crashsift %s: unknown option or missing value: '-%c'\n", cmd,
-                        optopt);
-            else
-                fprintf(stderr, "crashsift %s: unknown option or missing value: '%s'\n", cmd,
-                        argv[optind - 1]);
-            fprintf(stderr, "Try 'crashsift %s --help'.\n", cmd);
-            return CS_EXIT_USAGE;
+            if (optopt > 0 && optopt < 256) {
+                char shortopt[3] = {'-', (char)optopt, '\0'};
+                return unknown(cmd, optset, shortopt);
+            }
+            return unknown(cmd, optset, argv[optind - 1]);
         }
     }
     o->paths = argv + optind;
