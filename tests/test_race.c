@@ -44,6 +44,34 @@ static bool has_line(const cs_site *s, int line)
 
 /* Paths are relative to the source tree (main() changes into it). */
 
+/* s is one of the '|'-separated names in alts. */
+static bool one_of(const char *s, const char *alts)
+{
+    size_t n = strlen(s);
+    for (const char *p = alts; p;) {
+        const char *bar = strchr(p, '|');
+        size_t k = bar ? (size_t)(bar - p) : strlen(p);
+        if (k == n && strncmp(p, s, n) == 0) return true;
+        p = bar ? bar + 1 : NULL;
+    }
+    return false;
+}
+
+/* Lines of the given files that contain `needle`. */
+static size_t count_lines(const char *const *paths, size_t n, const char *needle)
+{
+    size_t c = 0;
+    char line[4096];
+    for (size_t i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof line, f))
+            if (strstr(line, needle)) c++;
+        fclose(f);
+    }
+    return c;
+}
+
 /* Every map fatal error alone, from both Go releases: the runtime shows
  * only the goroutine that threw, so each is a partial race at that site,
  * with the access the runtime's message implies - never "f ~ f", never a
@@ -57,7 +85,9 @@ static void test_lone_fatal_is_partial(void **state)
         {"fixtures/race/go119_fatal_idle.log", "inventory.(*Stock).Put", "write"},
         {"fixtures/race/go119_fatal_read.log", "inventory.(*Stock).Count", "read"},
         {"fixtures/race/go119_fatal_iterate_v2.log", "inventory.(*Stock).Total", "iteration"},
-        {"fixtures/race/gocur_fatal_idle.log", "inventory.(*Stock).Put", "write"},
+        /* Current Go shows only the goroutine that threw: Put or Drop. */
+        {"fixtures/race/gocur_fatal_idle.log", "inventory.(*Stock).Put|inventory.(*Stock).Drop",
+         "write"},
         {"fixtures/race/gocur_fatal_read.log", "inventory.(*Stock).Count", "read"},
         {"fixtures/race/gocur_fatal_iterate_v2.log", "inventory.(*Stock).Total", "iteration"},
         {"fixtures/go/concurrent_map_writes.log", "dispatch.(*Aggregator).add", "write"},
@@ -77,7 +107,7 @@ static void test_lone_fatal_is_partial(void **state)
         assert_true(r->partial);
         assert_true(r->map_race);
         assert_int_equal(cs_race_n_sites(r), 1);
-        assert_string_equal(r->sites[0].function, cases[i].function);
+        assert_true(one_of(r->sites[0].function, cases[i].function));
         assert_string_equal(r->sites[0].access, cases[i].access);
         assert_int_equal(r->n_by[CS_EV_RUNTIME], 1);
         assert_string_equal(cs_race_unknown_side(r), "an unknown writer");
@@ -128,7 +158,9 @@ static void test_two_versions_one_pair(void **state)
     const cs_race *r = find(&t, "inventory.(*Stock).Drop", "inventory.(*Stock).Put");
     assert_non_null(r);
     assert_true(r->map_race);
-    assert_int_equal(r->n_by[CS_EV_DIRECT], n);
+    /* Go 1.19 reports the pair once per run, current Go twice (Put's read
+     * and Put's write of `items[k] += n`): every report is one occurrence. */
+    assert_int_equal(r->n_by[CS_EV_DIRECT], count_lines(paths, n, "WARNING: DATA RACE"));
     /* Drop: stock.go:19 in v1, :24 in v2; Put: :14 and :19. */
     assert_true(has_line(&r->sites[0], 19));
     assert_true(has_line(&r->sites[0], 24));
@@ -172,6 +204,128 @@ static void test_every_symptom_linked(void **state)
     cs_triage_dispose(&t);
 }
 
+/* ThreadSanitizer races on std::unordered_map (_Hashtable frames) and
+ * std::map (_Rb_tree frames), from g++ and clang++: one full map pair each,
+ * at the program's functions, never at the container internals. The
+ * "As if synchronized via sleep:" stack is context: its frames join no
+ * access. */
+static void test_tsan_container_races(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path, *a, *b;
+    } cases[] = {
+        {"fixtures/race/tsan_unordered_map_gcc.log", "add_session", "expire_session"},
+        {"fixtures/race/tsan_unordered_map_clang.log", "add_session", "expire_session"},
+        {"fixtures/race/tsan_map_gcc.log", "clear_quota", "set_quota"},
+        {"fixtures/race/tsan_map_clang.log", "clear_quota", "set_quota"},
+        {"fixtures/race/tsan_sleep_gcc.log", "load_limits", "reset_limits"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *paths[] = {cases[i].path};
+        cs_triage t;
+        cs_t_triage_full(paths, 1, NULL, &t);
+        assert_int_equal(t.races.n, 1);
+        const cs_race *r = find(&t, cases[i].a, cases[i].b);
+        assert_non_null(r);
+        assert_true(r->map_race);
+        assert_int_equal(r->n_by[CS_EV_DIRECT], 1);
+        cs_triage_dispose(&t);
+    }
+    cs_results res;
+    cs_t_triage(cs_t_src("fixtures/race/tsan_sleep_gcc.log"), &res);
+    cs_trace *tr = cs_t_find(&res, CS_TK_TSAN, &(size_t){0});
+    assert_non_null(tr);
+    bool sleep_ctx = false;
+    for (size_t k = 0; k < tr->n_threads; k++) {
+        const cs_thread *th = &tr->threads[k];
+        bool has_usleep = false;
+        for (size_t j = 0; j < th->n_frames; j++)
+            if (th->frames[j].function && strcmp(th->frames[j].function, "usleep") == 0)
+                has_usleep = true;
+        if (th->role == CS_ROLE_ACCESS || th->role == CS_ROLE_PREVIOUS) assert_false(has_usleep);
+        if (th->role == CS_ROLE_OTHER && has_usleep) sleep_ctx = true;
+    }
+    assert_true(sleep_ctx);
+    cs_results_dispose(&res);
+}
+
+/* Layouts of older and cut reports: the pre-1.3 header without an address
+ * ("Write by goroutine 7:"), a report pasted without its WARNING line, and
+ * "[failed to restore the stack]" for the previous access (one-sided). The
+ * lines are those of real reports in ../shared/corpus/public-traces
+ * (go-race-kubernetes-18708, go-race-debugcharts-19), re-indented. */
+static void test_old_and_half_known_layouts(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("old.log",
+                     "    Write by goroutine 81:\n"
+                     "      k8s.io/kubernetes/pkg/kubelet/prober.TestHandleCrash()\n"
+                     "          /workspace/src/k8s.io/kubernetes/pkg/kubelet/prober/"
+                     "worker_test.go:254 +0x42\n"
+                     "\n"
+                     "    Previous read by goroutine 24:\n"
+                     "      k8s.io/kubernetes/pkg/util.HandleCrash()\n"
+                     "          /workspace/src/k8s.io/kubernetes/pkg/util/util.go:59 +0x34\n",
+                     &r);
+    cs_trace *t = cs_t_find(&r, CS_TK_GO_RACE, &(size_t){0});
+    assert_non_null(t);
+    int a = cs_t_thread(t, CS_ROLE_ACCESS), b = cs_t_thread(t, CS_ROLE_PREVIOUS);
+    assert_true(a >= 0 && b >= 0);
+    assert_string_equal(t->threads[a].access, "write");
+    assert_int_equal(t->threads[a].id, 81);
+    assert_int_equal(t->threads[a].frames[0].line, 254);
+    assert_string_equal(t->threads[b].access, "read");
+    assert_int_equal(t->threads[b].frames[0].line, 59);
+    cs_results_dispose(&r);
+
+    const char *lost = "==================\n"
+                       "WARNING: DATA RACE\n"
+                       "Write at 0x000002c31d28 by goroutine 25:\n"
+                       "  github.com/mkevac/debugcharts.(*server).gatherData()\n"
+                       "      /go/pkg/mod/github.com/mkevac/debugcharts@v0.0.0/debugcharts.go:125 "
+                       "+0x472\n"
+                       "\n"
+                       "Previous read at 0x000002c31d28 by goroutine 962:\n"
+                       "  [failed to restore the stack]\n"
+                       "\n"
+                       "Goroutine 25 (running) created at:\n"
+                       "  github.com/mkevac/debugcharts.init.0()\n"
+                       "      /go/pkg/mod/github.com/mkevac/debugcharts@v0.0.0/debugcharts.go:193 "
+                       "+0x507\n"
+                       "==================\n";
+    cs_t_triage_text("lost.log", lost, &r);
+    t = cs_t_find(&r, CS_TK_GO_RACE, &(size_t){0});
+    assert_non_null(t);
+    assert_false(t->truncated);
+    b = cs_t_thread(t, CS_ROLE_PREVIOUS);
+    assert_true(b >= 0);
+    assert_int_equal(t->threads[b].n_frames, 0);
+    assert_true(t->threads[b].elided);
+    assert_true(cs_t_thread(t, CS_ROLE_CREATION) >= 0);
+    cs_results_dispose(&r);
+
+    /* The whole pipeline: one partial pair at the known site, never a guess. */
+    char dir[] = "/tmp/cs-race-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/lost.log", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(lost, f);
+    fclose(f);
+    const char *paths[] = {path};
+    cs_triage tr;
+    cs_t_triage_full(paths, 1, NULL, &tr);
+    assert_int_equal(tr.races.n, 1);
+    assert_true(tr.races.v[0].partial);
+    assert_string_equal(tr.races.v[0].sites[0].function, "debugcharts.(*server).gatherData");
+    cs_triage_dispose(&tr);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -180,6 +334,8 @@ int main(void)
         cmocka_unit_test(test_no_pair_from_one_stack),
         cmocka_unit_test(test_two_versions_one_pair),
         cmocka_unit_test(test_every_symptom_linked),
+        cmocka_unit_test(test_tsan_container_races),
+        cmocka_unit_test(test_old_and_half_known_layouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,10 @@ struct cs_extractor {
     } held[2];
     int cur; /* held[cur] is the pending line when has_pending */
     bool has_pending;
+    /* Empty lines after the pending one: they are nobody's neighbour when
+     * prefixes are learned (logs that double-space every line would agree
+     * on nothing), and are dispatched, in order, after it. */
+    uint64_t blank_first, blank_n;
     bool has_prev; /* prev_scan is the line released last */
     cs_pfx_scan prev_scan;
     cs_pfx_state pfx;
@@ -558,6 +562,15 @@ void cs_extractor_line(cs_extractor *e, const char *p, size_t n, uint64_t no)
     dispatch(e, &l);
 }
 
+/* Dispatches n empty lines numbered from `first`. */
+static void release_blank(cs_extractor *e, uint64_t first, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        cs_xline l = {"", 0, first + i, false};
+        dispatch(e, &l);
+    }
+}
+
 /* Strips the learned prefix and suffix of the held line, restores the tabs
  * syslog writes as "#011", and dispatches it with its own line number. */
 static void release(cs_extractor *e, const cs_pfx_scan *next)
@@ -570,6 +583,8 @@ static void release(cs_extractor *e, const cs_pfx_scan *next)
     e->prev_scan = h->scan;
     e->has_prev = true;
     e->has_pending = false;
+    uint64_t bf = e->blank_first, bn = e->blank_n;
+    e->blank_n = 0;
     cs_xline l = {h->buf + pre, h->len - pre - suf, h->no, h->overlong};
     if (pre && memmem(l.ptr, l.len, "#011", 4)) {
         if (l.len + 1 > e->tabs_cap) {
@@ -590,10 +605,10 @@ static void release(cs_extractor *e, const cs_pfx_scan *next)
     }
     /* Jenkins pipeline step lines ("[Pipeline] sh", "[Pipeline] }") are
      * interleaved with the steps' output: they neither start nor end a trace. */
-    if (cs_starts_with(l.ptr, l.len, "[Pipeline] ") ||
-        (l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0))
-        return;
-    dispatch(e, &l);
+    if (!cs_starts_with(l.ptr, l.len, "[Pipeline] ") &&
+        !(l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0))
+        dispatch(e, &l);
+    release_blank(e, bf, bn);
 }
 
 static int on_line(void *ctx, const cs_line *line)
@@ -608,6 +623,11 @@ static int on_line(void *ctx, const cs_line *line)
         h->cap = n + 1 > 2 * h->cap ? n + 1 : 2 * h->cap;
         h->buf = cs_xrealloc(h->buf, h->cap);
     }
+    if (n == 0 && e->has_pending) {
+        if (!e->blank_n) e->blank_first = line->no;
+        e->blank_n++;
+        return 0;
+    }
     memcpy(h->buf, p, n);
     h->len = n;
     h->no = line->no;
@@ -617,7 +637,8 @@ static int on_line(void *ctx, const cs_line *line)
         release(e, &h->scan);
         e->cur = slot;
     }
-    e->has_pending = true;
+    e->has_pending = n > 0;
+    if (n == 0) release_blank(e, line->no, 1);
     return 0;
 }
 

@@ -21,8 +21,10 @@
 static cs_regex *re_access, *re_created;
 
 static const cs_xpattern patterns[] = {
-    {&re_access, "^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))? at "
-                 "0x([0-9a-f]+) by (?:goroutine (\\d+)|(main) goroutine)"},
+    /* "Write at 0x... by goroutine 7:"; the old detector (before Go 1.3)
+     * printed "Write by goroutine 7:", without the address. */
+    {&re_access, "^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))?"
+                 "(?: at 0x([0-9a-f]+))? by (?:goroutine (\\d+)|(main) goroutine)"},
     {&re_created, "^Goroutine (\\d+) \\(([a-z]+)\\) created at:"},
     {0},
 };
@@ -33,17 +35,26 @@ typedef struct st {
     bool want_file;
 } st;
 
+static int feed(void *state, cs_xctx *x, const cs_xline *l);
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
     size_t n = l->len;
     cs_xtrim(&p, &n);
-    if (n != 18 || memcmp(p, "WARNING: DATA RACE", 18) != 0) return NULL;
+    bool warning = n == 18 && memcmp(p, "WARNING: DATA RACE", 18) == 0;
+    /* A report pasted without its WARNING line opens with its first access
+     * ("Write at 0x... by goroutine 7:"; never a "Previous" one). */
+    cs_match m;
+    bool headless =
+        !warning && p[0] != 'P' && n > 1 && p[n - 1] == ':' && cs_regex_match(re_access, p, n, &m);
+    if (!warning && !headless) return NULL;
     st *s = cs_xcalloc(1, sizeof *s);
     uint64_t sep = cs_xctx_sep_line(x);
-    s->t = cs_trace_new(CS_TK_GO_RACE, cs_xctx_source(x), sep ? sep : l->no);
-    s->t->headline = cs_xstrdup("WARNING: DATA RACE");
+    s->t = cs_trace_new(CS_TK_GO_RACE, cs_xctx_source(x), sep && warning ? sep : l->no);
+    s->t->headline = cs_xstrdup(warning ? "WARNING: DATA RACE" : "DATA RACE (no WARNING line)");
     s->cur = -1;
+    if (headless) feed(s, x, l);
     return s;
 }
 
@@ -54,10 +65,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     const char *p = l->ptr;
     size_t n = l->len;
     cs_xtrim(&p, &n);
-    if (n == 0) {
-        s->want_file = false;
-        return CS_X_MORE;
-    }
+    if (n == 0) return CS_X_MORE; /* logs that double-space every line keep frames whole */
     s->t->line_end = l->no;
     if (n >= 10 && p[0] == '=' && p[n - 1] == '=') return CS_X_DONE;
     cs_thread *th = s->cur >= 0 ? &s->t->threads[s->cur] : NULL;
@@ -67,7 +75,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->want_file = false;
         if (cs_go_parse_fileline(l->ptr, l->len, &th->frames[th->n_frames - 1])) return CS_X_MORE;
     }
-    if (ind == 0 && cs_regex_match(re_access, p, n, &m)) {
+    /* Headers at any indent: a report pasted or logged indented as a whole
+     * keeps its own layout (headers shallower than their frames). */
+    if (cs_regex_match(re_access, p, n, &m)) {
         bool prev = cs_match_group(&m, 1, &(const char *){0}, &(size_t){0});
         cs_thread *a = cs_trace_add_thread(s->t, prev ? CS_ROLE_PREVIOUS : CS_ROLE_ACCESS);
         s->cur = a ? (long)(a - s->t->threads) : -1;
@@ -88,7 +98,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         a->label = cs_xstrndup(p, n);
         return CS_X_MORE;
     }
-    if (ind == 0 && cs_regex_match(re_created, p, n, &m)) {
+    if (cs_regex_match(re_created, p, n, &m)) {
         cs_thread *c = cs_trace_add_thread(s->t, CS_ROLE_CREATION);
         s->cur = c ? (long)(c - s->t->threads) : -1;
         s->want_file = false;
@@ -115,6 +125,12 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             th->elided = true;
             return CS_X_MORE;
         }
+        /* The detector lost this access's stack: the access is known, its
+         * site is not (the race module makes the pair one-sided). */
+        if (cs_starts_with(p, n, "[failed to restore the stack]")) {
+            th->elided = true;
+            return CS_X_MORE;
+        }
     }
     /* Anything else: the report was cut short before its closing rule. */
     s->t->truncated = true;
@@ -138,7 +154,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_go_race = {
     .name = "go-race",
     .patterns = patterns,
-    .first_chars = "W",
+    .first_chars = "WR", /* WARNING; headless reports open with Read/Write */
     .start = start,
     .feed = feed,
     .finish = finish,

@@ -169,6 +169,14 @@ static bool header(st *s, const char *p, size_t n)
         if (s->cur >= 0) name_thread(&s->t->threads[s->cur], &m, 2, 3);
         return true;
     }
+    if (cs_starts_with(p, n, "As if synchronized via sleep:")) {
+        /* The sleep that made the two accesses look ordered: context for a
+         * reader, never an access (its frames must not join the previous
+         * access's stack). */
+        s->cur = add_thread(s, CS_ROLE_OTHER, p, n);
+        if (s->cur >= 0) s->t->threads[s->cur].name = cs_xstrdup("as if synchronized via sleep");
+        return true;
+    }
     if (n >= 2 && p[n - 1] == ':' && !memchr(p, ' ', n - 1)) {
         /* "and:" of destroy-of-a-locked-mutex reports. */
         s->cur = add_thread(s, CS_ROLE_OTHER, p, n);
