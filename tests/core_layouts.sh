@@ -185,4 +185,19 @@ grep -Eq 'pile/stripped +\(executable, stripped, build-id [0-9a-f]{40}\)' invent
   || { echo "FAIL: inventory lacks the stripped binary" >&2; exit 1; }
 grep -Eq 'xz\.zip!split\.debug +\(debug-file, build-id' inventory.txt \
   || { echo "FAIL: inventory lacks the .debug file" >&2; exit 1; }
+# Two threads inside two different containers (std::map, std::unordered_map)
+# while main crashes: two threads in map code at once, but no shared
+# container, so no map race.
+mkdir two && cp "$c"/twomaps.core "$b"/twomaps two/
+"$bin" triage -f json two >two.json
+python3 - two.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+cores = [t for t in d["traces"] if t["kind"] == "core"]
+assert len(cores) == 1, len(cores)
+names = [f.get("function") or "" for th in cores[0]["threads"] for f in th["frames"]]
+assert any("bump_rank" in n for n in names) and any("bump_count" in n for n in names), names[:40]
+assert not d["races"], [(r["sites"], r.get("map_evidence")) for r in d["races"]]
+print("core_layouts: two threads in two containers are no race")
+PY
 echo "core_layouts: 1 passed, 0 failed"

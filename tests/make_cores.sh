@@ -33,6 +33,9 @@ cc -O2 -o inline_O2 "$src/inline.c"
 "$CXX" -g -O0 -pthread -o mt_O0 "$src/mt.cpp"
 # Two threads writing one unordered_map without a lock (the race module's core evidence).
 "$CXX" -g -O1 -pthread -o maprace "$src/maprace.cpp"
+# Two threads, each inside its own container (std::map, std::unordered_map):
+# two threads in map code at once that are no map race.
+"$CXX" -g -O1 -pthread -o twomaps "$src/twomaps.cpp"
 # Stripped: no symbols, no DWARF; frames show module+offset only.
 cc -O2 -o stripped "$src/segv.c"
 strip stripped
@@ -93,6 +96,18 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
   rm -f maprace.core
 done
 [ -s maprace.core ] || { echo "make_cores.sh: no core of maprace with both writers in the map" >&2; exit 1; }
+for try in 1 2 3 4 5 6 7 8 9 10; do
+  core twomaps twomaps
+  both=$(gdb -nx -batch -iex 'set debuginfod enabled off' -ex 'thread apply all bt' \
+    ./twomaps twomaps.core 2>/dev/null | awk '
+      /^Thread [0-9]+/ { if (h && u) n++; h = 0; u = 0 }
+      /_Hashtable|_Map_base|__detail::|_Rb_tree|std::map</ { h = 1 }
+      /bump_rank|bump_count/ { u = 1 }
+      END { if (h && u) n++; print n + 0 }')
+  [ "$both" -ge 2 ] && break
+  rm -f twomaps.core
+done
+[ -s twomaps.core ] || { echo "make_cores.sh: no core of twomaps with both threads in their maps" >&2; exit 1; }
 core stripped stripped a
 core stripped_dyn stripped_dyn b
 CORE_ENV="LD_LIBRARY_PATH=$out/work/foreign-lib" core foreign foreign a
@@ -104,7 +119,7 @@ mv ./*.core "$out/cores/"
 mv "$out/cores/gone.core" "$out/missing/"
 rm -f gone
 for f in segv_O0 segv_O0_nofp segv_O2 segv_nopie abort_O0 overflow_O0 inline_O2 mt_O2 mt_O0 \
-  maprace stripped stripped_dyn foreign split split.debug; do
+  maprace twomaps stripped stripped_dyn foreign split split.debug; do
   mv "$f" "$out/bin/"
 done
 touch "$out/stamp"

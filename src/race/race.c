@@ -391,11 +391,62 @@ static const char *fatal_access(const cs_trace *t, const cs_thread *th)
  * code: the second known access. A goroutine that merely exists in the dump
  * (parked in wg.Wait, asleep, or at a user frame with no map frame above
  * it) is not an access. */
+/* Which container a thread's map frames work on, as far as the names say:
+ * the family (hash table or tree) and the key type, the first template
+ * argument ("std::_Hashtable<std::string, ...>::erase" and
+ * "std::unordered_map<std::string, int>::operator[]" are one container
+ * type). Empty when the names do not say (Go's runtime.map* functions). */
+typedef struct container {
+    char family; /* 'h' hash table, 't' tree, 0 unknown */
+    const char *key;
+    size_t key_len;
+} container;
+
+static container container_of(const cs_thread *th)
+{
+    container c = {0, NULL, 0};
+    for (size_t j = 0; j < th->n_frames; j++) {
+        const cs_frame *f = &th->frames[j];
+        if (!f->map_impl || !f->function) continue;
+        const char *fn = f->function;
+        if (strstr(fn, "_Hashtable") || strstr(fn, "unordered_") || strstr(fn, "_Map_base"))
+            c.family = 'h';
+        else if (strstr(fn, "_Rb_tree") || strstr(fn, "std::map<") || strstr(fn, "std::set<") ||
+                 strstr(fn, "std::multimap<") || strstr(fn, "std::multiset<"))
+            c.family = 't';
+        else
+            return c;
+        const char *lt = strchr(fn, '<');
+        if (!lt) return c;
+        int depth = 0;
+        const char *e = lt + 1;
+        for (; *e && !(depth == 0 && (*e == ',' || *e == '>')); e++)
+            depth += *e == '<' ? 1 : *e == '>' ? -1 : 0;
+        c.key = lt + 1;
+        c.key_len = (size_t)(e - c.key);
+        return c;
+    }
+    return c;
+}
+
+/* Could two threads be in the same container? Only names that say
+ * otherwise (a tree and a hash table, or different key types) tell two
+ * containers apart: a core does not say which object a frame works on. */
+static bool same_container(const cs_thread *a, const cs_thread *b)
+{
+    container x = container_of(a), y = container_of(b);
+    if (!x.family || !y.family) return true;
+    if (x.family != y.family) return false;
+    if (!x.key || !y.key) return true;
+    return x.key_len == y.key_len && memcmp(x.key, y.key, x.key_len) == 0;
+}
+
 static bool second_in_map(const cs_trace *t, int crashed, loc *l)
 {
     for (size_t k = 0; k < t->n_threads; k++) {
         const cs_thread *th = &t->threads[k];
         if ((int)k == crashed || th->role == CS_ROLE_CREATION) continue;
+        if (!same_container(&t->threads[crashed], th)) continue;
         if (site_of(th, l) && l->in_map) {
             l->access = map_access(th);
             return true;
@@ -464,11 +515,14 @@ static bool observe(const cs_trace *t, size_t i, obs *o)
              * are inside the map still shows two accesses. */
             if (t->kind != CS_TK_CORE) return false;
             size_t n = 0;
+            const cs_thread *first = NULL;
             for (size_t k = 0; k < t->n_threads && n < 2; k++) {
                 const cs_thread *th = &t->threads[k];
                 loc y;
                 if ((int)k == c || th->role == CS_ROLE_CREATION || !site_of(th, &y) || !y.in_map)
                     continue;
+                if (first && !same_container(first, th)) continue;
+                first = first ? first : th;
                 y.access = map_access(th);
                 if (n++ == 0)
                     o->a = y;
