@@ -379,6 +379,38 @@ static void test_swap_after_walk_not_followed(void **state)
     free(d);
 }
 
+/* '!' separates an archive from its members in source paths: a plain file
+ * named like a member path, or a member with '!' in its name, must not read
+ * as a nested member. The '!' in names is shown as "\\x21". */
+static void test_bang_in_names_escaped(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    sh("mkdir -p %s/in %s/z && cp fixtures/go/nil_deref.log '%s/in/run-17.zip!logs!test.log' && "
+       "cp fixtures/go/explicit_panic.log '%s/z/a!b.log' && cd %s/z && zip -q ../in/art.zip "
+       "'a!b.log'",
+       d);
+    char *p;
+    assert_true(asprintf(&p, "%s/in", d) > 0);
+    cs_results r;
+    cs_t_triage(p, &r);
+    assert_int_equal(r.n_traces, 2);
+    bool plain = false, member = false;
+    for (size_t i = 0; i < r.n_traces; i++) {
+        const char *src = r.traces[i]->source;
+        const char *in = strstr(src, "/in/");
+        assert_non_null(in);
+        if (strcmp(in, "/in/run-17.zip\\x21logs\\x21test.log") == 0) plain = true;
+        if (strcmp(in, "/in/art.zip!a\\x21b.log") == 0) member = true;
+    }
+    assert_true(plain);
+    assert_true(member);
+    cs_results_dispose(&r);
+    free(p);
+    sh("rm -rf %s", d);
+    free(d);
+}
+
 int main(void)
 {
     /* Paths in the tests are relative to the source tree. */
@@ -395,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_nested_bomb_bounded_per_input),
         cmocka_unit_test(test_size_lie_reported),
         cmocka_unit_test(test_swap_after_walk_not_followed),
+        cmocka_unit_test(test_bang_in_names_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -498,12 +498,16 @@ static const char *unsafe_name(const char *name)
     return NULL;
 }
 
+/* A name as a source path shows it: control bytes as "\\x1b", and '!' as
+ * "\\x21", because '!' is what separates an archive from its members
+ * ("run.zip!logs/test.log"): a plain file or member called "a.zip!b.log"
+ * must not read as member b.log of a.zip. */
 static char *printable(const char *s)
 {
     cs_buf b;
     cs_buf_init(&b, 0);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
+        if (*p < 0x20 || *p == 0x7f || *p == '!')
             cs_buf_printf(&b, "\\x%02x", *p);
         else
             cs_buf_addc(&b, (char)*p);
@@ -842,7 +846,9 @@ static int walk_dir(cs_ingest *in, const char *fs_path, const char *source, cons
     for (size_t i = 0; i < n; i++) {
         if (rc == 0) {
             char *p = cs_xasprintf("%s/%s", fs_path, names[i]);
-            char *s = cs_xasprintf("%s%s%s", source, slash ? "" : "/", names[i]);
+            char *shown = printable(names[i]);
+            char *s = cs_xasprintf("%s%s%s", source, slash ? "" : "/", shown);
+            free(shown);
             rc = walk(in, p, s, visit, user);
             free(p);
             free(s);
@@ -1002,10 +1008,20 @@ static int set_root(cs_ingest *in, const char *path)
     return 1;
 }
 
+/* An input path given on the command line: shown as given, but a '!' in it
+ * is not an archive separator either. */
+static char *shown_input(const char *path)
+{
+    return strchr(path, '!') ? printable(path) : cs_xstrdup(path);
+}
+
 int cs_ingest_path(cs_ingest *in, const char *path, cs_visit_fn visit, void *user)
 {
     if (!set_root(in, path)) return 0;
-    return walk(in, path, path, visit, user);
+    char *shown = shown_input(path);
+    int rc = walk(in, path, shown, visit, user);
+    free(shown);
+    return rc;
 }
 
 int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user)
@@ -1013,7 +1029,9 @@ int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user)
     if (!set_root(in, path)) return 0;
     in->list_fn = file;
     in->list_user = user;
-    int rc = walk(in, path, path, NULL, NULL);
+    char *shown = shown_input(path);
+    int rc = walk(in, path, shown, NULL, NULL);
+    free(shown);
     in->list_fn = NULL;
     in->list_user = NULL;
     return rc;
