@@ -147,7 +147,8 @@ static const char css[] =
     "th[aria-sort=descending]::after{content:' \\25BC'}\n"
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap;"
     "overflow-wrap:normal}\n"
-    "table.tests td{overflow-wrap:break-word}table.tests td.name{overflow-wrap:anywhere}\n"
+    "table.tests td{overflow-wrap:break-word}table.tests "
+    "td.name{overflow-wrap:anywhere;min-width:9em}\n"
     "table.tests td code{font-size:12px}\n"
     "#ctable{table-layout:fixed}\n"
     "col.c-count{width:64px}col.c-id{width:112px}col.c-kind{width:108px}col.c-tests{width:170px}"
@@ -980,6 +981,12 @@ int cs_report_html(FILE *f, const cs_report_ctx *ctx)
     }
     fputs("</p>\n</header>\n<div class=\"cards\">\n", f);
     card(f, ctx->races ? ctx->races->n : 0, "race pairs", true);
+    if (ctx->tests && ctx->tests->n) {
+        size_t n_flaky = 0;
+        for (size_t i = 0; i < ctx->tests->n; i++)
+            n_flaky += ctx->tests->v[i].flaky;
+        card(f, n_flaky, "flaky tests", true);
+    }
     card(f, ctx->clusters ? ctx->clusters->n : 0, "clusters", false);
     card(f, r->n_traces, "traces", false);
     card(f, r->n_members, "members read", false);
