@@ -104,4 +104,11 @@ for t in 'https://x/{file}' 'https://x/' 'javascript:alert(1)/{path}'; do
   "$bin" triage --source-url "$t" fixtures/go >/dev/null 2>&1 || rc=$?
   [ "$rc" = 2 ] || fail "template '$t' accepted (exit $rc)"
 done
+
+
+# docs/cli.md names every option triage takes (the table drives --help).
+for opt in $("$bin" triage --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  grep -qE -- "$opt([^a-z-]|$)" docs/cli.md || fail "docs/cli.md does not name $opt"
+done
+echo "docs/cli.md: every triage option named"
 echo "source_url: passed"

@@ -72,6 +72,19 @@ static void h(FILE *f, const char *s)
     }
 }
 
+/* A table as stacked rows: each row a block, each cell a line with its
+ * column name (data-label) before the value, the header a row of sort
+ * buttons. One definition for the two widths that use it. */
+#define STACKED(T)                                                                                 \
+    T "," T " tbody," T " tr," T " td{display:block;width:100%}" T " colgroup{display:none}" T     \
+      " thead tr{display:flex;flex-wrap:wrap;gap:4px;padding:6px}" T                               \
+      " thead th{border:1px solid var(--line);border-radius:6px;padding:3px 8px}" T                \
+      " thead th:not([data-sort]){display:none}" T                                                 \
+      " tr{border-bottom:1px solid var(--line);padding:6px 10px}" T                                \
+      " td{border:0;padding:2px 0;text-align:left}" T                                              \
+      " td[data-label]::before{content:attr(data-label);display:inline-block;min-width:7.5em;"     \
+      "color:var(--muted);font:12px var(--sans)}"
+
 static const char css[] =
     ":root{--bg:#f6f7f9;--panel:#fff;--ink:#1f2328;--muted:#59636e;--faint:#8c959f;"
     "--line:#d8dee4;--accent:#1f5fa8;--accent-soft:#e8f0fa;--map:#a8321e;--map-soft:#fbeeeb;"
@@ -87,9 +100,10 @@ static const char css[] =
     ".meta{color:var(--muted);margin:0;overflow-wrap:anywhere}\n"
     "code,.mono{font-family:var(--mono);font-size:12.5px}\n"
     "a{color:var(--accent)}\n"
-    ".cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:18px}\n"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px;"
+    "margin-top:18px;max-width:1000px}\n"
     ".card{background:var(--panel);border:1px solid var(--line);border-radius:8px;"
-    "padding:10px 16px;min-width:120px;flex:0 1 auto}\n"
+    "padding:10px 14px;min-width:0}\n"
     ".card b{display:block;font-size:22px}.card span{color:var(--muted)}\n"
     ".card.alert b{color:var(--map)}\n"
     ".race{background:var(--panel);border:1px solid var(--line);border-left:4px solid var(--data);"
@@ -176,24 +190,18 @@ static const char css[] =
     ".errors td:first-child{font-family:var(--mono);font-size:12px}\n"
     "footer{margin-top:36px;color:var(--faint);font-size:12px}\n"
     "#js-status{display:none}#selftest,#layout{white-space:pre-wrap;overflow-wrap:anywhere}\n"
-    /* 800 px and tablets: narrower fixed columns, the chart scales down. */
-    "@media (max-width:1000px){main{padding:18px 14px 40px}"
-    "col.c-count{width:52px}col.c-id{width:100px}col.c-kind{width:96px}col.c-tests{width:118px}"
-    "col.c-art{width:66px}col.c-where{width:104px}}\n"
-    /* Phones: race sites one above the other, tables as stacked rows with
-     * their column name before each value, headers a row of sort buttons. */
-    "@media (max-width:720px){.sites{grid-template-columns:minmax(0,1fr)}"
-    ".facts,dl.legend{grid-template-columns:minmax(0,1fr)}.facts dt{margin-top:4px}"
-    "dl.legend dt{white-space:normal}"
-    "table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}"
-    "table.stack colgroup{display:none}"
-    "table.stack thead tr{display:flex;flex-wrap:wrap;gap:4px;padding:6px}"
-    "table.stack thead th{border:1px solid var(--line);border-radius:6px;padding:3px 8px}"
-    "table.stack thead th:not([data-sort]){display:none}"
-    "table.stack tr{border-bottom:1px solid var(--line);padding:6px 10px}"
-    "table.stack td{border:0;padding:2px 0;text-align:left}"
-    "table.stack td[data-label]::before{content:attr(data-label);display:inline-block;"
-    "min-width:7.5em;color:var(--muted);font:12px var(--sans)}}\n";
+    /* 800 px and tablets: less padding; the cluster table (seven columns,
+     * traces inside) becomes stacked rows: the numbers and ids on one line,
+     * the failure and its trace the full width below. */
+    "@media (max-width:900px){main{padding:18px 14px 40px}" STACKED(
+        "#ctable") "#ctable td{display:inline-block;width:auto;padding:2px 14px 2px "
+                   "0;vertical-align:middle}"
+                   "#ctable td.fail{display:block;width:100%;padding:4px 0}"
+                   "#ctable td[data-label]::before{min-width:0;margin-right:6px}}\n"
+                   /* Phones: race sites one above the other, every table stacked. */
+                   "@media (max-width:720px){.sites{grid-template-columns:minmax(0,1fr)}"
+                   ".facts,dl.legend{grid-template-columns:minmax(0,1fr)}.facts dt{margin-top:4px}"
+                   "dl.legend dt{white-space:normal}" STACKED("table.stack") "}\n";
 
 /* The script reads only the DOM built above; it never embeds artifact
  * text. ?selftest makes it exercise sort and filter and write the outcome
