@@ -100,7 +100,7 @@ static const char css[] =
     ".meta{color:var(--muted);margin:0;overflow-wrap:anywhere}\n"
     "code,.mono{font-family:var(--mono);font-size:12.5px}\n"
     "a{color:var(--accent)}\n"
-    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:10px;"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(104px,1fr));gap:10px;"
     "margin-top:18px;max-width:1000px}\n"
     ".card{background:var(--panel);border:1px solid var(--line);border-radius:8px;"
     "padding:10px 14px;min-width:0}\n"

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE /* strncasecmp */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,7 @@ static void clip(char *out, size_t cap, const char *s, size_t max)
 
 const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t max)
 {
+    assert(cap >= 8); /* room for a character and the ellipsis */
     if (!s) s = "??";
     if (max + 4 > cap) max = cap - 4;
     /* One pass straight into out (no allocation: the text report and the
