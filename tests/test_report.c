@@ -53,11 +53,65 @@ static void test_error_causes(void **state)
     cs_results_dispose(&r);
 }
 
+static void test_short_name_bounds(void **state)
+{
+    (void)state;
+    /* A long name in a small buffer: cut, never overrun, ellipsis last. */
+    char small[16];
+    char big[2048];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    cs_report_short_name(big, small, sizeof small, 100);
+    assert_int_equal(strlen(small), 12 + 3);
+    assert_memory_equal(small + 12, "\xE2\x80\xA6", 3);
+    /* Lists collapse before the cut is decided. */
+    assert_string_equal(sn("a<b<c>>::f<int>", 100), "a<…>::f<…>");
+}
+
+static void test_evidence_meanings(void **state)
+{
+    (void)state;
+    /* Every evidence word the race module emits is explained (the legend). */
+    for (int e = 0; e < CS_EV_COUNT; e++) {
+        assert_true(strlen(cs_evidence_name((cs_evidence)e)) > 0);
+        assert_true(strlen(cs_report_evidence_meaning((cs_evidence)e)) > 20);
+    }
+}
+
+static void test_source_urls(void **state)
+{
+    (void)state;
+    bool nc;
+    const char *why;
+    assert_int_equal(
+        cs_report_url_check("https://github.com/o/r/blob/{commit}/{path}#L{line}", &nc, &why), 0);
+    assert_true(nc);
+    assert_int_equal(cs_report_url_check("https://x/{path}", &nc, &why), 0);
+    assert_false(nc);
+    assert_int_equal(cs_report_url_check("https://x/{file}", &nc, &why), -1);
+    assert_int_equal(cs_report_url_check("https://x/", &nc, &why), -1);
+    assert_int_equal(cs_report_url_check("javascript:alert(1)//{path}", &nc, &why), -1);
+
+    cs_report_ctx ctx = {.source_url = "https://h/o/r/blob/{commit}/{path}#L{line}",
+                         .commit = "release/1.2"};
+    char buf[CS_REPORT_URL_MAX];
+    assert_string_equal(cs_report_url(&ctx, "pkg/a b\"<x>.go", 12, buf),
+                        "https://h/o/r/blob/release/1.2/pkg/a%20b%22%3Cx%3E.go#L12");
+    /* No line: the fragment that holds {line} goes. */
+    assert_string_equal(cs_report_url(&ctx, "x.go", 0, buf), "https://h/o/r/blob/release/1.2/x.go");
+    /* Template characters outside URI syntax are encoded. */
+    ctx.source_url = "https://h/a b/{path}?l={line}";
+    assert_string_equal(cs_report_url(&ctx, "x.go", 3, buf), "https://h/a%20b/x.go?l=3");
+    ctx.source_url = NULL;
+    assert_null(cs_report_url(&ctx, "x.go", 3, buf));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_short_names),
-        cmocka_unit_test(test_error_causes),
+        cmocka_unit_test(test_short_names),       cmocka_unit_test(test_error_causes),
+        cmocka_unit_test(test_short_name_bounds), cmocka_unit_test(test_evidence_meanings),
+        cmocka_unit_test(test_source_urls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,8 @@ typedef struct cs_cli_opts {
     cs_color_mode color;
     cs_repo_opts repo;      /* --repo-root */
     const char *only;       /* --only ID (markdown) */
+    const char *source_url; /* --source-url TEMPLATE (checked when parsed) */
+    const char *commit;     /* --commit REV; NULL: $GITHUB_SHA, $CI_COMMIT_SHA */
     size_t top;             /* --top N, --all (SIZE_MAX); 0: the report's default */
     unsigned fail_on;       /* CS_FAIL_... set; 0: never */
     const char *cluster;    /* explain: --cluster ID */
@@ -115,6 +117,11 @@ int cs_cli_finish_stdout(int r);
  * be NULL), writes every report of o, returns the exit status. */
 int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *inputs,
                       size_t n_inputs, cs_history *hist);
+
+/* --source-url's {commit} into *commit: --commit, else $GITHUB_SHA, else
+ * $CI_COMMIT_SHA (NULL when none is set or no template is given). -1, with
+ * a message, when the template uses {commit} and none is known. */
+int cs_cli_source_commit(const cs_cli_opts *o, const char **commit);
 
 int cs_cmd_triage(int argc, char **argv);
 int cs_cmd_extract(int argc, char **argv);

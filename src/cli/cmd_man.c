@@ -51,6 +51,8 @@ static const struct {
                              "binary or the rules compiled into it"},
     {"CRASHSIFT_DB", "history: the database read when --db is not given (triage never reads it)"},
     {"NO_COLOR", "when set and not empty, --color=auto means never"},
+    {"GITHUB_SHA", "triage, merge: the {commit} of --source-url when --commit is not given"},
+    {"CI_COMMIT_SHA", "the same, when GITHUB_SHA is not set (GitLab CI)"},
     {"CRASHSIFT_NO_JIT", "when set, patterns run without PCRE2's JIT (for valgrind)"},
     {"TMPDIR", "where what must spill past a memory budget goes"},
 };

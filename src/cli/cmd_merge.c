@@ -44,6 +44,8 @@ int cs_cmd_merge(int argc, char **argv)
                         "to compare with)\nTry 'crashsift merge --help'.\n");
         return CS_EXIT_USAGE;
     }
+    const char *commit;
+    if (cs_cli_source_commit(&o, &commit)) return CS_EXIT_USAGE;
     /* A missing shard is a failed CI job upstream: fail, do not report less. */
     for (int i = 0; i < o.n_paths; i++) {
         if (access(o.paths[i], R_OK) != 0) {

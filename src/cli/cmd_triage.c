@@ -87,6 +87,10 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         .top = o->top,
         .only = o->only,
     };
+    if (o->source_url) {
+        if (cs_cli_source_commit(o, &ctx.commit)) return CS_EXIT_USAGE;
+        ctx.source_url = o->source_url;
+    }
     if (o->only && !has_id(tr, o->only)) {
         fprintf(stderr, "crashsift: --only %s: no race pair or cluster has that id in this batch\n",
                 o->only);
@@ -153,6 +157,8 @@ int cs_cmd_triage(int argc, char **argv)
                         "to compare with)\nTry 'crashsift triage --help'.\n");
         return CS_EXIT_USAGE;
     }
+    const char *commit;
+    if (cs_cli_source_commit(&o, &commit)) return CS_EXIT_USAGE;
     /* A mistyped path in a CI step must fail the step, not pass it quietly
      * with an empty report; unreadable members deeper down stay error entries. */
     for (int i = 0; i < o.n_paths; i++) {

@@ -133,3 +133,26 @@ void cs_cli_progress(void *user, uint64_t members, uint64_t bytes, bool done)
                 (double)bytes / (1024.0 * 1024.0));
     fflush(stderr);
 }
+
+int cs_cli_source_commit(const cs_cli_opts *o, const char **commit)
+{
+    *commit = NULL;
+    if (!o->source_url) return 0;
+    bool needs_commit = false;
+    const char *why;
+    if (cs_report_url_check(o->source_url, &needs_commit, &why)) return -1; /* parse checked it */
+    /* --commit, else the CI's own variable for the commit under test
+     * (GitHub Actions, GitLab CI). A template that needs one and has none
+     * is a usage error: links to a wrong revision would mislead. */
+    const char *c = o->commit;
+    if (!c || !*c) c = getenv("GITHUB_SHA");
+    if (!c || !*c) c = getenv("CI_COMMIT_SHA");
+    if (c && !*c) c = NULL;
+    if (needs_commit && !c) {
+        fprintf(stderr, "crashsift: --source-url uses {commit}: give --commit REV (or set "
+                        "GITHUB_SHA or CI_COMMIT_SHA)\n");
+        return -1;
+    }
+    *commit = c;
+    return 0;
+}

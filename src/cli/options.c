@@ -37,6 +37,8 @@ enum {
     OPT_REGRESS_AFTER,
     OPT_SINCE,
     OPT_UNTIL,
+    OPT_SOURCE_URL,
+    OPT_COMMIT,
 };
 
 typedef struct optdef {
@@ -72,6 +74,11 @@ static const optdef table[] = {
     {"repo-root", required_argument, OPT_REPO_ROOT, CS_OPTSET_REPORT, "PREFIX",
      "the repository's checkout path in the traces (repeatable); code locations are relative "
      "to it and SARIF keeps only results in it (default: CI checkout layouts)"},
+    {"source-url", required_argument, OPT_SOURCE_URL, CS_OPTSET_REPORT, "TEMPLATE",
+     "html, markdown, sarif: link frames in the repository to their code, e.g. "
+     "https://github.com/o/r/blob/{commit}/{path}#L{line}"},
+    {"commit", required_argument, OPT_COMMIT, CS_OPTSET_REPORT, "REV",
+     "the {commit} of --source-url (default: $GITHUB_SHA, else $CI_COMMIT_SHA)"},
     {"exit-code", no_argument, OPT_EXIT_CODE, CS_OPTSET_REPORT, NULL, "the same as --fail-on any"},
     {"rules", required_argument, OPT_RULES, CS_OPTSET_RULES, "DIR",
      "also load the *.rules files of DIR (repeatable; docs/signatures.md)"},
@@ -386,6 +393,18 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, cs_cli_opts *o)
                 return bad(cmd, name, optarg, "at most 8 roots");
             if (!*optarg) return bad(cmd, name, optarg, "missing path");
             o->repo.roots[o->repo.n_roots++] = optarg;
+            break;
+        case OPT_SOURCE_URL: {
+            bool needs_commit;
+            const char *why;
+            if (cs_report_url_check(optarg, &needs_commit, &why))
+                return bad(cmd, name, optarg, why);
+            o->source_url = optarg;
+            break;
+        }
+        case OPT_COMMIT:
+            if (!*optarg) return bad(cmd, name, optarg, "missing revision");
+            o->commit = optarg;
             break;
         case OPT_EXIT_CODE:
             o->fail_on |= CS_FAIL_ANY;

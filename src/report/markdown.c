@@ -26,12 +26,14 @@
  * that much: past this many bytes the remaining clusters are listed by id
  * only (the race pairs are always written whole). --all lifts it. */
 #define MD_BUDGET 20000
-#define MD_RESERVE 800     /* kept for the "left out" lines */
-#define MD_MAX_CAUSES 10   /* error causes listed */
-#define MD_MAX_TESTS 10    /* tests listed in a section */
-#define MD_MAX_LIST 5      /* symptoms, artifacts listed in a section */
-#define MD_TITLE_CHARS 100 /* headline bytes in a heading */
-#define MD_CELL_CHARS 80   /* signature bytes in a summary cell */
+#define MD_RESERVE 800      /* kept for the "left out" lines */
+#define MD_MAX_CAUSES 10    /* error causes listed */
+#define MD_MAX_TESTS 10     /* tests listed in a section */
+#define MD_MAX_LIST 5       /* symptoms, artifacts listed in a section */
+#define MD_TITLE_CHARS 100  /* headline bytes in a heading */
+#define MD_CELL_CHARS 80    /* signature bytes in a summary cell */
+#define MD_MAX_TEST_ROWS 15 /* failing tests in the test table (--all: every one) */
+#define MD_MAX_TEST_LINKS 3 /* race pairs and clusters named per test row */
 
 /* Writes s[0..n) as prose. */
 static void md_textn(FILE *f, const char *s, size_t n)
@@ -148,8 +150,25 @@ static void md_cell_code(FILE *f, const char *s)
     md_code_(f, s, true);
 }
 
+/* A link around what write() printed as its text. url holds URI characters
+ * only (cs_report_url), never '<', '>', '\\', a space or '|', so the <...>
+ * destination form takes it as it is, in a table cell too. */
+static void md_link_open(FILE *f, const char *url)
+{
+    if (url) fputc('[', f);
+}
+
+static void md_link_close(FILE *f, const char *url)
+{
+    if (!url) return;
+    fputs("](<", f);
+    fputs(url, f);
+    fputs(">)", f);
+}
+
 /* `file:line,line` of a site or frame, as one code span. */
-static void md_loc(FILE *f, const char *file, const int *lines, size_t n_lines, int line)
+static void md_loc(FILE *f, const char *file, const int *lines, size_t n_lines, int line,
+                   bool in_table)
 {
     if (!file) {
         fputs("\\-", f);
@@ -162,7 +181,7 @@ static void md_loc(FILE *f, const char *file, const int *lines, size_t n_lines, 
     for (size_t i = 0; i < n_lines; i++)
         w += (size_t)snprintf(buf + w, len - w, "%c%d", i ? ',' : ':', lines[i]);
     if (!n_lines && line > 0) snprintf(buf + w, len - w, ":%d", line);
-    md_code(f, buf);
+    md_code_(f, buf, in_table);
     free(buf);
 }
 
@@ -198,27 +217,33 @@ static void md_list(FILE *f, const char **v, size_t n, size_t max, bool code, bo
 }
 
 /* A run is the archive an artifact came in (its source path up to the last
- * '!'), or the artifact itself when it came as a plain file. */
+ * '!'), or the artifact itself when it came as a plain file. Counted by
+ * sorting the run names, not by comparing each with every one before it. */
+typedef struct run_name {
+    const char *s;
+    size_t len;
+} run_name;
+
+static int cmp_run(const void *a, const void *b)
+{
+    const run_name *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
 static size_t count_runs(const cs_report_ctx *ctx, const size_t *traces, size_t n)
 {
-    char **v = calloc(n + 1, sizeof *v);
-    if (!v) abort();
-    size_t k = 0;
+    run_name *v = cs_xcalloc(n + 1, sizeof *v);
     for (size_t i = 0; i < n; i++) {
         const char *s = ctx->res->traces[traces[i]]->source;
         const char *bang = strrchr(s, '!');
-        size_t len = bang ? (size_t)(bang - s) : strlen(s);
-        bool seen = false;
-        for (size_t j = 0; j < k && !seen; j++)
-            seen = strlen(v[j]) == len && memcmp(v[j], s, len) == 0;
-        if (seen) continue;
-        v[k] = malloc(len + 1);
-        if (!v[k]) abort();
-        memcpy(v[k], s, len);
-        v[k++][len] = '\0';
+        v[i] = (run_name){s, bang ? (size_t)(bang - s) : strlen(s)};
     }
-    for (size_t j = 0; j < k; j++)
-        free(v[j]);
+    if (n) qsort(v, n, sizeof *v, cmp_run);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += !i || cmp_run(&v[i], &v[i - 1]) != 0;
     free(v);
     return k;
 }
@@ -313,21 +338,29 @@ static int cmp_symptom(const void *a, const void *b)
     return strcmp(x->headline, y->headline);
 }
 
-/* The distinct headlines of a race's failures, most frequent first. */
+static int cmp_headline(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The distinct headlines of a race's failures, most frequent first: sorted
+ * and counted in runs, O(n log n) in the links (a pair with thousands of
+ * same-test failures has as many headlines to compare). */
 static void race_symptoms(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
 {
-    symptom *v = calloc(r->n_links + 1, sizeof *v);
-    if (!v) abort();
-    size_t k = 0;
+    const char **hl = cs_xcalloc(r->n_links + 1, sizeof *hl);
     for (size_t i = 0; i < r->n_links; i++) {
         const char *h = ctx->res->traces[r->links[i].trace]->headline;
-        if (!h) h = "";
-        size_t j = 0;
-        while (j < k && strcmp(v[j].headline, h) != 0)
-            j++;
-        if (j == k) v[k++] = (symptom){h, 0};
-        v[j].n++;
+        hl[i] = h ? h : "";
     }
+    if (r->n_links) qsort(hl, r->n_links, sizeof *hl, cmp_headline);
+    symptom *v = cs_xcalloc(r->n_links + 1, sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_links; i++) {
+        if (!k || strcmp(v[k - 1].headline, hl[i]) != 0) v[k++] = (symptom){hl[i], 0};
+        v[k - 1].n++;
+    }
+    free(hl);
     qsort(v, k, sizeof *v, cmp_symptom);
     for (size_t j = 0; j < k && j < MD_MAX_LIST; j++) {
         fputs("- ", f);
@@ -345,44 +378,6 @@ static void seen(FILE *f, const char *first, const char *last)
     fputs("\n- **Last seen:** ", f);
     md_code(f, last);
     fputs(" (by source path)\n", f);
-}
-
-static bool bsearch_int(const int *v, size_t n, int x)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] == x) return true;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-/* The stack of a site: a thread of the race's linked traces whose first
- * significant frame is the site, its first few significant frames. Bounded
- * by the links listed. */
-static const cs_thread *site_thread(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st,
-                                    const cs_thread *other)
-{
-    for (size_t i = 0; i < r->n_links && i < MD_MAX_EVIDENCE; i++) {
-        const cs_trace *t = ctx->res->traces[r->links[i].trace];
-        for (size_t k = 0; k < t->n_threads; k++) {
-            const cs_thread *th = &t->threads[k];
-            if (th == other) continue; /* both sites in one function: two stacks */
-            for (size_t j = 0; j < th->n_frames; j++) {
-                const cs_frame *fr = &th->frames[j];
-                if (!fr->significant) continue;
-                if (st->function && strcmp(cs_report_frame_function(fr), st->function) == 0 &&
-                    (!st->n_lines || !fr->line || bsearch_int(st->lines, st->n_lines, fr->line)))
-                    return th;
-                break;
-            }
-        }
-    }
-    return NULL;
 }
 
 static void fence(FILE *f, size_t ticks)
@@ -429,6 +424,28 @@ static void frames_block(FILE *f, const cs_thread *th, size_t max)
     if (n_sig > shown) fprintf(f, "... %zu more significant frame(s)\n", n_sig - shown);
     fence(f, ticks);
     fputs("\n\n", f);
+}
+
+/* --source-url: the frames a stack excerpt shows that are repository code,
+ * as links under it (a fenced block cannot hold links). */
+static void frames_links(FILE *f, const cs_report_ctx *ctx, const cs_thread *th, size_t max)
+{
+    if (!ctx->source_url) return;
+    size_t shown = 0;
+    bool any = false;
+    for (size_t k = 0; k < th->n_frames && shown < max; k++) {
+        const cs_frame *fr = &th->frames[k];
+        if (!fr->significant) continue;
+        shown++;
+        char url[CS_REPORT_URL_MAX];
+        if (!cs_report_frame_url(ctx, fr, url)) continue;
+        fputs(any ? ", " : "Source: ", f);
+        any = true;
+        md_link_open(f, url);
+        md_loc(f, cs_report_frame_file(fr), NULL, 0, fr->line, false);
+        md_link_close(f, url);
+    }
+    if (any) fputs("\n\n", f);
 }
 
 static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
@@ -491,7 +508,13 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
         fprintf(f, "| %c | ", s ? 'B' : 'A');
         md_cell_code(f, st->function);
         fputs(" | ", f);
-        md_loc(f, st->file, st->lines, st->n_lines, 0);
+        char path[CS_REPO_MAX_PATH], url[CS_REPORT_URL_MAX];
+        const char *u = ctx->source_url && cs_report_site_repo_file(ctx, r, st, path)
+                            ? cs_report_url(ctx, path, st->n_lines ? st->lines[0] : 0, url)
+                            : NULL;
+        md_link_open(f, u);
+        md_loc(f, st->file, st->lines, st->n_lines, 0, true);
+        md_link_close(f, u);
         fputs(" | ", f);
         md_text(f, st->access ? st->access : "unknown");
         fputs(" |\n", f);
@@ -500,11 +523,12 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
     fputc('\n', f);
     const cs_thread *shown = NULL;
     for (int s = 0; s < cs_race_n_sites(r); s++) {
-        const cs_thread *th = site_thread(ctx, r, &r->sites[s], shown);
+        const cs_thread *th = cs_report_site_stack(ctx, r, &r->sites[s], shown, NULL, NULL);
         if (!th) continue;
         shown = th;
         fprintf(f, "Site %c stack (%s):\n\n", s ? 'B' : 'A', cs_role_name(th->role));
         frames_block(f, th, MD_SITE_FRAMES);
+        frames_links(f, ctx, th, MD_SITE_FRAMES);
     }
 
     fputs("\n**Evidence**\n\n", f);
@@ -529,21 +553,19 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
     fputs("\n\n", f);
 }
 
-/* The race pairs a cluster's traces are linked to. */
-static void cluster_races(FILE *f, const cs_report_ctx *ctx, const cs_cluster *c)
+/* The race pairs a cluster's traces are linked to (cr: the run's cluster ->
+ * races index, built once, so this is no scan of every race's links). */
+static void cluster_races(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr,
+                          const cs_cluster *c)
 {
-    bool any = false;
-    for (size_t i = 0; ctx->races && i < ctx->races->n; i++) {
-        const cs_race *r = &ctx->races->v[i];
-        bool linked = false;
-        for (size_t k = 0; k < r->n_links && !linked; k++)
-            linked = ctx->clusters->of_trace[r->links[k].trace] == (size_t)(c - ctx->clusters->v);
-        if (!linked) continue;
-        fputs(any ? ", " : "- **Race pair:** ", f);
-        fputs(r->id, f);
-        any = true;
+    size_t ci = (size_t)(c - ctx->clusters->v);
+    size_t n = cs_report_index_n(cr, ci);
+    const size_t *v = cs_report_index_row(cr, ci);
+    for (size_t k = 0; k < n; k++) {
+        fputs(k ? ", " : "- **Race pair:** ", f);
+        fputs(ctx->races->v[v[k]].id, f);
     }
-    if (any) fputc('\n', f);
+    if (n) fputc('\n', f);
 }
 
 /* A frame on one line inside a code block: function, then file:line or
@@ -607,7 +629,7 @@ static void other_threads_md(FILE *f, const cs_trace *t)
     fputs("\n\n", f);
 }
 
-static void trace_block(FILE *f, const cs_trace *t)
+static void trace_block(FILE *f, const cs_report_ctx *ctx, const cs_trace *t)
 {
     const cs_thread *th = cs_report_sig_thread(t);
     size_t n_sig = 0;
@@ -622,10 +644,12 @@ static void trace_block(FILE *f, const cs_trace *t)
     md_source(f, t);
     fputs(", significant frames:\n\n", f);
     frames_block(f, th, MD_MAX_FRAMES);
+    frames_links(f, ctx, th, MD_MAX_FRAMES);
     other_threads_md(f, t);
 }
 
-static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster *c)
+static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr,
+                            const cs_cluster *c)
 {
     const cs_results *res = ctx->res;
     const cs_trace *rep = res->traces[c->rep];
@@ -650,9 +674,9 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster 
     fputs("- **Signature:** ", f);
     md_code(f, c->signature);
     fputc('\n', f);
-    cluster_races(f, ctx, c);
+    cluster_races(f, ctx, cr, c);
     fputc('\n', f);
-    trace_block(f, rep);
+    trace_block(f, ctx, rep);
     bool any = false;
     for (size_t i = 0; i < ctx->clusters->n_merges; i++) {
         const cs_merge *m = &ctx->clusters->merges[i];
@@ -664,6 +688,69 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_cluster 
         fputc('\n', f);
     }
     if (any) fputc('\n', f);
+}
+
+/* "R1, R2 (+N more)" of the ids given by index into races or clusters. */
+static void md_ids(FILE *f, const char *sep, const size_t *v, size_t n, bool races,
+                   const cs_report_ctx *ctx, bool *any)
+{
+    for (size_t k = 0; k < n && k < MD_MAX_TEST_LINKS; k++) {
+        fputs(*any ? sep : "", f);
+        fputs(races ? ctx->races->v[v[k]].id : ctx->clusters->v[v[k]].id, f);
+        *any = true;
+        sep = ", ";
+    }
+    if (n > MD_MAX_TEST_LINKS) fprintf(f, " (+%zu more)", n - MD_MAX_TEST_LINKS);
+}
+
+/* The tests that failed, flaky first (the order of ctx->tests, which the
+ * JSON `tests` array has too): the numbers are the JSON's, the rate in
+ * percent. Tests that only passed are counted, not listed. */
+static void tests_table(FILE *f, const cs_report_ctx *ctx, bool all)
+{
+    const cs_tests *t = ctx->tests;
+    if (!t || !t->n) return;
+    size_t n_flaky = 0, n_failing = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        n_flaky += t->v[i].flaky;
+        n_failing += t->v[i].failures && !t->v[i].flaky;
+    }
+    fprintf(f, "## Tests\n\n%zu test(s): %zu flaky, %zu failing, %zu passing.\n\n", t->n, n_flaky,
+            n_failing, t->n - n_flaky - n_failing);
+    if (!n_flaky && !n_failing) return;
+    fputs("| Test | Package | Runs | Failures | Rate | Verdict | Race pairs; clusters |\n"
+          "|---|---|--:|--:|--:|---|---|\n",
+          f);
+    size_t rows = 0, left = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const cs_test_summary *s = &t->v[i];
+        if (!s->failures) continue;
+        if (!all && rows == MD_MAX_TEST_ROWS) {
+            left++;
+            continue;
+        }
+        rows++;
+        fputs("| ", f);
+        md_cell_code(f, s->name);
+        fputs(" | ", f);
+        if (s->package)
+            md_cell_code(f, s->package);
+        else
+            fputs("\\-", f);
+        fprintf(f, " | %zu | %zu | %.1f%% | %s | ", s->runs, s->failures, 100.0 * s->failure_rate,
+                s->flaky ? "**flaky**" : "failing");
+        bool any = false;
+        if (ctx->races) md_ids(f, ", ", s->races, s->n_races, true, ctx, &any);
+        if (ctx->clusters) md_ids(f, "; ", s->clusters, s->n_clusters, false, ctx, &any);
+        if (!any) fputs("\\-", f);
+        fputs(" |\n", f);
+    }
+    if (left)
+        fprintf(f,
+                "\nand %zu more failing test(s): the JSON report lists every test, and `--all` "
+                "writes every one here.\n",
+                left);
+    fputc('\n', f);
 }
 
 /* Errors by cause, one example each (cs_report_error_causes). */
@@ -690,7 +777,7 @@ static void errors(FILE *f, const cs_results *r)
 
 /* --only ID: the write-up of one race pair or cluster, or -1 when there is
  * none of that id. */
-static int only(FILE *f, const cs_report_ctx *ctx)
+static int only(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr)
 {
     for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
         if (strcmp(ctx->races->v[i].id, ctx->only) == 0) {
@@ -699,20 +786,20 @@ static int only(FILE *f, const cs_report_ctx *ctx)
         }
     for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++)
         if (strcmp(ctx->clusters->v[i].id, ctx->only) == 0) {
-            cluster_section(f, ctx, &ctx->clusters->v[i]);
+            cluster_section(f, ctx, cr, &ctx->clusters->v[i]);
             return ferror(f) ? -1 : 0;
         }
     return -1;
 }
 
-static int write_all(FILE *f, const cs_report_ctx *ctx);
+static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr);
 
 /* The first n race pair or cluster sections, each rendered apart so the
  * budget is checked before a section is written, never inside one; the
  * first race pair always is (the race pairs are the headline). What does not
  * fit is listed by id. */
-static void sections(FILE *f, const cs_report_ctx *ctx, size_t n, bool all, size_t *used,
-                     bool races)
+static void sections(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr, size_t n,
+                     bool all, size_t *used, bool races)
 {
     size_t i = 0;
     for (; i < n; i++) {
@@ -723,7 +810,7 @@ static void sections(FILE *f, const cs_report_ctx *ctx, size_t n, bool all, size
         if (races)
             race_section(m, ctx, &ctx->races->v[i]);
         else
-            cluster_section(m, ctx, &ctx->clusters->v[i]);
+            cluster_section(m, ctx, cr, &ctx->clusters->v[i]);
         fclose(m);
         if (!all && (i || !races) && *used + len + MD_RESERVE > MD_BUDGET) {
             free(buf);
@@ -744,21 +831,28 @@ static void sections(FILE *f, const cs_report_ctx *ctx, size_t n, bool all, size
 
 int cs_report_markdown(FILE *out, const cs_report_ctx *ctx)
 {
-    if (ctx->only) return only(out, ctx);
+    cs_report_index cr;
+    cs_report_index_cluster_races(ctx, &cr);
+    if (ctx->only) {
+        int rc = only(out, ctx, &cr);
+        cs_report_index_dispose(&cr);
+        return rc;
+    }
     /* Rendered in memory first: the budget below then counts the same bytes
      * whether the report goes to a file or a pipe. */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!f) return -1;
-    int rc = write_all(f, ctx);
+    if (!f) abort();
+    int rc = write_all(f, ctx, &cr);
+    cs_report_index_dispose(&cr);
     if (fclose(f) != 0) rc = -1;
     if (rc == 0 && fwrite(buf, 1, len, out) != len) rc = -1;
     free(buf);
     return rc || ferror(out) ? -1 : 0;
 }
 
-static int write_all(FILE *f, const cs_report_ctx *ctx)
+static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr)
 {
     const cs_results *r = ctx->res;
     size_t n_races = ctx->races ? ctx->races->n : 0;
@@ -774,7 +868,9 @@ static int write_all(FILE *f, const cs_report_ctx *ctx)
         md_list(f, (const char **)ctx->inputs, ctx->n_inputs, 10, true, false);
         fputc('.', f);
     }
-    fputs("\n\n## Summary\n\n", f);
+    fputs("\n\n", f);
+    tests_table(f, ctx, all);
+    fputs("## Summary\n\n", f);
     if (n_races || n_clusters) {
         cs_clusters shown = ctx->clusters ? *ctx->clusters : (cs_clusters){0};
         shown.n = top;
@@ -800,11 +896,11 @@ static int write_all(FILE *f, const cs_report_ctx *ctx)
     size_t used = (size_t)ftell(f) + elen;
     if (n_races) {
         fputs("## Race pairs\n\n", f);
-        sections(f, ctx, n_races, all, &used, true);
+        sections(f, ctx, cr, n_races, all, &used, true);
     }
     if (top) {
         fputs("## Clusters\n\n", f);
-        sections(f, ctx, top, all, &used, false);
+        sections(f, ctx, cr, top, all, &used, false);
     }
     fwrite(ebuf, 1, elen, f);
     free(ebuf);

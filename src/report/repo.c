@@ -170,6 +170,9 @@ bool cs_repo_path_str(const cs_repo_opts *o, const char *file, char *out, char *
     bool abs = s[0] == '/';
     n = fold(s, n);
     if (n == (size_t)-1 || n == 0) return false;
+    /* Toolchain and dependency code is never the repository's, under a
+     * root or not: decided once, here. */
+    if (is_foreign(s)) return false;
     char name[CS_REPO_MAX_PATH] = "";
     const char *rel = NULL;
     if (o && o->n_roots) {
@@ -187,7 +190,7 @@ bool cs_repo_path_str(const cs_repo_opts *o, const char *file, char *out, char *
                 rel = s + k + 1;
             }
         }
-        if (!rel && !abs && !is_foreign(s) && strchr(s, '/')) rel = s; /* already relative */
+        if (!rel && !abs && strchr(s, '/')) rel = s; /* already relative */
     } else if (abs) {
         rel = strip_checkout(s, drive, name);
     } else if (strchr(s, '/')) {
@@ -195,7 +198,7 @@ bool cs_repo_path_str(const cs_repo_opts *o, const char *file, char *out, char *
          * bare file name ("Foo.java") says nothing about its folder. */
         rel = s;
     }
-    if (!rel || !*rel || is_foreign(s) || strncmp(rel, "../", 3) == 0) return false;
+    if (!rel || !*rel || strncmp(rel, "../", 3) == 0) return false;
     strcpy(out, rel);
     strcpy(repo, name);
     return true;

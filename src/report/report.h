@@ -47,6 +47,10 @@ typedef struct cs_report_ctx {
     const cs_repo_opts *repo;         /* --repo-root; NULL: auto-detect checkouts */
     size_t top;       /* text, markdown: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
     const char *only; /* markdown: only this race pair or cluster id; NULL: all */
+    /* --source-url: frames in the repository link to their code (html,
+     * markdown, sarif). NULL: no links. Checked by cs_report_url_check. */
+    const char *source_url;
+    const char *commit; /* {commit} of source_url (--commit, $GITHUB_SHA ...); NULL unknown */
 } cs_report_ctx;
 
 typedef struct cs_format {
@@ -119,6 +123,69 @@ size_t cs_report_distinct_sources(const cs_report_ctx *ctx, const size_t *traces
 const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t max);
 /* s cut at `max` bytes on a character boundary, with "…" when cut. */
 const char *cs_report_clip(const char *s, char *out, size_t cap, size_t max);
+
+/* The stack that shows a race site: the first thread, among the race's
+ * first CS_REPORT_SITE_LINKS links, whose site frame is this site - same
+ * function, same file base name, a line the site has. A thread's site frame
+ * is its first significant frame, or any frame when none is significant
+ * (the race module's own rule, race.h). other: a thread to skip (the stack
+ * shown for site A, when both sites are one function). *frame (may be
+ * NULL) gets the site's frame, *trace (may be NULL) the trace of the
+ * stack. NULL when no linked trace shows the site.
+ * Shared by Markdown (stack excerpts), SARIF (the site's repository file)
+ * and HTML (the race cards). */
+#define CS_REPORT_SITE_LINKS 100
+const cs_thread *cs_report_site_stack(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st,
+                                      const cs_thread *other, const cs_frame **frame,
+                                      const cs_trace **trace);
+
+/* What an evidence word of the race links means, for a legend: one table
+ * indexed by cs_evidence (the words themselves are cs_evidence_name()), so
+ * a kind of evidence added to the race module without a meaning here fails
+ * the unit test, never shows an empty line. */
+const char *cs_report_evidence_meaning(cs_evidence e);
+
+/* A read-only index from one kind of row to another, built once per run so
+ * that writers never scan every race for every cluster (CSR layout: the
+ * rows of key k are v[start[k]] .. v[start[k + 1] - 1], sorted, distinct). */
+typedef struct cs_report_index {
+    size_t *start; /* n_keys + 1 offsets */
+    size_t *v;
+    size_t n_keys;
+} cs_report_index;
+/* For each cluster, the races linked to any of its traces. */
+void cs_report_index_cluster_races(const cs_report_ctx *ctx, cs_report_index *out);
+/* For each race, the tests (indices into ctx->tests->v) it is linked to. */
+void cs_report_index_race_tests(const cs_report_ctx *ctx, cs_report_index *out);
+void cs_report_index_dispose(cs_report_index *ix);
+static inline size_t cs_report_index_n(const cs_report_index *ix, size_t k)
+{
+    return k < ix->n_keys ? ix->start[k + 1] - ix->start[k] : 0;
+}
+static inline const size_t *cs_report_index_row(const cs_report_index *ix, size_t k)
+{
+    return ix->v + (k < ix->n_keys ? ix->start[k] : 0);
+}
+
+/* --source-url TEMPLATE: placeholders {path} (the repository-relative
+ * file, percent-encoded but for '/'), {line} and {commit}. The template
+ * must be an http(s):// or file:// URL with {path}; any other {word} is a
+ * mistake. 0, or -1 with a reason in *why. *needs_commit: it uses {commit}. */
+#define CS_REPORT_URL_MAX 4096
+int cs_report_url_check(const char *tmpl, bool *needs_commit, const char **why);
+/* The link to repository file `path` at `line` (0: unknown, then a fragment
+ * holding {line} is left out, and {line} elsewhere is empty) into
+ * buf[CS_REPORT_URL_MAX]; NULL without --source-url or when too long. The
+ * result holds URI characters only (RFC 3986: anything else in the template
+ * is percent-encoded), so each format only escapes it for its syntax. */
+const char *cs_report_url(const cs_report_ctx *ctx, const char *path, int line, char *buf);
+/* The same for a frame: its file placed in the repository (repo.c, as SARIF
+ * does); NULL when the frame is not repository code. */
+const char *cs_report_frame_url(const cs_report_ctx *ctx, const cs_frame *f, char *buf);
+/* The repository file of a site (through the frame of its stack), into
+ * path[CS_REPO_MAX_PATH]; NULL when it is not in the repository. */
+const char *cs_report_site_repo_file(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st,
+                                     char *path);
 
 /* Errors grouped by cause (the message with quoted names and numbers
  * blanked): most frequent first, each with its first diagnostic as the

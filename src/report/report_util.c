@@ -1,7 +1,9 @@
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* strncasecmp */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../base/util.h"
@@ -209,15 +211,22 @@ static void clip(char *out, size_t cap, const char *s, size_t max)
 
 const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t max)
 {
+    assert(cap >= 8); /* room for a character and the ellipsis */
     if (!s) s = "??";
-    /* One pass, O(n): template argument lists at any depth collapse to
-     * "<…>", parameter lists past 40 bytes to "(…)". "operator<", "<<" and
-     * "->" are operators, not lists. */
-    size_t n = strlen(s), w = 0;
-    char *tmp = cs_xmalloc(n + 1);
-    for (size_t i = 0; i < n;) {
+    if (max + 4 > cap) max = cap - 4;
+    /* One pass straight into out (no allocation: the text report and the
+     * stack excerpts call this for every frame they print): template
+     * argument lists at any depth collapse to "<…>", parameter lists past
+     * 40 bytes to "(…)". "operator<", "<<" and "->" are operators, not
+     * lists. The pass stops once more than max bytes are written - the rest
+     * would be cut anyway - so a long name costs O(max) passes over it at
+     * most, whatever its length. */
+    size_t n = strlen(s), w = 0, i = 0;
+    while (i < n && w <= max) {
         char c = s[i];
         bool op = i >= 8 && memcmp(s + i - 8, "operator", 8) == 0;
+        size_t skip = 0; /* a list collapsed: bytes of s it covers */
+        char open = 0;
         if (c == '<' && !op && i + 1 < n && s[i + 1] != '<' && s[i + 1] != '=' && i > 0 &&
             s[i - 1] != '<' && s[i - 1] != ' ') {
             int depth = 0;
@@ -228,14 +237,8 @@ const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t ma
                 else if (s[j] == '>' && s[j - 1] != '-' && --depth == 0)
                     break;
             }
-            if (j < n) {
-                memcpy(tmp + w, "<\xE2\x80\xA6>", 5);
-                w += 5;
-                i = j + 1;
-                continue;
-            }
-        }
-        if (c == '(' && !op) {
+            if (j < n) skip = j + 1 - i, open = '<';
+        } else if (c == '(' && !op) {
             int depth = 0;
             size_t j = i;
             for (; j < n; j++) {
@@ -244,19 +247,32 @@ const char *cs_report_short_name(const char *s, char *out, size_t cap, size_t ma
                 else if (s[j] == ')' && --depth == 0)
                     break;
             }
-            if (j < n && j - i > 40) {
-                memcpy(tmp + w, "(\xE2\x80\xA6)", 5);
-                w += 5;
-                i = j + 1;
-                continue;
-            }
+            if (j < n && j - i > 40) skip = j + 1 - i, open = '(';
         }
-        tmp[w++] = c;
+        if (skip) {
+            if (w + 5 >= cap) break;
+            out[w++] = open;
+            memcpy(out + w, "\xE2\x80\xA6", 3);
+            w += 3;
+            out[w++] = open == '<' ? '>' : ')';
+            i += skip;
+            continue;
+        }
+        if (w + 1 >= cap) break;
+        out[w++] = c;
         i++;
     }
-    tmp[w] = '\0';
-    clip(out, cap, tmp, max);
-    free(tmp);
+    /* w <= max + 1 <= cap - 3 here, so a character copied byte by byte never
+     * stops at cap: the loop ends past max, or before a collapsed list with no
+     * room for it (then at a character boundary). */
+    out[w] = '\0';
+    if (w > max || i < n) {
+        /* cut on a character boundary, never inside a UTF-8 sequence */
+        size_t k = w < max ? w : max;
+        while (k && k < w && ((unsigned char)out[k] & 0xC0) == 0x80)
+            k--;
+        memcpy(out + k, "\xE2\x80\xA6", 4);
+    }
     return out;
 }
 
@@ -388,4 +404,291 @@ const char *cs_report_test_explanation(const cs_report_ctx *ctx, const cs_test_s
         return buf;
     }
     return NULL;
+}
+
+/* ---- race sites ----------------------------------------------------- */
+
+static const char *base_name(const char *p)
+{
+    const char *s = p ? strrchr(p, '/') : NULL;
+    return s ? s + 1 : p;
+}
+
+static bool has_line(const cs_site *st, int line)
+{
+    size_t lo = 0, hi = st->n_lines;
+    if (!hi || line <= 0) return true; /* nothing to compare */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (st->lines[mid] == line) return true;
+        if (st->lines[mid] < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+static bool is_site_frame(const cs_site *st, const cs_frame *fr)
+{
+    if (!st->function || strcmp(cs_report_frame_function(fr), st->function) != 0) return false;
+    const char *file = cs_report_frame_file(fr);
+    if (st->file && file && strcmp(base_name(file), base_name(st->file)) != 0) return false;
+    return has_line(st, fr->line);
+}
+
+const cs_thread *cs_report_site_stack(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st,
+                                      const cs_thread *other, const cs_frame **frame,
+                                      const cs_trace **trace)
+{
+    /* Bounded by the links looked at: a pair with 10,000 failures is found
+     * in its first report, and never costs more than 100 traces. */
+    /* Race reports first: their two stacks are the two accesses, so both
+     * sites' stacks come from one report when one names them. */
+    size_t n = r->n_links < CS_REPORT_SITE_LINKS ? r->n_links : CS_REPORT_SITE_LINKS;
+    for (size_t i = 0; i < 2 * n; i++) {
+        size_t li = i % n;
+        if ((i < n) != (r->links[li].evidence == CS_EV_DIRECT)) continue;
+        const cs_trace *t = ctx->res->traces[r->links[li].trace];
+        for (size_t k = 0; k < t->n_threads; k++) {
+            const cs_thread *th = &t->threads[k];
+            if (th == other) continue; /* both sites in one function: two stacks */
+            const cs_frame *sig = NULL;
+            for (size_t j = 0; j < th->n_frames && !sig; j++)
+                if (th->frames[j].significant) sig = &th->frames[j];
+            const cs_frame *hit = NULL;
+            if (sig) {
+                if (is_site_frame(st, sig)) hit = sig;
+            } else {
+                for (size_t j = 0; j < th->n_frames && !hit; j++)
+                    if (is_site_frame(st, &th->frames[j])) hit = &th->frames[j];
+            }
+            if (!hit) continue;
+            if (frame) *frame = hit;
+            if (trace) *trace = t;
+            return th;
+        }
+    }
+    return NULL;
+}
+
+const char *cs_report_site_repo_file(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st,
+                                     char *path)
+{
+    const cs_frame *fr = NULL;
+    char repo[CS_REPO_MAX_PATH];
+    if (!cs_report_site_stack(ctx, r, st, NULL, &fr, NULL) ||
+        !cs_repo_path(ctx->repo, fr, path, repo))
+        return NULL;
+    return path;
+}
+
+/* ---- evidence ------------------------------------------------------- */
+
+static const char *const evidence_meaning[CS_EV_COUNT] = {
+    [CS_EV_DIRECT] = "a race detector report (Go -race, ThreadSanitizer) that names the access",
+    [CS_EV_RUNTIME] = "a Go runtime fatal error (concurrent map writes, read and write, iteration "
+                      "and write) thrown at a site of the pair: the runtime caught the map in use "
+                      "by two goroutines, but names only the one that noticed",
+    [CS_EV_CORE] = "a core dump with a thread crashed or stopped inside map code at a site",
+    [CS_EV_SANITIZER] = "a sanitizer crash (AddressSanitizer and others) inside map code at a "
+                        "site",
+    [CS_EV_SAME_TEST] = "a failure with no crash of its own (an assertion, a wrong result) in a "
+                        "test run in which the race was seen: likely its consequence, not proof",
+};
+
+const char *cs_report_evidence_meaning(cs_evidence e)
+{
+    return (unsigned)e < CS_EV_COUNT && evidence_meaning[e] ? evidence_meaning[e] : "";
+}
+
+/* ---- indexes -------------------------------------------------------- */
+
+typedef struct kv {
+    size_t k, v;
+} kv;
+
+static int cmp_kv(const void *a, const void *b)
+{
+    const kv *x = a, *y = b;
+    if (x->k != y->k) return x->k < y->k ? -1 : 1;
+    return (x->v > y->v) - (x->v < y->v);
+}
+
+/* Sorts the pairs, drops repeats and lays them out by key. */
+static void index_build(kv *p, size_t n, size_t n_keys, cs_report_index *out)
+{
+    if (n) qsort(p, n, sizeof *p, cmp_kv);
+    out->n_keys = n_keys;
+    out->start = cs_xcalloc(n_keys + 1, sizeof *out->start);
+    out->v = cs_xcalloc(n + 1, sizeof *out->v);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w && p[i].k == p[i - 1].k && p[i].v == p[i - 1].v) continue;
+        out->v[w++] = p[i].v;
+        out->start[p[i].k + 1]++;
+    }
+    for (size_t k = 0; k < n_keys; k++)
+        out->start[k + 1] += out->start[k];
+    free(p);
+}
+
+void cs_report_index_cluster_races(const cs_report_ctx *ctx, cs_report_index *out)
+{
+    size_t n_keys = ctx->clusters ? ctx->clusters->n : 0, n = 0;
+    for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
+        n += ctx->races->v[i].n_links;
+    kv *p = cs_xcalloc(n + 1, sizeof *p);
+    size_t w = 0;
+    if (n_keys && ctx->clusters->of_trace)
+        for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
+            for (size_t k = 0; k < ctx->races->v[i].n_links; k++)
+                p[w++] = (kv){ctx->clusters->of_trace[ctx->races->v[i].links[k].trace], i};
+    index_build(p, w, n_keys, out);
+}
+
+void cs_report_index_race_tests(const cs_report_ctx *ctx, cs_report_index *out)
+{
+    size_t n_keys = ctx->races ? ctx->races->n : 0, n = 0;
+    for (size_t i = 0; ctx->tests && i < ctx->tests->n; i++)
+        n += ctx->tests->v[i].n_races;
+    kv *p = cs_xcalloc(n + 1, sizeof *p);
+    size_t w = 0;
+    for (size_t i = 0; ctx->tests && i < ctx->tests->n; i++)
+        for (size_t k = 0; k < ctx->tests->v[i].n_races; k++)
+            if (ctx->tests->v[i].races[k] < n_keys) p[w++] = (kv){ctx->tests->v[i].races[k], i};
+    index_build(p, w, n_keys, out);
+}
+
+void cs_report_index_dispose(cs_report_index *ix)
+{
+    if (!ix) return;
+    free(ix->start);
+    free(ix->v);
+    memset(ix, 0, sizeof *ix);
+}
+
+/* ---- source links --------------------------------------------------- */
+
+static bool unreserved(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           strchr("-._~", c);
+}
+
+/* Characters a URI may hold as they are (RFC 3986 unreserved, reserved and
+ * '%'); the template's others are percent-encoded. */
+static bool uri_char(unsigned char c)
+{
+    return c && (unreserved(c) || strchr(":/?#[]@!$&'()*+,;=%", c));
+}
+
+static const char *const placeholders[] = {"{path}", "{line}", "{commit}"};
+
+/* The placeholder at s, as an index into placeholders, or -1. */
+static int placeholder(const char *s)
+{
+    for (int i = 0; i < (int)CS_ARRAY_LEN(placeholders); i++)
+        if (strncmp(s, placeholders[i], strlen(placeholders[i])) == 0) return i;
+    return -1;
+}
+
+int cs_report_url_check(const char *tmpl, bool *needs_commit, const char **why)
+{
+    bool path = false, commit = false;
+    if (strncasecmp(tmpl, "https://", 8) != 0 && strncasecmp(tmpl, "http://", 7) != 0 &&
+        strncasecmp(tmpl, "file://", 7) != 0) {
+        *why = "expected an http://, https:// or file:// URL";
+        return -1;
+    }
+    if (strlen(tmpl) > 1024) {
+        *why = "longer than 1024 bytes";
+        return -1;
+    }
+    for (const char *p = tmpl; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            *why = "control characters in the URL";
+            return -1;
+        }
+        if (*p != '{') continue;
+        int k = placeholder(p);
+        if (k < 0) {
+            *why = "unknown placeholder (use {path}, {line} and {commit})";
+            return -1;
+        }
+        path |= k == 0;
+        commit |= k == 2;
+    }
+    if (!path) {
+        *why = "no {path} in the URL";
+        return -1;
+    }
+    *needs_commit = commit;
+    return 0;
+}
+
+/* Appends s percent-encoded (keeping '/' when keep_slash) to buf at *w;
+ * false when it does not fit. */
+static bool put_encoded(char *buf, size_t *w, const char *s, bool keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*w + 4 > CS_REPORT_URL_MAX) return false;
+        if (unreserved(*p) || (keep_slash && *p == '/')) {
+            buf[(*w)++] = (char)*p;
+        } else {
+            buf[(*w)++] = '%';
+            buf[(*w)++] = hex[*p >> 4];
+            buf[(*w)++] = hex[*p & 15];
+        }
+    }
+    return true;
+}
+
+const char *cs_report_url(const cs_report_ctx *ctx, const char *path, int line, char *buf)
+{
+    const char *t = ctx->source_url;
+    if (!t || !path) return NULL;
+    /* Without a line, the fragment that holds {line} ("#L{line}") goes. */
+    const char *hash = strrchr(t, '#');
+    const char *end = t + strlen(t);
+    if (line <= 0 && hash && strstr(hash, "{line}")) end = hash;
+    size_t w = 0;
+    char num[24];
+    snprintf(num, sizeof num, "%d", line > 0 ? line : 0);
+    for (const char *p = t; p < end;) {
+        int k = *p == '{' ? placeholder(p) : -1;
+        bool ok = true;
+        if (k == 0)
+            ok = put_encoded(buf, &w, path, true);
+        else if (k == 1)
+            ok = put_encoded(buf, &w, line > 0 ? num : "", false);
+        else if (k == 2)
+            ok = put_encoded(buf, &w, ctx->commit ? ctx->commit : "", true);
+        if (!ok) return NULL;
+        if (k >= 0) {
+            p += strlen(placeholders[k]);
+            continue;
+        }
+        unsigned char c = (unsigned char)*p++;
+        if (w + 4 > CS_REPORT_URL_MAX) return NULL;
+        if (uri_char(c)) {
+            buf[w++] = (char)c;
+        } else {
+            static const char hex[] = "0123456789ABCDEF";
+            buf[w++] = '%';
+            buf[w++] = hex[c >> 4];
+            buf[w++] = hex[c & 15];
+        }
+    }
+    buf[w] = '\0';
+    return buf;
+}
+
+const char *cs_report_frame_url(const cs_report_ctx *ctx, const cs_frame *f, char *buf)
+{
+    if (!ctx->source_url) return NULL;
+    char path[CS_REPO_MAX_PATH], repo[CS_REPO_MAX_PATH];
+    if (!cs_repo_path(ctx->repo, f, path, repo)) return NULL;
+    return cs_report_url(ctx, path, f->line, buf);
 }

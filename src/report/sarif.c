@@ -134,8 +134,8 @@ static void message(cs_jsonw *w, const char *text)
 /* A location in the repository: file (repository-relative, or NULL when the
  * code is not in the repository) and line, with the function as a logical
  * location. id < 0: none. */
-static void code_location(cs_jsonw *w, int id, const char *function, const char *file, int line,
-                          const char *msg)
+static void code_location(cs_jsonw *w, const cs_report_ctx *ctx, int id, const char *function,
+                          const char *file, int line, const char *msg)
 {
     cs_jsonw_obj(w);
     if (id >= 0) {
@@ -178,6 +178,17 @@ static void code_location(cs_jsonw *w, int id, const char *function, const char 
         cs_jsonw_arr_end(w);
     }
     if (msg) message(w, msg);
+    /* --source-url: where a person reads this code, as a property. The uri
+     * stays repository-relative: code scanning resolves it against the
+     * repository itself (docs/reports.md says why it is not a base URI). */
+    char url[CS_REPORT_URL_MAX];
+    if (file && cs_report_url(ctx, file, line, url)) {
+        cs_jsonw_key(w, "properties");
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "sourceUrl");
+        cs_jsonw_str(w, url);
+        cs_jsonw_obj_end(w);
+    }
     cs_jsonw_obj_end(w);
 }
 
@@ -262,27 +273,6 @@ static const char *frame_repo_file(const cs_report_ctx *ctx, const cs_frame *f,
     return cs_repo_path(ctx->repo, f, buf, repo) ? buf : NULL;
 }
 
-/* A frame of the race's linked traces that is this site (its normalized
- * function and file), so the site's raw path can be placed in the
- * repository. Bounded by the links shown. */
-static const cs_frame *site_frame(const cs_report_ctx *ctx, const cs_race *r, const cs_site *st)
-{
-    for (size_t i = 0; i < r->n_links && i < SARIF_MAX_RELATED; i++) {
-        const cs_trace *t = ctx->res->traces[r->links[i].trace];
-        for (size_t k = 0; k < t->n_threads; k++) {
-            const cs_thread *th = &t->threads[k];
-            for (size_t j = 0; j < th->n_frames; j++) {
-                const cs_frame *f = &th->frames[j];
-                const char *fn = cs_report_frame_function(f), *file = cs_report_frame_file(f);
-                if (fn && file && st->function && st->file && strcmp(fn, st->function) == 0 &&
-                    strcmp(file, st->file) == 0)
-                    return f;
-            }
-        }
-    }
-    return NULL;
-}
-
 /* One stack as a thread flow: every frame, in the repository or not (the
  * ones outside get a logical location only). */
 static void thread_flow(cs_jsonw *w, const cs_report_ctx *ctx, const cs_thread *th)
@@ -299,8 +289,8 @@ static void thread_flow(cs_jsonw *w, const cs_report_ctx *ctx, const cs_thread *
         char buf[CS_REPO_MAX_PATH];
         cs_jsonw_obj(w);
         cs_jsonw_key(w, "location");
-        code_location(w, -1, cs_report_frame_function(f), frame_repo_file(ctx, f, buf), f->line,
-                      NULL);
+        code_location(w, ctx, -1, cs_report_frame_function(f), frame_repo_file(ctx, f, buf),
+                      f->line, NULL);
         cs_jsonw_obj_end(w);
     }
     cs_jsonw_arr_end(w);
@@ -356,10 +346,9 @@ static void site_text(sbuf *b, const cs_site *s)
 static void race_files(const cs_report_ctx *ctx, const cs_race *r, char bufs[2][CS_REPO_MAX_PATH],
                        const char *files[2])
 {
-    for (int s = 0; s < 2; s++) {
-        const cs_frame *f = site_frame(ctx, r, &r->sites[s]);
-        files[s] = f ? frame_repo_file(ctx, f, bufs[s]) : NULL;
-    }
+    for (int s = 0; s < 2; s++)
+        files[s] =
+            s < cs_race_n_sites(r) ? cs_report_site_repo_file(ctx, r, &r->sites[s], bufs[s]) : NULL;
 }
 
 static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
@@ -410,7 +399,7 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
         const cs_site *st = &r->sites[s];
         char m[64];
         snprintf(m, sizeof m, "Site %c (%s)", s ? 'B' : 'A', st->access ? st->access : "access");
-        code_location(w, -1, st->function, files[s], st->n_lines ? st->lines[0] : 0, m);
+        code_location(w, ctx, -1, st->function, files[s], st->n_lines ? st->lines[0] : 0, m);
     }
     cs_jsonw_arr_end(w);
     race_code_flow(w, ctx, r);
@@ -420,7 +409,7 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
         const cs_site *st = &r->sites[1];
         char m[64];
         snprintf(m, sizeof m, "Site B (%s)", st->access ? st->access : "access");
-        code_location(w, 0, st->function, files[1], st->n_lines ? st->lines[0] : 0, m);
+        code_location(w, ctx, 0, st->function, files[1], st->n_lines ? st->lines[0] : 0, m);
     }
     for (size_t i = 0; i < r->n_links && i < SARIF_MAX_RELATED; i++)
         artifact_location(w, (int)i + 1, ctx->res->traces[r->links[i].trace],
@@ -507,7 +496,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     if (top) {
         cs_jsonw_key(w, "locations");
         cs_jsonw_arr(w);
-        code_location(w, -1, cs_report_frame_function(top), top_file, top->line, NULL);
+        code_location(w, ctx, -1, cs_report_frame_function(top), top_file, top->line, NULL);
         cs_jsonw_arr_end(w);
     }
     cs_jsonw_key(w, "relatedLocations");
@@ -583,6 +572,16 @@ int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_obj_end(&w);
     cs_jsonw_obj_end(&w);
     cs_jsonw_obj_end(&w);
+
+    if (ctx->source_url) {
+        cs_jsonw_key(&w, "properties");
+        cs_jsonw_obj(&w);
+        cs_jsonw_key(&w, "sourceUrlTemplate");
+        cs_jsonw_str(&w, ctx->source_url);
+        cs_jsonw_key(&w, "commit");
+        cs_jsonw_str(&w, ctx->commit);
+        cs_jsonw_obj_end(&w);
+    }
 
     /* Input problems are tool notifications: the run still succeeded. */
     cs_jsonw_key(&w, "invocations");
