@@ -43,7 +43,7 @@ static void test_error_causes(void **state)
     cs_results_add_diag(&r, "c.zip!y", "member 'y' declares 999 bytes but inflates to more");
     cs_results_add_diag(&r, "d.zip!z", "member 'z' declares 5 bytes but inflates to more");
     size_t n;
-    cs_report_cause *c = cs_report_error_causes(&r, &n);
+    cs_report_cause *c = cs_report_error_causes_of(&r, &n);
     assert_int_equal(n, 2);
     assert_int_equal(c[0].n, 3);
     assert_string_equal(r.diags[c[0].example].source, "a.zip!x");

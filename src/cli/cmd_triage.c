@@ -120,6 +120,9 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         rh = (cs_report_history){sc, sr};
         ctx.history = &rh;
     }
+    /* One view for every report of this run (report/view.c). */
+    cs_report_view *view = cs_report_view_new(&ctx);
+    ctx.view = view;
     int rc = CS_EXIT_OK;
     if (o->n_outputs == 0 || o->format) {
         ctx.color = want_color(o->color);
@@ -131,6 +134,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         if (cs_cli_write_report(o->outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
     }
     if (rc == CS_EXIT_OK && fails(o->fail_on, tr, hc, hr)) rc = CS_EXIT_FOUND;
+    cs_report_view_free(view);
     free(hc);
     free(hr);
     free(sc);

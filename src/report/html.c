@@ -598,7 +598,7 @@ static void race_tests(FILE *f, const cs_report_ctx *ctx, const cs_report_index 
     }
     if (n > 10) fprintf(f, "<li>… %zu more test(s)</li>", n - 10);
     size_t nt;
-    const char **names = cs_report_race_tests(ctx, r, &nt);
+    const char **names = cs_report_strs_get(cs_report_race_tests(ctx, r), &nt);
     for (size_t i = 0; i < nt && i < 10; i++) {
         bool dup = false; /* at most 10 x 10 comparisons */
         for (size_t k = 0; k < n && k < 10 && !dup; k++)
@@ -609,7 +609,6 @@ static void race_tests(FILE *f, const cs_report_ctx *ctx, const cs_report_index 
         fputs("</code> <span class=\"meta\">(no outcome recorded)</span></li>", f);
         shown++;
     }
-    free(names);
     fputs("</ul>", f);
     if (!shown) fputs("-", f);
 }
@@ -704,11 +703,9 @@ static void races(FILE *f, const cs_report_ctx *ctx)
     size_t n = ctx->races ? ctx->races->n : 0;
     fprintf(f, "<section id=\"races\">\n<h2>Race pairs <span class=\"n\">%zu</span></h2>\n", n);
     if (!n) fputs("<p class=\"meta\">No race pairs found.</p>\n", f);
-    cs_report_index rt;
-    cs_report_index_race_tests(ctx, &rt);
+    const cs_report_index *rt = cs_report_race_test_rows(ctx);
     for (size_t i = 0; i < n; i++)
-        race_card(f, ctx, &rt, i);
-    cs_report_index_dispose(&rt);
+        race_card(f, ctx, rt, i);
     fputs("</section>\n", f);
 }
 
@@ -897,9 +894,8 @@ static void cluster_row(FILE *f, const cs_report_ctx *ctx, const axis *ax, const
     }
     fputs("</details></td>\n<td data-label=\"Tests\">", f);
     size_t nv;
-    const char **v = cs_report_cluster_tests(ctx, c, &nv);
+    const char **v = cs_report_strs_get(cs_report_cluster_tests(ctx, c), &nv);
     list(f, v, nv, 3);
-    free(v);
     fprintf(f, "</td>\n<td class=\"num\" data-label=\"Artifacts\">%zu</td>\n<td>",
             cs_report_distinct_sources(ctx, c->traces, c->n_traces));
     chart(f, ctx, ax, c);
@@ -961,7 +957,7 @@ static void card(FILE *f, size_t n, const char *what, bool alert)
             alert && n ? " alert" : "", n, what);
 }
 
-int cs_report_html(FILE *f, const cs_report_ctx *ctx)
+static int write_html(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -1016,4 +1012,9 @@ int cs_report_html(FILE *f, const cs_report_ctx *ctx)
     fputs(js, f);
     fputs("</script>\n</body>\n</html>\n", f);
     return ferror(f) ? -1 : 0;
+}
+
+int cs_report_html(FILE *f, const cs_report_ctx *ctx)
+{
+    return cs_report_with_view(f, ctx, write_html);
 }

@@ -210,10 +210,9 @@ static void cluster(cs_jsonw *w, const cs_report_ctx *ctx, const cs_cluster *c)
         if (th->frames[i].significant) norm_frame(w, &th->frames[i]);
     cs_jsonw_arr_end(w);
     size_t nt;
-    const char **tests = cs_report_cluster_tests(ctx, c, &nt);
+    const char **tests = cs_report_strs_get(cs_report_cluster_tests(ctx, c), &nt);
     cs_jsonw_key(w, "tests");
     str_array(w, tests, nt);
-    free(tests);
     cs_jsonw_key(w, "first_seen");
     cs_jsonw_str(w, r->traces[c->traces[0]]->source);
     cs_jsonw_key(w, "last_seen");
@@ -293,14 +292,12 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
     }
     cs_jsonw_arr_end(w);
     size_t n;
-    const char **v = cs_report_race_clusters(ctx, rc, &n);
+    const char **v = cs_report_strs_get(cs_report_race_clusters(ctx, rc), &n);
     cs_jsonw_key(w, "clusters");
     str_array(w, v, n);
-    free(v);
-    v = cs_report_race_tests(ctx, rc, &n);
+    v = cs_report_strs_get(cs_report_race_tests(ctx, rc), &n);
     cs_jsonw_key(w, "tests");
     str_array(w, v, n);
-    free(v);
     cs_jsonw_key(w, "evidence");
     cs_jsonw_obj(w);
     for (int e = 0; e < CS_EV_COUNT; e++) {
@@ -372,7 +369,7 @@ static void test(cs_jsonw *w, const cs_report_ctx *ctx, const cs_test_summary *s
     cs_jsonw_obj_end(w);
 }
 
-int cs_report_json(FILE *f, const cs_report_ctx *ctx)
+static int write_json(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     cs_jsonw w;
@@ -464,4 +461,9 @@ int cs_report_json(FILE *f, const cs_report_ctx *ctx)
     }
     cs_jsonw_obj_end(&w);
     return ferror(f) ? -1 : 0;
+}
+
+int cs_report_json(FILE *f, const cs_report_ctx *ctx)
+{
+    return cs_report_with_view(f, ctx, write_json);
 }

@@ -306,9 +306,8 @@ static void summary(FILE *f, const cs_report_ctx *ctx)
             md_cell_code(f, rc->sites[1].function);
         fputs(" | ", f);
         size_t n;
-        const char **v = cs_report_race_tests(ctx, rc, &n);
+        const char **v = cs_report_strs_get(cs_report_race_tests(ctx, rc), &n);
         md_list(f, v, n, 3, true, true);
-        free(v);
         fputs(" |\n", f);
     }
     for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++) {
@@ -318,9 +317,8 @@ static void summary(FILE *f, const cs_report_ctx *ctx)
         md_text_cut(f, c->signature, MD_CELL_CHARS);
         fputs(" | ", f);
         size_t n;
-        const char **v = cs_report_cluster_tests(ctx, c, &n);
+        const char **v = cs_report_strs_get(cs_report_cluster_tests(ctx, c), &n);
         md_list(f, v, n, 3, true, true);
-        free(v);
         fputs(" |\n", f);
     }
     fputc('\n', f);
@@ -487,15 +485,13 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
             cs_report_distinct_sources(ctx, tr, r->n_links), count_runs(ctx, tr, r->n_links));
     free(tr);
     size_t n;
-    const char **v = cs_report_race_tests(ctx, r, &n);
+    const char **v = cs_report_strs_get(cs_report_race_tests(ctx, r), &n);
     fputs("- **Tests:** ", f);
     md_list(f, v, n, MD_MAX_TESTS, true, false);
-    free(v);
     fputc('\n', f);
-    v = cs_report_race_clusters(ctx, r, &n);
+    v = cs_report_strs_get(cs_report_race_clusters(ctx, r), &n);
     fputs("- **Clusters:** ", f);
     md_list(f, v, n, MD_MAX_TESTS, false, false);
-    free(v);
     fputc('\n', f);
     const char *first, *last;
     cs_report_race_span(ctx, r, &first, &last);
@@ -665,10 +661,9 @@ static void cluster_section(FILE *f, const cs_report_ctx *ctx, const cs_report_i
                                sizeof hist))
         fprintf(f, "- **History:** %s\n", hist);
     size_t n;
-    const char **v = cs_report_cluster_tests(ctx, c, &n);
+    const char **v = cs_report_strs_get(cs_report_cluster_tests(ctx, c), &n);
     fputs("- **Tests:** ", f);
     md_list(f, v, n, MD_MAX_TESTS, true, false);
-    free(v);
     fputc('\n', f);
     seen(f, res->traces[c->traces[0]]->source, res->traces[c->traces[c->n_traces - 1]]->source);
     fputs("- **Signature:** ", f);
@@ -754,11 +749,12 @@ static void tests_table(FILE *f, const cs_report_ctx *ctx, bool all)
 }
 
 /* Errors by cause, one example each (cs_report_error_causes). */
-static void errors(FILE *f, const cs_results *r)
+static void errors(FILE *f, const cs_report_ctx *ctx)
 {
+    const cs_results *r = ctx->res;
     if (!r->n_diags) return;
     size_t n;
-    cs_report_cause *c = cs_report_error_causes(r, &n);
+    const cs_report_cause *c = cs_report_error_causes(ctx, &n);
     fprintf(f, "## Errors\n\n%zu error(s), %zu cause(s):\n\n", r->n_diags, n);
     for (size_t i = 0; i < n && i < MD_MAX_CAUSES; i++) {
         const cs_diag *d = &r->diags[c[i].example];
@@ -772,7 +768,6 @@ static void errors(FILE *f, const cs_results *r)
         fprintf(f, "- and %zu more cause(s): the JSON report lists every error\n",
                 n - MD_MAX_CAUSES);
     fputc('\n', f);
-    free(c);
 }
 
 /* --only ID: the write-up of one race pair or cluster, or -1 when there is
@@ -829,23 +824,17 @@ static void sections(FILE *f, const cs_report_ctx *ctx, const cs_report_index *c
     fputs(" (`--only ID` writes one, `--all` every one).\n\n", f);
 }
 
-int cs_report_markdown(FILE *out, const cs_report_ctx *ctx)
+static int markdown(FILE *out, const cs_report_ctx *ctx)
 {
-    cs_report_index cr;
-    cs_report_index_cluster_races(ctx, &cr);
-    if (ctx->only) {
-        int rc = only(out, ctx, &cr);
-        cs_report_index_dispose(&cr);
-        return rc;
-    }
+    const cs_report_index *cr = cs_report_cluster_races(ctx);
+    if (ctx->only) return only(out, ctx, cr);
     /* Rendered in memory first: the budget below then counts the same bytes
      * whether the report goes to a file or a pipe. */
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) abort();
-    int rc = write_all(f, ctx, &cr);
-    cs_report_index_dispose(&cr);
+    int rc = write_all(f, ctx, cr);
     if (fclose(f) != 0) rc = -1;
     if (rc == 0 && fwrite(buf, 1, len, out) != len) rc = -1;
     free(buf);
@@ -891,7 +880,7 @@ static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *c
     size_t elen = 0;
     FILE *e = open_memstream(&ebuf, &elen);
     if (!e) return -1;
-    errors(e, r);
+    errors(e, ctx);
     fclose(e);
     size_t used = (size_t)ftell(f) + elen;
     if (n_races) {
@@ -905,4 +894,9 @@ static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *c
     fwrite(ebuf, 1, elen, f);
     free(ebuf);
     return ferror(f) ? -1 : 0;
+}
+
+int cs_report_markdown(FILE *out, const cs_report_ctx *ctx)
+{
+    return cs_report_with_view(out, ctx, markdown);
 }

@@ -32,6 +32,8 @@ typedef struct cs_report_history {
     const cs_history_status *races;
 } cs_report_history;
 
+typedef struct cs_report_view cs_report_view;
+
 typedef struct cs_report_ctx {
     const cs_results *res;
     const cs_clusters *clusters; /* NULL: not clustered (inventory) */
@@ -47,6 +49,7 @@ typedef struct cs_report_ctx {
     const cs_repo_opts *repo;         /* --repo-root; NULL: auto-detect checkouts */
     size_t top;       /* text, markdown: clusters shown; 0: CS_REPORT_TOP, SIZE_MAX: all */
     const char *only; /* markdown: only this race pair or cluster id; NULL: all */
+    const cs_report_view *view; /* NULL: each writer builds its own (view.c) */
     /* --source-url: frames in the repository link to their code (html,
      * markdown, sarif). NULL: no links. Checked by cs_report_url_check. */
     const char *source_url;
@@ -80,14 +83,32 @@ int cs_report_explain(FILE *f, const cs_report_ctx *ctx, const cs_cluster *const
  * stand-in; NULL prints "-". text, explain and history output use it. */
 void cs_report_put_term(FILE *f, const char *s);
 
+/* ---- the view: computed once per run (view.c) ---------------------- */
+/* A borrowed list of names: the view owns the array, the run the strings. */
+typedef struct cs_report_strs {
+    const char **v;
+    size_t n;
+} cs_report_strs;
+/* Builds the view of ctx's run; the CLI builds one per run and sets
+ * ctx->view before writing every report of it. */
+cs_report_view *cs_report_view_new(const cs_report_ctx *ctx);
+void cs_report_view_free(cs_report_view *w);
+/* Calls write with ctx, or, when ctx has no view, with a copy that has one
+ * built for this call. Every writer's entry point goes through it. */
+int cs_report_with_view(FILE *f, const cs_report_ctx *ctx,
+                        int (*write)(FILE *f, const cs_report_ctx *ctx));
+/* Sorted distinct test names of a cluster's traces / of a race's links, and
+ * the sorted distinct cluster ids of a race's links. */
+cs_report_strs cs_report_cluster_tests(const cs_report_ctx *ctx, const cs_cluster *c);
+cs_report_strs cs_report_race_tests(const cs_report_ctx *ctx, const cs_race *r);
+cs_report_strs cs_report_race_clusters(const cs_report_ctx *ctx, const cs_race *r);
+static inline const char **cs_report_strs_get(cs_report_strs s, size_t *n)
+{
+    *n = s.n;
+    return s.v;
+}
+
 /* Shared by the writers (report_util.c). */
-/* Sorted distinct test names of a cluster's traces (the caller frees the
- * array, not the strings). */
-const char **cs_report_cluster_tests(const cs_report_ctx *ctx, const cs_cluster *c, size_t *n);
-/* Sorted distinct test names of a race's links. */
-const char **cs_report_race_tests(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
-/* Sorted distinct cluster ids of a race's links (pointers into clusters). */
-const char **cs_report_race_clusters(const cs_report_ctx *ctx, const cs_race *r, size_t *n);
 /* triage --db: "new", "recurring since 2026-11-01, 14 batch(es), 31 total",
  * "regressed, first seen ...": into buf, which is returned; NULL when there
  * is no history to show. */
@@ -153,10 +174,14 @@ typedef struct cs_report_index {
     size_t *v;
     size_t n_keys;
 } cs_report_index;
-/* For each cluster, the races linked to any of its traces. */
+/* Built into the view: for each cluster, the races linked to any of its
+ * traces; for each race, the tests (indices into ctx->tests->v) it is linked
+ * to. Writers read the view's (cs_report_cluster_races and
+ * cs_report_race_test_rows). */
 void cs_report_index_cluster_races(const cs_report_ctx *ctx, cs_report_index *out);
-/* For each race, the tests (indices into ctx->tests->v) it is linked to. */
 void cs_report_index_race_tests(const cs_report_ctx *ctx, cs_report_index *out);
+const cs_report_index *cs_report_cluster_races(const cs_report_ctx *ctx);
+const cs_report_index *cs_report_race_test_rows(const cs_report_ctx *ctx);
 void cs_report_index_dispose(cs_report_index *ix);
 static inline size_t cs_report_index_n(const cs_report_index *ix, size_t k)
 {
@@ -194,7 +219,9 @@ typedef struct cs_report_cause {
     size_t example; /* index into res->diags */
     size_t n;
 } cs_report_cause;
-cs_report_cause *cs_report_error_causes(const cs_results *r, size_t *n);
+cs_report_cause *cs_report_error_causes_of(const cs_results *r, size_t *n);
+/* The view's causes of ctx's run (not to be freed). */
+const cs_report_cause *cs_report_error_causes(const cs_report_ctx *ctx, size_t *n);
 
 /* A test's record in words: "failed 12 of 300 runs (4.0%, flaky)",
  * "failed 3 of 3 runs (100.0%)", "passed 40 of 40 runs" (into buf). */

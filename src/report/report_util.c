@@ -25,41 +25,6 @@ static size_t uniq(const char **v, size_t n)
     return w;
 }
 
-const char **cs_report_cluster_tests(const cs_report_ctx *ctx, const cs_cluster *c, size_t *n)
-{
-    const char **v = cs_xcalloc(c->n_traces + 1, sizeof *v);
-    size_t k = 0;
-    for (size_t i = 0; i < c->n_traces; i++) {
-        const cs_trace *t = ctx->res->traces[c->traces[i]];
-        if (t->test) v[k++] = t->test;
-    }
-    *n = uniq(v, k);
-    return v;
-}
-
-const char **cs_report_race_tests(const cs_report_ctx *ctx, const cs_race *r, size_t *n)
-{
-    const char **v = cs_xcalloc(r->n_links + 1, sizeof *v);
-    size_t k = 0;
-    for (size_t i = 0; i < r->n_links; i++) {
-        const cs_trace *t = ctx->res->traces[r->links[i].trace];
-        if (t->test) v[k++] = t->test;
-    }
-    *n = uniq(v, k);
-    return v;
-}
-
-const char **cs_report_race_clusters(const cs_report_ctx *ctx, const cs_race *r, size_t *n)
-{
-    const char **v = cs_xcalloc(r->n_links + 1, sizeof *v);
-    size_t k = 0;
-    if (ctx->clusters && ctx->clusters->of_trace)
-        for (size_t i = 0; i < r->n_links; i++)
-            v[k++] = ctx->clusters->v[ctx->clusters->of_trace[r->links[i].trace]].id;
-    *n = uniq(v, k);
-    return v;
-}
-
 const cs_thread *cs_report_sig_thread(const cs_trace *t)
 {
     if (t->crash_thread >= 0 && (size_t)t->crash_thread < t->n_threads)
@@ -332,7 +297,7 @@ static int cmp_count(const void *a, const void *b)
     return (x->example > y->example) - (x->example < y->example);
 }
 
-cs_report_cause *cs_report_error_causes(const cs_results *r, size_t *n_out)
+cs_report_cause *cs_report_error_causes_of(const cs_results *r, size_t *n_out)
 {
     /* Sort by cause, then count runs: O(n log n) over the errors. */
     cause_row *rows = cs_xcalloc(r->n_diags + 1, sizeof *rows);

@@ -433,14 +433,12 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
     }
     cs_jsonw_obj_end(w);
     size_t n;
-    const char **v = cs_report_race_tests(ctx, r, &n);
+    const char **v = cs_report_strs_get(cs_report_race_tests(ctx, r), &n);
     cs_jsonw_key(w, "tests");
     str_array(w, v, n < SARIF_MAX_TESTS ? n : SARIF_MAX_TESTS);
-    free(v);
-    v = cs_report_race_clusters(ctx, r, &n);
+    v = cs_report_strs_get(cs_report_race_clusters(ctx, r), &n);
     cs_jsonw_key(w, "clusters");
     str_array(w, v, n);
-    free(v);
     cs_jsonw_obj_end(w);
     cs_jsonw_obj_end(w);
 }
@@ -474,7 +472,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     sb_add(&b, rep->headline && *rep->headline ? rep->headline : cs_trace_kind_name(rep->kind));
     sb_int(&b, " (%lld occurrence(s)", (long long)c->n_traces);
     size_t n;
-    const char **v = cs_report_cluster_tests(ctx, c, &n);
+    const char **v = cs_report_strs_get(cs_report_cluster_tests(ctx, c), &n);
     for (size_t i = 0; i < n && i < 3; i++) {
         sb_add(&b, i ? ", " : "; tests: ");
         sb_add(&b, v[i]);
@@ -518,7 +516,6 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     cs_jsonw_str(w, c->signature);
     cs_jsonw_key(w, "tests");
     str_array(w, v, n < SARIF_MAX_TESTS ? n : SARIF_MAX_TESTS);
-    free(v);
     cs_jsonw_key(w, "firstSeen");
     cs_jsonw_str(w, res->traces[c->traces[0]]->source);
     cs_jsonw_key(w, "lastSeen");
@@ -527,7 +524,7 @@ static void cluster_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_clust
     cs_jsonw_obj_end(w);
 }
 
-int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
+static int write_sarif(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     cs_jsonw w;
@@ -630,4 +627,9 @@ int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_arr_end(&w);
     cs_jsonw_obj_end(&w);
     return ferror(f) ? -1 : 0;
+}
+
+int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)
+{
+    return cs_report_with_view(f, ctx, write_sarif);
 }

@@ -44,7 +44,7 @@ static style get_style(const cs_report_ctx *c)
     return (style){"", "", "", "", "", ""};
 }
 
-int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
+static int write_inventory(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     style st = get_style(ctx);
@@ -74,6 +74,11 @@ int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
     }
     fprintf(f, "%zu member(s), %zu error(s)\n", r->n_members, r->n_diags);
     return ferror(f) ? -1 : 0;
+}
+
+int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
+{
+    return cs_report_with_view(f, ctx, write_inventory);
 }
 
 /* A function name, C++ templates elided and cut to a terminal line. */
@@ -215,12 +220,10 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
         for (int e = 0; e < CS_EV_COUNT; e++)
             if (r->n_by[e]) fprintf(f, " %s %zu", cs_evidence_name((cs_evidence)e), r->n_by[e]);
         size_t n;
-        const char **v = cs_report_race_tests(ctx, r, &n);
+        const char **v = cs_report_strs_get(cs_report_race_tests(ctx, r), &n);
         list_inline(f, "; ", "tests:", v, n);
-        free(v);
-        v = cs_report_race_clusters(ctx, r, &n);
+        v = cs_report_strs_get(cs_report_race_clusters(ctx, r), &n);
         list_inline(f, "; ", "clusters:", v, n);
-        free(v);
         fputc('\n', f);
         /* What links each kind of symptom, in one sentence. */
         for (int e = 0; e < CS_EV_COUNT; e++)
@@ -262,9 +265,8 @@ static void clusters(FILE *f, const cs_report_ctx *ctx, const style *st)
         fputs(st->reset, f);
         fputc('\n', f);
         size_t n;
-        const char **v = cs_report_cluster_tests(ctx, c, &n);
+        const char **v = cs_report_strs_get(cs_report_cluster_tests(ctx, c), &n);
         list(f, "tests:", v, n);
-        free(v);
         fputs("    seen: ", f);
         cs_report_put_term(f, r->traces[c->traces[0]]->source);
         if (c->n_traces > 1) {
@@ -330,7 +332,7 @@ static void errors(FILE *f, const cs_report_ctx *ctx, const style *st)
     const cs_results *r = ctx->res;
     if (!r->n_diags) return;
     size_t n;
-    cs_report_cause *c = cs_report_error_causes(r, &n);
+    const cs_report_cause *c = cs_report_error_causes(ctx, &n);
     fprintf(f, "%sErrors%s (%zu, %zu cause(s))\n\n", st->red, st->reset, r->n_diags, n);
     for (size_t i = 0; i < n; i++) {
         const cs_diag *d = &r->diags[c[i].example];
@@ -344,7 +346,6 @@ static void errors(FILE *f, const cs_report_ctx *ctx, const style *st)
         fputc('\n', f);
     }
     fputc('\n', f);
-    free(c);
 }
 
 static void cluster_ids(FILE *f, const cs_report_ctx *ctx, const cs_test_summary *s)
@@ -406,7 +407,7 @@ static void tests(FILE *f, const cs_report_ctx *ctx, const style *st)
     fputc('\n', f);
 }
 
-int cs_report_text(FILE *f, const cs_report_ctx *ctx)
+static int write_text(FILE *f, const cs_report_ctx *ctx)
 {
     const cs_results *r = ctx->res;
     style st = get_style(ctx);
@@ -421,6 +422,11 @@ int cs_report_text(FILE *f, const cs_report_ctx *ctx)
     clusters(f, ctx, &st);
     errors(f, ctx, &st);
     return ferror(f) ? -1 : 0;
+}
+
+int cs_report_text(FILE *f, const cs_report_ctx *ctx)
+{
+    return cs_report_with_view(f, ctx, write_text);
 }
 
 static const cs_format formats[] = {
