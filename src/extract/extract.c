@@ -171,8 +171,7 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     cs_results_add_trace(x->out, t);
 }
 
-void cs_xctx_outcome(cs_xctx *x, const char *package, const char *name, cs_outcome o,
-                     uint64_t line)
+void cs_xctx_outcome(cs_xctx *x, const char *package, const char *name, cs_outcome o, uint64_t line)
 {
     /* Readers count their own events (a JUnit <testcase>): the text of a
      * failure body restates that outcome. */
@@ -181,7 +180,8 @@ void cs_xctx_outcome(cs_xctx *x, const char *package, const char *name, cs_outco
         cs_test_index_init(&x->ix, x->out, x->source, CS_TF_TEXT);
         x->ix_ready = true;
     }
-    if (x->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER || !cs_test_index_add(&x->ix, package, name, o, line)) {
+    if (x->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER ||
+        !cs_test_index_add(&x->ix, package, name, o, line)) {
         if (!x->runs_capped)
             cs_results_add_diag(x->out, x->source,
                                 "more than %d test runs in one member; the rest were not counted",
