@@ -225,7 +225,7 @@ bool cs_xctx_pytest_line_section(const cs_xctx *x)
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static cs_regex *re_run, *re_pytest_hdr, *re_go_outcome, *re_go_package, *re_gotestsum;
 static cs_regex *re_pytest_v, *re_pytest_sum, *re_pytest_section, *re_cargo_outcome,
-    *re_cargo_section;
+    *re_cargo_section, *re_surefire2, *re_surefire3;
 /* Bit i of starts[c]: dialect i may start a trace on a line whose first
  * non-blank byte is c (built once from the dialects' first_chars). */
 static uint32_t starts[256];
@@ -254,6 +254,14 @@ static void global_init(void)
     re_cargo_outcome =
         cs_xre("^test (\\S+)(?: - should panic)? \\.\\.\\. (ok|FAILED|ignored)(?:,.*)?$");
     re_cargo_section = cs_xre("^---- (\\S+) std(?:out|err) ----$");
+    /* Maven Surefire 2.x "[ERROR] method(pkg.Class)  Time elapsed: 0.01 s  <<< FAILURE!"
+     * and 3.x "[ERROR] pkg.Class.method -- Time elapsed: 0.01 s <<< ERROR!"
+     * (the level tag may be gone with a learned prefix; the .txt report
+     * has none). */
+    re_surefire2 = cs_xre("^(?:\\[[A-Z]+\\] )?([^\\s(]+)\\(([^\\s)]+)\\)\\s+Time elapsed: "
+                          "[0-9.,]+ s(?:ec)?\\s+<<< (FAILURE|ERROR)!");
+    re_surefire3 = cs_xre("^(?:\\[[A-Z]+\\] )?(\\S+)\\.([^.\\s]+) -- Time elapsed: "
+                          "[0-9.,]+ s(?:ec)?\\s+<<< (FAILURE|ERROR)!");
     assert(cs_n_dialects <= 32);
     for (size_t i = 0; i < cs_n_dialects; i++) {
         const cs_dialect *d = cs_dialects[i];
@@ -286,6 +294,9 @@ void cs_extract_global_cleanup(void)
     cs_regex_free(re_pytest_section);
     cs_regex_free(re_cargo_outcome);
     cs_regex_free(re_cargo_section);
+    cs_regex_free(re_surefire2);
+    cs_regex_free(re_surefire3);
+    re_surefire2 = re_surefire3 = NULL;
     re_run = re_pytest_hdr = re_go_outcome = re_go_package = re_gotestsum = NULL;
     re_pytest_v = re_pytest_sum = re_pytest_section = re_cargo_outcome = re_cargo_section = NULL;
 }
@@ -528,6 +539,24 @@ static bool other_outcome(cs_xctx *x, const cs_xline *l)
         cs_regex_match(re_cargo_outcome, p, n, &m)) {
         outcome_group(x, &m, 1, 2, l->no);
         return true;
+    }
+    if (n > 30 && cs_memmem(p, n, "<<< ", 4)) {
+        bool v2 = cs_regex_match(re_surefire2, p, n, &m);
+        if (v2 || cs_regex_match(re_surefire3, p, n, &m)) {
+            /* Named as Surefire's JUnit names it: classname and method;
+             * the exception below is this test's. */
+            char *method = cs_match_dup(&m, v2 ? 1 : 2), *cls = cs_match_dup(&m, v2 ? 2 : 1);
+            cs_xctx_outcome(x, cls, method, CS_OUT_FAIL, l->no);
+            if (!x->test_pinned) {
+                free(x->test);
+                x->test = method;
+                method = NULL;
+            }
+            free(method);
+            free(cls);
+            return true;
+        }
+        return false;
     }
     if (!cs_memmem(p, n, ".py::", 5)) return false;
     if ((p[0] == 'P' || p[0] == 'F' || p[0] == 'E' || p[0] == 'X') &&
