@@ -85,7 +85,7 @@ for f in ginkgo/color.log ginkgo/plain.log ginkgo/verbose.log ginkgo/junit.xml; 
 	nfail=$(n '^• \[FAILED\]' ginkgo/verbose.log)
 	[ "$(n '^  \[FAIL\] ' ginkgo/verbose.log)" = "$nfail" ] || { echo "FAIL: ginkgo summary list"; fail=1; }
 	specs+=("[It] Queue reports an empty pop=0/1/0/1" "[It] Queue after a wrap counts its items=0/1/0/1")
-	specs+=("site:[It] Queue after a wrap counts its items=queue_test.go:$(grep -m1 -A6 '^Queue after a wrap \[It\]' ginkgo/plain.log | sed -n 's/.*In \[It\] at: .*queue_test.go:\([0-9]*\).*/\1/p')"
+	specs+=("site:[It] Queue after a wrap counts its items=queue_test.go:$(grep -m1 -A6 '^Queue after a wrap \[It\]' ginkgo/plain.log | sed -n 's/.*In \[It\] at: .*queue_test.go:\([0-9]*\).*/\1/p')")
 	specs+=("head:[It] Queue reports an empty pop=pop on an empty queue")
 	if [ "$f" = ginkgo/verbose.log ] || [ "$f" = ginkgo/junit.xml ]; then
 		specs+=("[It] Queue keeps order=1/0/0/0" "[It] Queue refuses a push when full=1/0/0/0" "[It] Queue is skipped=0/0/1/0")
