@@ -35,6 +35,10 @@ typedef struct cs_xline {
     size_t len;
     uint64_t no;   /* 1-based line of the member as stored */
     bool overlong; /* the stored line was cut */
+    /* The member ended inside this line (no newline): a run killed while
+     * writing it. Its words may be cut ("--- FAIL: TestBal"), so no test
+     * outcome is read from it. */
+    bool cut;
 } cs_xline;
 
 typedef struct cs_xctx cs_xctx;

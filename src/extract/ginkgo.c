@@ -217,7 +217,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             s->lines++;
             return CS_X_MORE;
         }
-        if (s->lines == 2 && result_line(l, &o) && o == CS_OUT_PASS) {
+        if (s->lines == 2 && !l->cut && result_line(l, &o) && o == CS_OUT_PASS) {
             char *name = cs_xasprintf("[It] %s", s->text);
             cs_xctx_outcome(x, NULL, name, CS_OUT_PASS, l->no);
             free(name);
@@ -227,7 +227,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     case RESULT_NAME: {
         /* Without -v a passing spec has no result line of its own, and one
          * that is not followed by its name is not counted: no guesses. */
-        if (!l->len || is_separator(l) || s->out == CS_OUT_PASS) return CS_X_REJECT;
+        if (!l->len || is_separator(l) || s->out == CS_OUT_PASS || l->cut) return CS_X_REJECT;
         char *name = spec_name(l->ptr, l->len);
         cs_xctx_outcome(x, NULL, name, s->out, l->no);
         if (s->out == CS_OUT_FAIL) {
@@ -251,6 +251,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     case SUMMARY: {
         cs_match m;
         if (!l->len) return CS_X_DONE;
+        if (l->cut) return CS_X_DONE; /* a half-written entry names no spec */
         if (cs_regex_match(re_sum_entry, l->ptr, l->len, &m)) {
             if (s->t) cs_xctx_emit(x, s->t);
             const char *g;

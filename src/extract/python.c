@@ -191,7 +191,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t n = l->len;
     cs_match m;
     size_t ind = cs_xindent(p, n);
-    if (ind == 0 && n >= 9 && (p[0] == 'F' || p[0] == 'E') &&
+    /* A summary line restates a failure; cut short at the end of the member
+     * ("FAILED x.py::test_lend_mis") it names no test: not read. */
+    if (ind == 0 && n >= 9 && !l->cut && (p[0] == 'F' || p[0] == 'E') &&
         (cs_starts_with(p, n, "FAILED ") || cs_starts_with(p, n, "ERROR ")) &&
         cs_regex_match(re_failed, p, n, &m)) {
         /* A one-line test failure; the same failure as its traceback when
