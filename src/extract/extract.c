@@ -225,7 +225,7 @@ bool cs_xctx_pytest_line_section(const cs_xctx *x)
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static cs_regex *re_run, *re_pytest_hdr, *re_go_outcome, *re_go_package, *re_gotestsum;
 static cs_regex *re_pytest_v, *re_pytest_sum, *re_pytest_section, *re_cargo_outcome,
-    *re_cargo_section, *re_surefire2, *re_surefire3;
+    *re_cargo_section, *re_surefire2, *re_surefire3, *re_go_inline, *re_go_bench;
 /* Bit i of starts[c]: dialect i may start a trace on a line whose first
  * non-blank byte is c (built once from the dialects' first_chars). */
 static uint32_t starts[256];
@@ -260,6 +260,12 @@ static void global_init(void)
      * has none). */
     re_surefire2 = cs_xre("^(?:\\[[A-Z]+\\] )?([^\\s(]+)\\(([^\\s)]+)\\)\\s+Time elapsed: "
                           "[0-9.,]+ s(?:ec)?\\s+<<< (FAILURE|ERROR)!");
+    /* A test that printed without a final newline: "text--- PASS: TestZ
+     * (0.06 seconds)"; only with its duration, which proves the shape. */
+    re_go_inline = cs_xre("\\S--- (PASS|FAIL|SKIP): (\\S+) \\([0-9.]+ ?s(?:econds)?\\)\\s*$");
+    /* A benchmark's result line is its passing run: "BenchmarkOne-8
+     * 1000000000  0.2642 ns/op" (the -N is GOMAXPROCS, not the name). */
+    re_go_bench = cs_xre("^(Benchmark\\S*?)(?:-\\d+)?\\s+\\d+\\s+[0-9.]+ ns/op");
     re_surefire3 = cs_xre("^(?:\\[[A-Z]+\\] )?(\\S+)\\.([^.\\s]+) -- Time elapsed: "
                           "[0-9.,]+ s(?:ec)?\\s+<<< (FAILURE|ERROR)!");
     assert(cs_n_dialects <= 32);
@@ -296,7 +302,9 @@ void cs_extract_global_cleanup(void)
     cs_regex_free(re_cargo_section);
     cs_regex_free(re_surefire2);
     cs_regex_free(re_surefire3);
-    re_surefire2 = re_surefire3 = NULL;
+    cs_regex_free(re_go_inline);
+    cs_regex_free(re_go_bench);
+    re_surefire2 = re_surefire3 = re_go_inline = re_go_bench = NULL;
     re_run = re_pytest_hdr = re_go_outcome = re_go_package = re_gotestsum = NULL;
     re_pytest_v = re_pytest_sum = re_pytest_section = re_cargo_outcome = re_cargo_section = NULL;
 }
@@ -604,7 +612,25 @@ static void note_outcome(cs_extractor *e, const cs_xline *l)
         if (!x->reader && !x->gotestsum) record_outcome(x, name, k, o, l->no);
         return;
     }
+    if (!x->reader && !x->gotestsum && n > 16 && !l->cut && p[0] != '-' &&
+        cs_memmem(p, n, "--- ", 4) && cs_regex_match(re_go_inline, l->ptr, l->len, &m) &&
+        cs_match_group(&m, 2, &name, &k)) {
+        const char *what;
+        size_t wn;
+        cs_match_group(&m, 1, &what, &wn);
+        cs_outcome o = what[0] == 'P' ? CS_OUT_PASS : what[0] == 'F' ? CS_OUT_FAIL : CS_OUT_SKIP;
+        close_active(e, false);
+        settle_tentative(x, name, k, o == CS_OUT_FAIL);
+        record_outcome(x, name, k, o, l->no);
+        return;
+    }
     if (x->reader || ind || n < 4) return;
+    if (p[0] == 'B' && !x->gotestsum && cs_starts_with(p, n, "Benchmark") &&
+        cs_memmem(p, n, " ns/op", 6) && cs_regex_match(re_go_bench, p, n, &m) &&
+        cs_match_group(&m, 1, &name, &k)) {
+        record_outcome(x, name, k, CS_OUT_PASS, l->no);
+        return;
+    }
     if (other_outcome(x, l)) return;
     if (p[0] != 'o' && p[0] != 'F' && p[0] != 'P' && p[0] != 'S') return;
     if (p[0] != 'o' && p[4] == ' ' && cs_regex_match(re_gotestsum, l->ptr, l->len, &m) &&
@@ -667,6 +693,13 @@ static void track_test(cs_extractor *e, const cs_xline *l)
     if (!e->x.test_pinned && ((l->len == 9 && memcmp(l->ptr, "failures:", 9) == 0) ||
                               cs_starts_with(l->ptr, l->len, "test result: "))) {
         set_test(&e->x, NULL, 0); /* cargo's lists after the sections */
+        return;
+    }
+    if (l->ptr[0] == 'B' && !e->x.test_pinned && cs_starts_with(l->ptr, l->len, "Benchmark") &&
+        !memchr(l->ptr, ' ', l->len) && !memchr(l->ptr, '\t', l->len)) {
+        /* go test -bench names each benchmark alone on a line as it starts
+         * (no === RUN): its messages and --- FAIL line follow. */
+        set_test(&e->x, l->ptr, l->len);
         return;
     }
     if (l->ptr[0] == '=' && cs_regex_match(re_run, l->ptr, l->len, &m) &&

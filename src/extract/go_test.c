@@ -29,7 +29,8 @@
 static cs_regex *re_fail, *re_msg, *re_gts_fail, *re_tfy_trace, *re_tfy_error;
 
 static const cs_xpattern patterns[] = {
-    {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+s\\))?\\s*$"},
+    /* "(0.00s)"; Go before 1.6 wrote "(0.02 seconds)" */
+    {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+ ?s(?:econds)?\\))?\\s*$"},
     /* gotestsum's summary: "=== FAIL: pkg TestX (0.00s)", "(re-run 1)" */
     {&re_gts_fail, "^=== FAIL: (\\S+) (\\S+)(?: \\(re-run \\d+\\))? \\([0-9.]+s\\)\\s*$"},
     {&re_msg, "^\\s+([^\\s:]+\\.go):(\\d+): (.*)$"},
