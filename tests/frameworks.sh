@@ -79,6 +79,14 @@ done
 [ "$(grep -A13 '^--- FAIL: TestBalances' testify/plain.log | grep -c 'Error Trace:')" = 2 ] ||
 	{ echo "FAIL testify/plain.log: the fixture lost its second block of TestBalances"; fail=1; }
 
+# The same blocks with no "ledger_test.go:NN:" line above them (testify
+# called where testing prints none): the block alone is the failure.
+sed -E '/^ +ledger_test\.go:[0-9]+: *$/d' testify/verbose.log >"$tmp/noline.log"
+[ "$(grep -c 'ledger_test.go:[0-9]*: *$' "$tmp/noline.log")" = 0 ] || { echo "FAIL: noline.log"; fail=1; }
+check "testify/verbose.log without assertion lines" "$tmp/noline.log" kind:test-failure \
+	TestOverdraft=0/1/0/1 TestBalances=0/1/0/1 TestSubtests/negative=0/1/0/1 \
+	"site:TestOverdraft=ledger_test.go:21" "head:TestOverdraft=An error is expected"
+
 # ---- Ginkgo: each failed spec once, the summary list never again ----------
 for f in ginkgo/color.log ginkgo/plain.log ginkgo/verbose.log ginkgo/junit.xml; do
 	specs=(kind:test-failure)
@@ -159,6 +167,22 @@ for f in surefire/mvn.log surefire/surefire-reports/till.TillTest.txt surefire/s
 		done
 	fi
 	check "$f" "$f" "${specs[@]}"
+done
+
+# ---- a job's console log beside its JUnit file: the runs count once ---------
+for pair in "ginkgo/verbose.log ginkgo/junit.xml" \
+	"surefire/mvn.log surefire/surefire-reports/TEST-till.TillTest.xml"; do
+	rm -rf "$tmp/job" && mkdir "$tmp/job"
+	# shellcheck disable=SC2086
+	cp $pair "$tmp/job/"
+	"$bin" triage -f json "$tmp/job" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+bad = [t["name"] for t in d["tests"] if t["runs"] != 1]
+occ = sum(1 for t in d["traces"] if t.get("test") and not t["test"].startswith("Test"))
+if bad or occ != 2 * sum(t["failures"] for t in d["tests"] if not t["name"].startswith("Test")):
+    print(f"FAIL {sys.argv[1]}: runs not merged for {bad}, or {occ} occurrences"); sys.exit(1)
+print(f"ok   {sys.argv[1]}: copies count once, each keeps its occurrences")' "$pair" || fail=1
 done
 
 exit $fail
