@@ -141,7 +141,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
         s->out = o;
         return s;
     }
-    if (p[0] == 'S' && cs_regex_match(re_sum_head, p, n, NULL)) return new_state(SUMMARY);
+    if (p[0] == 'S' && cs_starts_with(p, n, "Summarizing ") &&
+        cs_regex_match(re_sum_head, p, n, NULL))
+        return new_state(SUMMARY);
     /* A JUnit body of Ginkgo's report: the test is the testcase. */
     if (ind == 0 && cs_xctx_test(x) && cs_starts_with(p, n, "[FAILED] ")) {
         st *s = new_state(BODY);
