@@ -1,6 +1,6 @@
 /* dialects.h - the table of log dialects. Adding one is: a file with a
  * `const cs_dialect cs_dialect_<name>`, one row in dialects.c, fixtures,
- * a test and a fuzz seed (docs/architecture.md, "Adding a dialect"). */
+ * a test and a fuzz seed (docs/adding-a-dialect.md). */
 #ifndef CS_DIALECTS_H
 #define CS_DIALECTS_H
 
