@@ -90,9 +90,14 @@ check "testify/verbose.log without assertion lines" "$tmp/noline.log" kind:test-
 # ---- Ginkgo: each failed spec once, the summary list never again ----------
 for f in ginkgo/color.log ginkgo/plain.log ginkgo/verbose.log ginkgo/junit.xml; do
 	specs=(kind:test-failure)
-	nfail=$(n '^• \[FAILED\]' ginkgo/verbose.log)
-	[ "$(n '^  \[FAIL\] ' ginkgo/verbose.log)" = "$nfail" ] || { echo "FAIL: ginkgo summary list"; fail=1; }
+	nfail=$(n '^• \[(FAILED|PANICKED)\]' ginkgo/verbose.log)
+	[ "$(n '^  \[(FAIL|PANICKED!)\] ' ginkgo/verbose.log)" = "$nfail" ] || { echo "FAIL: ginkgo summary list"; fail=1; }
 	specs+=("[It] Queue reports an empty pop=0/1/0/1" "[It] Queue after a wrap counts its items=0/1/0/1")
+	# The panic: its value is the headline, its stack the frames (not the
+	# runtime's panic.go that "In [It] at:" names).
+	specs+=("[It] Empty queue pops from a zero-size buffer=0/1/0/1")
+	specs+=("site:[It] Empty queue pops from a zero-size buffer=queue.go:$(grep -m1 -A1 'example.com/queue.(\*Queue).Pop' ginkgo/plain.log | sed -n 's/.*queue\.go:\([0-9]*\).*/\1/p')")
+	specs+=("head:[It] Empty queue pops from a zero-size buffer=$(grep -m1 -A3 '\[PANICKED\] Test Panicked' ginkgo/plain.log | grep -m1 'runtime error' | sed 's/^ *//')")
 	specs+=("site:[It] Queue after a wrap counts its items=queue_test.go:$(grep -m1 -A6 '^Queue after a wrap \[It\]' ginkgo/plain.log | sed -n 's/.*In \[It\] at: .*queue_test.go:\([0-9]*\).*/\1/p')")
 	specs+=("head:[It] Queue reports an empty pop=pop on an empty queue")
 	if [ "$f" = ginkgo/verbose.log ] || [ "$f" = ginkgo/junit.xml ]; then

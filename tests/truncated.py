@@ -42,7 +42,7 @@ def ginkgo(lines, complete_last):
         whole = i + 1 < len(lines) or complete_last
         if re.match(r"^• \[[0-9.]+ seconds\]$", l) and whole and i >= 3 and lines[i - 3] == "-" * 30:
             out["p"] += 1
-        m = re.match(r"^(?:• \[FAILED\]|S \[SKIPPED\]) \[[0-9.]+ seconds\]$", l)
+        m = re.match(r"^(?:• \[(?:FAILED|PANICKED)\]|S \[SKIPPED\]) \[[0-9.]+ seconds\]$", l)
         if m and i + 1 < len(lines) and lines[i + 1] and (i + 2 < len(lines) or complete_last):
             out["f" if l.startswith("•") else "s"] += 1
     # The go test wrapper's own line

@@ -18,6 +18,10 @@
  *   Summarizing 2 Failures:                  the list restates each failure:
  *     [FAIL] Queue after a wrap [It] counts its items
  *     /path/queue_test.go:39                 summaries, never occurrences
+ * A [PANICKED] block has the panic value after its "In [It] at:" line (the
+ * runtime's panic.go) and then "Full Stack Trace": Go's frames, each a
+ * function line and an indented "/path/file.go:23 +0xa" line; those are the
+ * trace's frames and the value its headline.
  * Without -v passing and skipped specs are dots and letters ("••S"): only
  * failures are named. A JUnit body of Ginkgo's report holds the failure
  * alone ("[FAILED] msg" ... "In [It] at: file:line"), read the same way.
@@ -56,6 +60,9 @@ typedef struct st {
     cs_outcome out; /* RESULT_NAME: the outcome the result line said */
     bool in_msg;    /* FAILURE: inside the "[FAILED] msg" lines */
     bool has_at;
+    /* [PANICKED]: the panic value follows the "In [It] at:" line (which
+     * names the runtime), then "Full Stack Trace" with Go's frames. */
+    bool panicked, want_value, in_stack;
 } st;
 
 /* "Queue after a wrap [It] counts its items" -> "[It] Queue after a wrap
@@ -129,6 +136,8 @@ static bool result_line(const cs_xline *l, cs_outcome *o)
     return true;
 }
 
+static int feed_failure(st *s, const cs_xline *l);
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
@@ -145,17 +154,55 @@ static void *start(cs_xctx *x, const cs_xline *l)
         cs_regex_match(re_sum_head, p, n, NULL))
         return new_state(SUMMARY);
     /* A JUnit body of Ginkgo's report: the test is the testcase. */
-    if (ind == 0 && cs_xctx_test(x) && cs_starts_with(p, n, "[FAILED] ")) {
+    if (ind == 0 && p[0] == '[' && cs_xctx_test(x) &&
+        (cs_starts_with(p, n, "[FAILED] ") || cs_starts_with(p, n, "[PANICKED] ") ||
+         cs_starts_with(p, n, "[TIMEDOUT] ") || cs_starts_with(p, n, "[INTERRUPTED] ") ||
+         cs_starts_with(p, n, "[ABORTED] "))) {
         st *s = new_state(BODY);
         s->t = new_failure(x, l->no, cs_xstrdup(cs_xctx_test(x)), false);
-        const char *h = p + 9;
-        size_t hn = n - 9;
-        cs_xtrim(&h, &hn);
-        s->t->headline = cs_xstrndup(h, hn);
-        s->in_msg = true;
+        feed_failure(s, l); /* the marker line: headline, [PANICKED] */
         return s;
     }
     return NULL;
+}
+
+/* A "Full Stack Trace" line: "pkg.(*T).F(...)" starts a frame, the
+ * indented "/path/file.go:23 +0xa" under it is its place. The In [It] site
+ * (the runtime's panic.go) gives way to the first frame. */
+static void stack_line(st *s, const char *p, size_t n)
+{
+    cs_thread *th = s->t->n_threads ? &s->t->threads[0] : NULL;
+    cs_frame *last = th && th->n_frames ? &th->frames[th->n_frames - 1] : NULL;
+    if (last && !last->line && (p[0] == '/' || cs_memmem(p, n, ".go:", 4))) {
+        const char *sp = memchr(p, ' ', n);
+        size_t k = sp ? (size_t)(sp - p) : n;
+        char *fn = last->function;
+        last->function = NULL;
+        cs_xparse_fileline(p, k, last);
+        if (!last->function)
+            last->function = fn;
+        else
+            free(fn);
+        return;
+    }
+    if (th && s->has_at && th->n_frames == 1 && th->frames[0].function &&
+        strcmp(th->frames[0].function, s->t->test) == 0) {
+        cs_frame_dispose(&th->frames[0]);
+        th->n_frames = 0; /* the runtime's site, not the code's */
+        s->has_at = false;
+    }
+    if (!th) th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
+    cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+    if (!f) return;
+    size_t k = n;
+    if (k > 2 && p[k - 1] == ')') { /* "(...)" or "(0xc000012345)": the arguments */
+        for (size_t i = k; i-- > 0;)
+            if (p[i] == '(') {
+                k = i;
+                break;
+            }
+    }
+    f->function = cs_xstrndup(p, k);
 }
 
 static int feed_failure(st *s, const cs_xline *l)
@@ -172,7 +219,27 @@ static int feed_failure(st *s, const cs_xline *l)
         s->in_msg = false;
         return CS_X_MORE;
     }
+    if (s->panicked && cs_starts_with(p, n, "Full Stack Trace")) {
+        s->in_stack = true;
+        s->want_value = false;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    if (s->in_stack) {
+        stack_line(s, p, n);
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    if (s->want_value) {
+        /* The panic value: what the spec's reader needs, not "Test Panicked". */
+        free(s->t->headline);
+        s->t->headline = cs_xstrndup(p, n);
+        s->want_value = false;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
     if (!s->t->headline && p[0] == '[' && memchr(p, ']', n)) {
+        s->panicked = cs_starts_with(p, n, "[PANICKED]");
         /* "[FAILED] msg", "[PANICKED] Test Panicked", "[TIMEDOUT] ..." */
         const char *rb = memchr(p, ']', n);
         const char *h = rb + 1;
@@ -185,6 +252,7 @@ static int feed_failure(st *s, const cs_xline *l)
         set_site(s->t, &m);
         s->has_at = true;
         s->in_msg = false;
+        s->want_value = s->panicked;
     } else if (s->in_msg && s->t->headline && !*s->t->headline) {
         free(s->t->headline);
         s->t->headline = cs_xstrndup(p, n);
