@@ -1002,7 +1002,8 @@ static void drop_summaries(cs_results *r, size_t first)
     }
     qsort(full, n_full, sizeof *full, cmp_full);
     qsort(tail, n_tail, sizeof *tail, cmp_full);
-    size_t w = 0;
+    char **old = cs_xmalloc((n ? n : 1) * sizeof *old);
+    size_t w = 0, n_old = 0;
     for (size_t i = 0; i < n; i++) {
         bool drop = false;
         if (t[i]->summary && t[i]->test) {
@@ -1020,10 +1021,11 @@ static void drop_summaries(cs_results *r, size_t first)
                 }
                 for (; lo < n_tail && strcmp(tail[lo].key, k) == 0 && !drop; lo++)
                     if (same_node(tail[lo].t->test, t[i]->test)) {
-                        char *id = cs_xstrdup(t[i]->test);
-                        free(tail[lo].t->test);
-                        tail[lo].t->test = id;
-                        tail[lo].key = node_tail(id);
+                        /* The old name is still a key of `full`: freed
+                         * after the loop, never while it can be compared. */
+                        old[n_old++] = tail[lo].t->test;
+                        tail[lo].t->test = cs_xstrdup(t[i]->test);
+                        tail[lo].key = node_tail(tail[lo].t->test);
                         drop = true;
                     }
             }
@@ -1033,6 +1035,9 @@ static void drop_summaries(cs_results *r, size_t first)
         else
             t[w++] = t[i];
     }
+    for (size_t i = 0; i < n_old; i++)
+        free(old[i]);
+    free(old);
     free(full);
     free(tail);
     r->n_traces = first + w;
