@@ -152,6 +152,17 @@ for f in pytest/verbose.log pytest/short.log pytest/line.log pytest/native.log p
 	check "$f" "$f" "${specs[@]}"
 done
 [ "$(n '^test_shelf.py::.* (PASSED|FAILED|SKIPPED)' pytest/verbose.log)" = 7 ] || { echo "FAIL: pytest/verbose.log"; fail=1; }
+# pytest's JUnit of the -v run: testcases named back to node ids.
+specs=(kind:test-failure)
+while read -r name word; do
+	case $word in
+	PASSED) specs+=("$name=1/0/0/0") ;;
+	FAILED) specs+=("$name=0/1/0/1") ;;
+	SKIPPED) specs+=("$name=0/0/1/0") ;;
+	esac
+done < <(sed -n 's/^\([^ ]*\.py::[^ ]*\) \(PASSED\|FAILED\|SKIPPED\).*/\1 \2/p' pytest/verbose.log)
+[ "$(grep -o '<testcase ' pytest/junit.xml | wc -l)" = 7 ] || { echo "FAIL: pytest/junit.xml testcases"; fail=1; }
+check pytest/junit.xml pytest/junit.xml "${specs[@]}" "head:test_shelf.py::test_lend_missing=KeyError: 'z'"
 
 # ---- Maven Surefire: console, its plain-text report and its JUnit XML -----
 for f in surefire/mvn.log surefire/surefire-reports/till.TillTest.txt surefire/surefire-reports/TEST-till.TillTest.xml; do
@@ -175,7 +186,7 @@ for f in surefire/mvn.log surefire/surefire-reports/till.TillTest.txt surefire/s
 done
 
 # ---- a job's console log beside its JUnit file: the runs count once ---------
-for pair in "ginkgo/verbose.log ginkgo/junit.xml" \
+for pair in "ginkgo/verbose.log ginkgo/junit.xml" "pytest/verbose.log pytest/junit.xml" \
 	"surefire/mvn.log surefire/surefire-reports/TEST-till.TillTest.xml"; do
 	rm -rf "$tmp/job" && mkdir "$tmp/job"
 	# shellcheck disable=SC2086
