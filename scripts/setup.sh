@@ -17,6 +17,7 @@ run_pkgs=(
 test_pkgs=(
   libcmocka-dev gdb elfutils binutils python3 valgrind man-db clang-format-14
   postgresql  # history tests start a private PostgreSQL server (initdb + pg_ctl)
+  python3-pytest  # regenerates fixtures/pytest and fixtures/python (make.sh)
   clang libclang-rt-14-dev  # fuzzing (libFuzzer)
   python3-jsonschema python3-yaml chromium  # report tests: SARIF schema, CI docs, HTML in a browser
 )

@@ -94,7 +94,7 @@ int cs_lines_finish(cs_lines *lr)
     if (lr->len) {
         size_t len = lr->len;
         lr->len = 0;
-        r = emit(lr, lr->buf, len, 0);
+        r = emit(lr, lr->buf, len, CS_LINE_UNTERMINATED);
     }
     lr->skipping = 0;
     return r;

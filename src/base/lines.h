@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { CS_LINE_OVERLONG = 1 };
+enum {
+    CS_LINE_OVERLONG = 1,
+    CS_LINE_UNTERMINATED = 2, /* the input ended inside it (no newline) */
+};
 
 typedef struct cs_line {
     const char *ptr; /* not NUL-terminated; valid only during the callback */

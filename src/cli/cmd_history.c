@@ -100,6 +100,30 @@ static void text(FILE *f, const cs_history_list *l, const cs_history_query *q)
         put_safe(f, r->signature);
         fputc('\n', f);
     }
+    if (!q->id && l->n_tests) {
+        fprintf(f, "\ntests that failed (%zu)\n", l->n_tests);
+        for (size_t i = 0; i < l->n_tests; i++) {
+            const cs_history_test_row *t = &l->tests[i];
+            fputs("  ", f);
+            put_safe(f, t->name);
+            if (t->package) {
+                fputs(" (", f);
+                put_safe(f, t->package);
+                fputc(')', f);
+            }
+            fprintf(f, "  failed %llu of %llu runs in %llu of %llu batch(es), last %s%s\n",
+                    (unsigned long long)t->failures, (unsigned long long)t->runs,
+                    (unsigned long long)t->failing_batches, (unsigned long long)t->batches,
+                    iso(a, sizeof a, t->last_failure, true), t->flaky_last ? " (flaky)" : "");
+            if (t->became_flaky)
+                fprintf(f,
+                        "    became flaky in batch %lld (%s): passed in all %llu run(s) of %llu "
+                        "batch(es) before\n",
+                        (long long)t->first_failure_batch, iso(a, sizeof a, t->first_failure, true),
+                        (unsigned long long)t->passes_before,
+                        (unsigned long long)t->passing_batches_before);
+        }
+    }
     if (q->id) {
         fprintf(f, "\n  occurrences (%zu)\n", l->n_occs);
         for (size_t i = 0; i < l->n_occs; i++) {
@@ -189,6 +213,42 @@ static void json(FILE *f, const cs_history_list *l, const cs_history_query *q, c
         cs_jsonw_obj_end(&w);
     }
     cs_jsonw_arr_end(&w);
+    if (!q->id) {
+        cs_jsonw_key(&w, "tests");
+        cs_jsonw_arr(&w);
+        for (size_t i = 0; i < l->n_tests; i++) {
+            const cs_history_test_row *t = &l->tests[i];
+            cs_jsonw_obj(&w);
+            cs_jsonw_key(&w, "name");
+            cs_jsonw_str(&w, t->name);
+            cs_jsonw_key(&w, "package");
+            cs_jsonw_str(&w, t->package);
+            static const char *const keys[] = {"batches",  "runs",  "passes",
+                                               "failures", "skips", "failing_batches"};
+            const uint64_t vals[] = {t->batches,  t->runs,  t->passes,
+                                     t->failures, t->skips, t->failing_batches};
+            for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                cs_jsonw_key(&w, keys[k]);
+                cs_jsonw_uint(&w, vals[k]);
+            }
+            cs_jsonw_key(&w, "first_failure");
+            json_time(&w, t->first_failure);
+            cs_jsonw_key(&w, "last_failure");
+            json_time(&w, t->last_failure);
+            cs_jsonw_key(&w, "first_failure_batch");
+            cs_jsonw_int(&w, t->first_failure_batch);
+            cs_jsonw_key(&w, "flaky_last");
+            cs_jsonw_bool(&w, t->flaky_last);
+            cs_jsonw_key(&w, "became_flaky");
+            cs_jsonw_bool(&w, t->became_flaky);
+            cs_jsonw_key(&w, "passes_before");
+            cs_jsonw_uint(&w, t->passes_before);
+            cs_jsonw_key(&w, "passing_batches_before");
+            cs_jsonw_uint(&w, t->passing_batches_before);
+            cs_jsonw_obj_end(&w);
+        }
+        cs_jsonw_arr_end(&w);
+    }
     if (q->id) {
         cs_jsonw_key(&w, "occurrences");
         cs_jsonw_arr(&w);

@@ -110,6 +110,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
             .n_inputs = n_inputs,
             .time = cs_history_now(),
             .regress_after = o->regress_after ? o->regress_after : CS_HISTORY_DEFAULT_REGRESS_AFTER,
+            .tests = &tr->tests,
         };
         if (cs_history_record(hist, &b, &hc, &hr, NULL)) {
             fprintf(stderr, "crashsift: %s\n", cs_history_errmsg(hist));

@@ -37,6 +37,19 @@ struct cs_xctx {
     size_t n_slots;
     size_t n_runs;
     bool runs_capped;
+    /* Outcomes of the other frameworks (pytest, cargo test, Ginkgo,
+     * Surefire): records by (package, name) in `ix`; a member in which no
+     * passing run is named prints only failures (fails_only). */
+    cs_test_index ix;
+    bool ix_ready, ix_saw_pass;
+    bool pytest_verbose; /* -v lines: the short summary only restates them */
+    /* pytest's "=== FAILURES ===" section; with --tb=line it holds one
+     * "file:line: message" per failure and no test headers. */
+    bool in_pytest_failures, pytest_headers;
+    /* Traces that could not say their test (--tb=line) in order, for the
+     * summary lines that name the failures in the same order. */
+    cs_trace **unnamed;
+    size_t n_unnamed, cap_unnamed, next_unnamed;
 };
 
 struct cs_extractor {
@@ -55,7 +68,7 @@ struct cs_extractor {
         char *buf;
         size_t len, cap;
         uint64_t no;
-        bool overlong;
+        bool overlong, cut;
         cs_pfx_scan scan;
     } held[2];
     int cur; /* held[cur] is the pending line when has_pending */
@@ -158,10 +171,61 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     cs_results_add_trace(x->out, t);
 }
 
+void cs_xctx_outcome(cs_xctx *x, const char *package, const char *name, cs_outcome o, uint64_t line)
+{
+    /* Readers count their own events (a JUnit <testcase>): the text of a
+     * failure body restates that outcome. */
+    if (x->reader) return;
+    if (!x->ix_ready) {
+        cs_test_index_init(&x->ix, x->out, x->source, CS_TF_TEXT);
+        x->ix_ready = true;
+    }
+    if (x->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER ||
+        !cs_test_index_add(&x->ix, package, name, o, line)) {
+        if (!x->runs_capped)
+            cs_results_add_diag(x->out, x->source,
+                                "more than %d test runs in one member; the rest were not counted",
+                                CS_MAX_TEST_RUNS_PER_MEMBER);
+        x->runs_capped = true;
+        return;
+    }
+    x->n_runs++;
+    if (o == CS_OUT_PASS) x->ix_saw_pass = true;
+}
+
+void cs_xctx_emit_unnamed(cs_xctx *x, cs_trace *t)
+{
+    size_t before = x->out->n_traces;
+    uint64_t seq = x->seq;
+    free(t->test);
+    t->test = NULL;
+    char *keep = x->test;
+    x->test = NULL; /* the running test is not this failure's */
+    cs_xctx_emit(x, t);
+    x->test = keep;
+    if (x->out->n_traces > before && x->seq > seq)
+        *CS_PUSH(x->unnamed, x->n_unnamed, x->cap_unnamed) = t;
+}
+
+bool cs_xctx_claim_unnamed(cs_xctx *x, const char *test)
+{
+    if (x->next_unnamed >= x->n_unnamed) return false;
+    cs_trace *t = x->unnamed[x->next_unnamed++];
+    t->test = cs_xstrdup(test);
+    return true;
+}
+
+bool cs_xctx_pytest_line_section(const cs_xctx *x)
+{
+    return x->in_pytest_failures && !x->pytest_headers;
+}
+
 /* ---- patterns, once per process --------------------------------------- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static cs_regex *re_run, *re_pytest_hdr, *re_go_outcome, *re_go_package, *re_gotestsum;
+static cs_regex *re_pytest_v, *re_pytest_sum, *re_pytest_section, *re_cargo_outcome,
+    *re_cargo_section, *re_surefire2, *re_surefire3, *re_go_inline, *re_go_bench;
 /* Bit i of starts[c]: dialect i may start a trace on a line whose first
  * non-blank byte is c (built once from the dialects' first_chars). */
 static uint32_t starts[256];
@@ -178,6 +242,32 @@ static void global_init(void)
      * "FAIL\tpkg [build failed]" */
     re_go_package =
         cs_xre("^(?:ok|FAIL)\\s+(\\S+)(?:\\s+(?:\\(cached\\)|[0-9.]+s)|\\s+\\[[^\\]]*\\])");
+    /* pytest -v: "test_x.py::TestC::test_y[1] PASSED    [ 14%]" */
+    re_pytest_v = cs_xre("^(\\S+?\\.py::\\S+) (PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)(?:\\s|$)");
+    /* the short test summary (-rA, and FAILED/ERROR by default):
+     * "FAILED test_x.py::test_y - msg" */
+    re_pytest_sum = cs_xre("^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\\S+?\\.py::\\S+?)(?: - .*)?$");
+    /* "==== FAILURES ====", "=== short test summary info ===" */
+    re_pytest_section = cs_xre("^={3,} (.*?) ={3,}$");
+    /* cargo test: "test m::t ... ok", "test m::t - should panic ... ok",
+     * "test m::t ... ignored, reason", "test m::t ... FAILED" */
+    re_cargo_outcome =
+        cs_xre("^test (\\S+)(?: - should panic)? \\.\\.\\. (ok|FAILED|ignored)(?:,.*)?$");
+    re_cargo_section = cs_xre("^---- (\\S+) std(?:out|err) ----$");
+    /* Maven Surefire 2.x "[ERROR] method(pkg.Class)  Time elapsed: 0.01 s  <<< FAILURE!"
+     * and 3.x "[ERROR] pkg.Class.method -- Time elapsed: 0.01 s <<< ERROR!"
+     * (the level tag may be gone with a learned prefix; the .txt report
+     * has none). */
+    re_surefire2 = cs_xre("^(?:\\[[A-Z]+\\] )?([^\\s(]+)\\(([^\\s)]+)\\)\\s+Time elapsed: "
+                          "[0-9.,]+ s(?:ec)?\\s+<<< (FAILURE|ERROR)!");
+    /* A test that printed without a final newline: "text--- PASS: TestZ
+     * (0.06 seconds)"; only with its duration, which proves the shape. */
+    re_go_inline = cs_xre("\\S--- (PASS|FAIL|SKIP): (\\S+) \\([0-9.]+ ?s(?:econds)?\\)\\s*$");
+    /* A benchmark's result line is its passing run: "BenchmarkOne-8
+     * 1000000000  0.2642 ns/op" (the -N is GOMAXPROCS, not the name). */
+    re_go_bench = cs_xre("^(Benchmark\\S*?)(?:-\\d+)?\\s+\\d+\\s+[0-9.]+ ns/op");
+    re_surefire3 = cs_xre("^(?:\\[[A-Z]+\\] )?(\\S+)\\.([^.\\s]+) -- Time elapsed: "
+                          "[0-9.,]+ s(?:ec)?\\s+<<< (FAILURE|ERROR)!");
     assert(cs_n_dialects <= 32);
     for (size_t i = 0; i < cs_n_dialects; i++) {
         const cs_dialect *d = cs_dialects[i];
@@ -205,7 +295,18 @@ void cs_extract_global_cleanup(void)
     cs_regex_free(re_go_outcome);
     cs_regex_free(re_go_package);
     cs_regex_free(re_gotestsum);
+    cs_regex_free(re_pytest_v);
+    cs_regex_free(re_pytest_sum);
+    cs_regex_free(re_pytest_section);
+    cs_regex_free(re_cargo_outcome);
+    cs_regex_free(re_cargo_section);
+    cs_regex_free(re_surefire2);
+    cs_regex_free(re_surefire3);
+    cs_regex_free(re_go_inline);
+    cs_regex_free(re_go_bench);
+    re_surefire2 = re_surefire3 = re_go_inline = re_go_bench = NULL;
     re_run = re_pytest_hdr = re_go_outcome = re_go_package = re_gotestsum = NULL;
+    re_pytest_v = re_pytest_sum = re_pytest_section = re_cargo_outcome = re_cargo_section = NULL;
 }
 
 cs_regex *cs_xre(const char *pattern)
@@ -413,6 +514,73 @@ static void gotestsum_outcome(cs_xctx *x, char c, const char *name, size_t k, ui
     record_outcome(x, name, k, o, line);
 }
 
+static cs_outcome outcome_word(const char *w, size_t n)
+{
+    if ((n == 6 && memcmp(w, "PASSED", 6) == 0) || (n == 2 && memcmp(w, "ok", 2) == 0) ||
+        (n == 5 && memcmp(w, "XPASS", 5) == 0))
+        return CS_OUT_PASS;
+    if ((n == 6 && memcmp(w, "FAILED", 6) == 0) || (n == 5 && memcmp(w, "ERROR", 5) == 0))
+        return CS_OUT_FAIL;
+    return CS_OUT_SKIP; /* SKIPPED, XFAIL (an expected failure), ignored */
+}
+
+static void outcome_group(cs_xctx *x, const cs_match *m, int name_g, int word_g, uint64_t line)
+{
+    const char *name, *w;
+    size_t k, wn;
+    if (!cs_match_group(m, name_g, &name, &k) || !cs_match_group(m, word_g, &w, &wn)) return;
+    char *nm = cs_xstrndup(name, k);
+    cs_xctx_outcome(x, NULL, nm, outcome_word(w, wn), line);
+    free(nm);
+}
+
+/* pytest's and cargo test's outcome lines (unindented). pytest -v prints
+ * one line per test, and -rA restates each in the short summary: where the
+ * -v lines are, the summary is not counted again. Without -v only the
+ * summary names tests (failures by default). */
+static bool other_outcome(cs_xctx *x, const cs_xline *l)
+{
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_match m;
+    if (p[0] == 't' && n > 12 && cs_starts_with(p, n, "test ") && cs_memmem(p, n, " ... ", 5) &&
+        cs_regex_match(re_cargo_outcome, p, n, &m)) {
+        outcome_group(x, &m, 1, 2, l->no);
+        return true;
+    }
+    if (n > 30 && cs_memmem(p, n, "<<< ", 4)) {
+        bool v2 = cs_regex_match(re_surefire2, p, n, &m);
+        if (v2 || cs_regex_match(re_surefire3, p, n, &m)) {
+            /* Named as Surefire's JUnit names it: classname and method;
+             * the exception below is this test's. */
+            char *method = cs_match_dup(&m, v2 ? 1 : 2), *cls = cs_match_dup(&m, v2 ? 2 : 1);
+            cs_xctx_outcome(x, cls, method, CS_OUT_FAIL, l->no);
+            if (!x->test_pinned) {
+                free(x->test);
+                x->test = method;
+                method = NULL;
+            }
+            free(method);
+            free(cls);
+            return true;
+        }
+        return false;
+    }
+    if (!cs_memmem(p, n, ".py::", 5)) return false;
+    if ((p[0] == 'P' || p[0] == 'F' || p[0] == 'E' || p[0] == 'X') &&
+        cs_regex_match(re_pytest_sum, p, n, &m)) {
+        /* Cut short, its node id may be too ("FAILED x.py::test_lend_mis"). */
+        if (!x->pytest_verbose && !l->cut) outcome_group(x, &m, 2, 1, l->no);
+        return true;
+    }
+    if (cs_regex_match(re_pytest_v, p, n, &m)) {
+        x->pytest_verbose = true;
+        outcome_group(x, &m, 1, 2, l->no);
+        return true;
+    }
+    return false;
+}
+
 /* "--- PASS: TestX (0.00s)" (FAIL, SKIP; indented for subtests) and package
  * lines. Checked on every line, whatever trace is open: an outcome line is
  * never part of a trace. Readers (test2json, JUnit) record outcomes from
@@ -426,8 +594,11 @@ static void note_outcome(cs_extractor *e, const cs_xline *l)
     cs_match m;
     const char *name;
     size_t k;
+    /* A half-written last line ("--- FAIL: TestBal") names no test: go
+     * ends every outcome line with its duration, so only a whole one counts. */
     if (n > 10 && p[0] == '-' && p[1] == '-' && p[2] == '-' && p[3] == ' ' &&
-        cs_regex_match(re_go_outcome, l->ptr, l->len, &m) && cs_match_group(&m, 2, &name, &k)) {
+        (!l->cut || p[n - 1] == ')') && cs_regex_match(re_go_outcome, l->ptr, l->len, &m) &&
+        cs_match_group(&m, 2, &name, &k)) {
         const char *what;
         size_t wn;
         cs_match_group(&m, 1, &what, &wn);
@@ -441,8 +612,27 @@ static void note_outcome(cs_extractor *e, const cs_xline *l)
         if (!x->reader && !x->gotestsum) record_outcome(x, name, k, o, l->no);
         return;
     }
-    if (x->reader || ind || n < 4 || (p[0] != 'o' && p[0] != 'F' && p[0] != 'P' && p[0] != 'S'))
+    if (!x->reader && !x->gotestsum && n > 16 && !l->cut && p[0] != '-' &&
+        cs_memmem(p, n, "--- ", 4) && cs_regex_match(re_go_inline, l->ptr, l->len, &m) &&
+        cs_match_group(&m, 2, &name, &k)) {
+        const char *what;
+        size_t wn;
+        cs_match_group(&m, 1, &what, &wn);
+        cs_outcome o = what[0] == 'P' ? CS_OUT_PASS : what[0] == 'F' ? CS_OUT_FAIL : CS_OUT_SKIP;
+        close_active(e, false);
+        settle_tentative(x, name, k, o == CS_OUT_FAIL);
+        record_outcome(x, name, k, o, l->no);
         return;
+    }
+    if (x->reader || ind || n < 4) return;
+    if (p[0] == 'B' && !x->gotestsum && cs_starts_with(p, n, "Benchmark") &&
+        cs_memmem(p, n, " ns/op", 6) && cs_regex_match(re_go_bench, p, n, &m) &&
+        cs_match_group(&m, 1, &name, &k)) {
+        record_outcome(x, name, k, CS_OUT_PASS, l->no);
+        return;
+    }
+    if (other_outcome(x, l)) return;
+    if (p[0] != 'o' && p[0] != 'F' && p[0] != 'P' && p[0] != 'S') return;
     if (p[0] != 'o' && p[4] == ' ' && cs_regex_match(re_gotestsum, l->ptr, l->len, &m) &&
         cs_match_group(&m, 2, &name, &k)) {
         gotestsum_outcome(x, p[0], name, k, l->no);
@@ -487,6 +677,31 @@ static void track_test(cs_extractor *e, const cs_xline *l)
         }
         return;
     }
+    if (l->ptr[0] == '=' && l->len > 8 && l->ptr[1] == '=' && l->ptr[2] == '=' &&
+        l->ptr[l->len - 1] == '=' && cs_regex_match(re_pytest_section, l->ptr, l->len, &m) &&
+        cs_match_group(&m, 1, &p, &n)) {
+        e->x.in_pytest_failures = n == 8 && memcmp(p, "FAILURES", 8) == 0;
+        e->x.pytest_headers = false;
+        return;
+    }
+    if (l->ptr[0] == '-' && cs_starts_with(l->ptr, l->len, "---- ") &&
+        cs_regex_match(re_cargo_section, l->ptr, l->len, &m) && cs_match_group(&m, 1, &p, &n)) {
+        /* cargo test: the captured output of one failed test. */
+        if (!e->x.test_pinned) set_test(&e->x, p, n);
+        return;
+    }
+    if (!e->x.test_pinned && ((l->len == 9 && memcmp(l->ptr, "failures:", 9) == 0) ||
+                              cs_starts_with(l->ptr, l->len, "test result: "))) {
+        set_test(&e->x, NULL, 0); /* cargo's lists after the sections */
+        return;
+    }
+    if (l->ptr[0] == 'B' && !e->x.test_pinned && cs_starts_with(l->ptr, l->len, "Benchmark") &&
+        !memchr(l->ptr, ' ', l->len) && !memchr(l->ptr, '\t', l->len)) {
+        /* go test -bench names each benchmark alone on a line as it starts
+         * (no === RUN): its messages and --- FAIL line follow. */
+        set_test(&e->x, l->ptr, l->len);
+        return;
+    }
     if (l->ptr[0] == '=' && cs_regex_match(re_run, l->ptr, l->len, &m) &&
         cs_match_group(&m, 1, &p, &n)) {
         e->x.verbose = true;
@@ -494,8 +709,10 @@ static void track_test(cs_extractor *e, const cs_xline *l)
     } else if (e->x.test_pinned) {
         return;
     } else if (l->ptr[0] == '_' && cs_regex_match(re_pytest_hdr, l->ptr, l->len, &m) &&
-               cs_match_group(&m, 1, &p, &n))
+               cs_match_group(&m, 1, &p, &n)) {
         set_test(&e->x, p, n);
+        e->x.pytest_headers = true;
+    }
 }
 
 static void close_active(cs_extractor *e, bool eof)
@@ -559,6 +776,7 @@ void cs_extractor_line(cs_extractor *e, const char *p, size_t n, uint64_t no)
     clean_line(e, p, n, &l.ptr, &l.len);
     l.no = no;
     l.overlong = false;
+    l.cut = false;
     dispatch(e, &l);
 }
 
@@ -566,7 +784,7 @@ void cs_extractor_line(cs_extractor *e, const char *p, size_t n, uint64_t no)
 static void release_blank(cs_extractor *e, uint64_t first, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++) {
-        cs_xline l = {"", 0, first + i, false};
+        cs_xline l = {"", 0, first + i, false, false};
         dispatch(e, &l);
     }
 }
@@ -585,7 +803,7 @@ static void release(cs_extractor *e, const cs_pfx_scan *next)
     e->has_pending = false;
     uint64_t bf = e->blank_first, bn = e->blank_n;
     e->blank_n = 0;
-    cs_xline l = {h->buf + pre, h->len - pre - suf, h->no, h->overlong};
+    cs_xline l = {h->buf + pre, h->len - pre - suf, h->no, h->overlong, h->cut};
     if (pre && memmem(l.ptr, l.len, "#011", 4)) {
         if (l.len + 1 > e->tabs_cap) {
             e->tabs_cap = l.len + 1;
@@ -632,6 +850,7 @@ static int on_line(void *ctx, const cs_line *line)
     h->len = n;
     h->no = line->no;
     h->overlong = (line->flags & CS_LINE_OVERLONG) != 0;
+    h->cut = (line->flags & CS_LINE_UNTERMINATED) != 0;
     cs_pfx_scan_line(h->buf, h->len, &h->scan);
     if (e->has_pending) {
         release(e, &h->scan);
@@ -735,31 +954,92 @@ static void link_cause(cs_trace *failure, const cs_trace *cause)
     failure->cause_kind = cause->kind;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* pytest node ids "dir/test_x.py::TestC::test_y": the part after the file,
+ * and whether `a`'s file is `b`'s or a path suffix of it (--tb=native names
+ * the file absolutely, the summary relative to the rootdir). */
+static const char *node_tail(const char *id)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    const char *sep = strstr(id, ".py::");
+    return sep ? sep + 5 : NULL;
+}
+
+static bool same_node(const char *full, const char *summary)
+{
+    const char *ft = node_tail(full), *st = node_tail(summary);
+    if (!ft || !st || strcmp(ft, st) != 0) return false;
+    size_t fn = (size_t)(ft - full), sn = (size_t)(st - summary);
+    if (sn > fn || memcmp(full + fn - sn, summary, sn) != 0) return false;
+    return sn == fn || full[fn - sn - 1] == '/';
+}
+
+typedef struct full_ref {
+    const char *key; /* the test, or the node id's tail */
+    cs_trace *t;
+} full_ref;
+
+static int cmp_full(const void *a, const void *b)
+{
+    return strcmp(((const full_ref *)a)->key, ((const full_ref *)b)->key);
 }
 
 /* Summary lines restate a failure printed in full above them: where their
  * test has another trace in the member they are that trace, not a second
- * failure. The tests with full traces are looked up in a sorted array. */
+ * failure. A pytest summary also matches a full trace whose node id names
+ * the same test through a longer path; that trace then takes the summary's
+ * node id, the name the outcome lines use. Full traces are looked up in
+ * arrays sorted by test and by node id tail. */
 static void drop_summaries(cs_results *r, size_t first)
 {
-    size_t n = r->n_traces - first, n_full = 0;
+    size_t n = r->n_traces - first, n_full = 0, n_tail = 0;
     cs_trace **t = r->traces + first;
-    const char **full = cs_xmalloc(n * sizeof *full);
-    for (size_t i = 0; i < n; i++)
-        if (t[i]->test && !t[i]->summary) full[n_full++] = t[i]->test;
-    qsort(full, n_full, sizeof *full, cmp_str);
-    size_t w = 0;
+    full_ref *full = cs_xmalloc((n ? n : 1) * sizeof *full);
+    full_ref *tail = cs_xmalloc((n ? n : 1) * sizeof *tail);
     for (size_t i = 0; i < n; i++) {
-        if (t[i]->summary && t[i]->test &&
-            bsearch(&t[i]->test, full, n_full, sizeof *full, cmp_str))
+        if (!t[i]->test || t[i]->summary) continue;
+        full[n_full++] = (full_ref){t[i]->test, t[i]};
+        const char *k = node_tail(t[i]->test);
+        if (k) tail[n_tail++] = (full_ref){k, t[i]};
+    }
+    qsort(full, n_full, sizeof *full, cmp_full);
+    qsort(tail, n_tail, sizeof *tail, cmp_full);
+    char **old = cs_xmalloc((n ? n : 1) * sizeof *old);
+    size_t w = 0, n_old = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool drop = false;
+        if (t[i]->summary && t[i]->test) {
+            full_ref key = {t[i]->test, NULL};
+            drop = bsearch(&key, full, n_full, sizeof *full, cmp_full) != NULL;
+            const char *k = drop ? NULL : node_tail(t[i]->test);
+            if (k) {
+                size_t lo = 0, hi = n_tail;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (strcmp(tail[mid].key, k) < 0)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                for (; lo < n_tail && strcmp(tail[lo].key, k) == 0 && !drop; lo++)
+                    if (same_node(tail[lo].t->test, t[i]->test)) {
+                        /* The old name is still a key of `full`: freed
+                         * after the loop, never while it can be compared. */
+                        old[n_old++] = tail[lo].t->test;
+                        tail[lo].t->test = cs_xstrdup(t[i]->test);
+                        tail[lo].key = node_tail(tail[lo].t->test);
+                        drop = true;
+                    }
+            }
+        }
+        if (drop)
             cs_trace_free(t[i]);
         else
             t[w++] = t[i];
     }
+    for (size_t i = 0; i < n_old; i++)
+        free(old[i]);
+    free(old);
     free(full);
+    free(tail);
     r->n_traces = first + w;
 }
 
@@ -847,6 +1127,13 @@ void cs_extractor_finish(cs_extractor *e)
     close_active(e, true);
     drop_unsettled(e);
     close_records(&e->x, NULL, 0);
+    if (e->x.ix_ready) {
+        for (size_t i = 0; i < e->x.ix.n; i++)
+            e->x.ix.v[i]->fails_only = !e->x.ix_saw_pass;
+        cs_test_index_dispose(&e->x.ix);
+        e->x.ix_ready = false;
+    }
+    e->x.n_unnamed = e->x.next_unnamed = 0;
     cs_extract_merge_failures(e->x.out, e->first_trace, e->x.first_test);
     if (e->lines.n_overlong)
         cs_results_add_diag(e->x.out, e->x.source,
@@ -869,5 +1156,7 @@ void cs_extractor_free(cs_extractor *e)
         cs_test_record_free(e->x.open[i]);
     free(e->x.open);
     free(e->x.slots);
+    if (e->x.ix_ready) cs_test_index_dispose(&e->x.ix);
+    free(e->x.unnamed);
     free(e);
 }

@@ -35,6 +35,10 @@ typedef struct cs_xline {
     size_t len;
     uint64_t no;   /* 1-based line of the member as stored */
     bool overlong; /* the stored line was cut */
+    /* The member ended inside this line (no newline): a run killed while
+     * writing it. Its words may be cut ("--- FAIL: TestBal"), so no test
+     * outcome is read from it. */
+    bool cut;
 } cs_xline;
 
 typedef struct cs_xctx cs_xctx;
@@ -84,6 +88,19 @@ uint64_t cs_xctx_sep_line(const cs_xctx *x);
 void cs_xctx_mark_failed(cs_xctx *x, const char *test, size_t n);
 /* Hands a finished trace to the member's results (takes ownership). */
 void cs_xctx_emit(cs_xctx *x, cs_trace *t);
+/* Records one run's outcome of a test of another framework than go test
+ * (pytest, cargo test, Ginkgo, Surefire); `package` may be NULL. Not
+ * recorded for readers' bodies (their own events count). */
+void cs_xctx_outcome(cs_xctx *x, const char *package, const char *name, cs_outcome o,
+                     uint64_t line);
+/* Emits a failure that does not say its test (pytest --tb=line); the next
+ * cs_xctx_claim_unnamed() names the oldest such trace not yet named. */
+void cs_xctx_emit_unnamed(cs_xctx *x, cs_trace *t);
+/* A summary line naming failures in the order their traces were printed:
+ * gives `test` to the oldest unnamed trace; false when none is left. */
+bool cs_xctx_claim_unnamed(cs_xctx *x, const char *test);
+/* Inside pytest's FAILURES section without test headers (--tb=line). */
+bool cs_xctx_pytest_line_section(const cs_xctx *x);
 
 /* ---- for the pipeline ------------------------------------------------- */
 typedef struct cs_extractor cs_extractor;

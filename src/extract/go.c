@@ -168,7 +168,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t hn = n;
     if (g && cs_regex_match(re_goroutine, g, (size_t)(p + n - g), &m)) {
         hn = (size_t)(g - p);
-        start_goroutine(s, &m, &(cs_xline){g, (size_t)(p + n - g), l->no, false});
+        start_goroutine(s, &m, &(cs_xline){g, (size_t)(p + n - g), l->no, false, false});
     }
     const char *rec = " [recovered]";
     if (hn > strlen(rec) && memcmp(p + hn - strlen(rec), rec, strlen(rec)) == 0) hn -= strlen(rec);

@@ -10,20 +10,34 @@
  * so it is emitted tentatively and kept only if a FAIL line for that test
  * follows. gotestsum's "=== FAIL: pkg TestX" summary blocks are read like
  * the plain layout, as summaries (extract.h). A FAIL with no message of its own (a parent of failed
- * subtests, or a test whose panic is its own trace) only marks the test failed. */
+ * subtests, or a test whose panic is its own trace) only marks the test failed.
+ *
+ * testify prints its block under the assertion line, whose message is then
+ * empty (or, from a helper without t.Helper, with no such line at all):
+ *       x_test.go:21:
+ *           Error Trace:  /abs/x_test.go:21      the site (first caller line)
+ *           Error:        An error is expected   the message
+ *           Test:         TestX                  Messages: the user's text
+ * The first block of a failing run is its occurrence, site and message
+ * from the block. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
 #include "go.h"
 
-static cs_regex *re_fail, *re_msg, *re_gts_fail;
+static cs_regex *re_fail, *re_msg, *re_gts_fail, *re_tfy_trace, *re_tfy_error;
 
 static const cs_xpattern patterns[] = {
-    {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+s\\))?\\s*$"},
+    /* "(0.00s)"; Go before 1.6 wrote "(0.02 seconds)" */
+    {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+ ?s(?:econds)?\\))?\\s*$"},
     /* gotestsum's summary: "=== FAIL: pkg TestX (0.00s)", "(re-run 1)" */
     {&re_gts_fail, "^=== FAIL: (\\S+) (\\S+)(?: \\(re-run \\d+\\))? \\([0-9.]+s\\)\\s*$"},
     {&re_msg, "^\\s+([^\\s:]+\\.go):(\\d+): (.*)$"},
+    /* testify's block: "\tError Trace:\t/abs/x_test.go:21" (then more
+     * callers, one per line), "\tError:      \tmsg", "Test:", "Messages:" */
+    {&re_tfy_trace, "^\\s+Error Trace:\\s+(\\S+?\\.go):(\\d+)\\s*$"},
+    {&re_tfy_error, "^\\s+Error:\\s+(.*?)\\s*$"},
     {0},
 };
 
@@ -31,6 +45,9 @@ typedef struct st {
     cs_trace *t;
     size_t indent;
     bool has_msg;
+    /* testify: the first block's Error Trace and Error lines name the site
+     * and the message (its "x_test.go:21:" line has an empty message). */
+    bool tfy_trace, tfy_error;
 } st;
 
 static void add_assertion(cs_trace *t, const cs_match *m)
@@ -43,6 +60,40 @@ static void add_assertion(cs_trace *t, const cs_match *m)
         f->line = (int)cs_match_num(m, 2, 0);
     }
     t->headline = cs_match_dup(m, 3);
+}
+
+/* A testify "Error Trace:" line: the assertion site, for a failure that
+ * has none yet or only the "x_test.go:21:" line above the block. */
+static bool testify_line(st *s, const cs_xline *l)
+{
+    size_t ind = cs_xindent(l->ptr, l->len);
+    const char *p = l->ptr + ind;
+    size_t n = l->len - ind;
+    cs_match m;
+    if (!s->tfy_trace && cs_starts_with(p, n, "Error Trace:") &&
+        cs_regex_match(re_tfy_trace, l->ptr, l->len, &m)) {
+        cs_thread *th = s->t->n_threads ? &s->t->threads[0] : NULL;
+        if (!th) th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
+        cs_frame *f = th ? (th->n_frames ? &th->frames[0] : cs_thread_add_frame(th)) : NULL;
+        if (f) {
+            free(f->file);
+            f->file = cs_match_dup(&m, 1);
+            f->line = (int)cs_match_num(&m, 2, 0);
+            if (!f->function && s->t->test) f->function = cs_xstrdup(s->t->test);
+        }
+        s->tfy_trace = s->has_msg = true;
+        return true;
+    }
+    if (s->tfy_trace && !s->tfy_error && cs_starts_with(p, n, "Error:") &&
+        cs_regex_match(re_tfy_error, l->ptr, l->len, &m)) {
+        s->tfy_error = true;
+        if (!s->t->headline || !*s->t->headline) {
+            free(s->t->headline);
+            s->t->headline = cs_match_dup(&m, 1);
+        }
+        return true;
+    }
+    return false;
 }
 
 /* "    x_test.go:12: msg" while a test runs: a tentative failure. */
@@ -90,8 +141,21 @@ static void *start(cs_xctx *x, const cs_xline *l)
         return s;
     }
     /* Cheap checks first: this probe sees every indented line. */
-    if (ind >= 4 && cs_xctx_test(x) && cs_memmem(l->ptr + ind, l->len - ind, ".go:", 4))
+    if (ind >= 4 && cs_xctx_test(x) && cs_memmem(l->ptr + ind, l->len - ind, ".go:", 4)) {
+        if (cs_starts_with(l->ptr + ind, l->len - ind, "Error Trace:")) {
+            /* A testify block with no "x_test.go:NN:" line above it. */
+            st *s = cs_xcalloc(1, sizeof *s);
+            s->indent = ind > 4 ? ind - 4 : 0;
+            s->t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
+            s->t->test = cs_xstrdup(cs_xctx_test(x));
+            s->t->tentative = true;
+            if (testify_line(s, l)) return s;
+            cs_trace_free(s->t);
+            free(s);
+            return NULL;
+        }
         return start_message(x, l);
+    }
     return NULL;
 }
 
@@ -106,7 +170,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     size_t n = l->len - ind;
     if (cs_starts_with(p, n, "--- ")) return CS_X_REJECT; /* a subtest's own block */
     cs_match m;
-    if (!s->has_msg && cs_regex_match(re_msg, l->ptr, l->len, &m)) {
+    if (!s->tfy_error && testify_line(s, l)) {
+        /* the block's site or message */
+    } else if (!s->has_msg && cs_regex_match(re_msg, l->ptr, l->len, &m)) {
         add_assertion(s->t, &m);
         s->has_msg = true;
     } else if (s->t->tentative && cs_regex_match(re_msg, l->ptr, l->len, NULL)) {

@@ -45,6 +45,7 @@ typedef struct junit {
     bool runs_capped;
     char *not_junit;     /* the root element, when it is not JUnit's */
     uint64_t last_event; /* byte offset of the latest parser event */
+    bool pytest;         /* inside <testsuite name="pytest"> */
 } junit;
 
 /* Every handler marks where the parser has got to (see MAX_TOKEN). */
@@ -109,6 +110,40 @@ static void bare_failure(junit *j)
     cs_results_add_trace(&j->body, t);
 }
 
+/* "tests.unit.test_x.TestC" + "test_y[1]" -> "tests/unit/test_x.py::TestC::test_y[1]".
+ * pytest joined the path parts and the classes with '.', so where the path
+ * ends is not written: classes are the trailing parts that start with an
+ * upper-case letter (pytest collects classes named Test* by default). */
+static char *pytest_node_id(const char *classname, const char *name)
+{
+    size_t n = strlen(classname);
+    size_t mod_end = n; /* classname[0..mod_end) is the module path */
+    for (;;) {
+        const char *dot = NULL;
+        for (size_t i = mod_end; i-- > 0;)
+            if (classname[i] == '.') {
+                dot = classname + i;
+                break;
+            }
+        if (!dot || !(dot[1] >= 'A' && dot[1] <= 'Z')) break;
+        mod_end = (size_t)(dot - classname);
+    }
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    for (size_t i = 0; i < mod_end; i++)
+        cs_buf_addc(&b, classname[i] == '.' ? '/' : classname[i]);
+    cs_buf_adds(&b, ".py");
+    for (size_t i = mod_end; i < n; i++) {
+        if (classname[i] == '.')
+            cs_buf_adds(&b, "::");
+        else
+            cs_buf_addc(&b, classname[i]);
+    }
+    cs_buf_adds(&b, "::");
+    cs_buf_adds(&b, name);
+    return cs_buf_take(&b);
+}
+
 static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
 {
     junit *j = ud;
@@ -123,12 +158,26 @@ static void on_start(void *ud, const XML_Char *el, const XML_Char **a)
         XML_StopParser(j->p, XML_FALSE);
         return;
     }
-    if (strcmp(el, "testcase") == 0) {
+    if (strcmp(el, "testsuite") == 0) {
+        const char *n = attr(a, "name");
+        j->pytest = n && strcmp(n, "pytest") == 0;
+    } else if (strcmp(el, "testcase") == 0) {
         free(j->classname);
         free(j->name);
         const char *c = attr(a, "classname"), *n = attr(a, "name");
         j->classname = c ? cs_xstrdup(c) : NULL;
         j->name = n ? cs_xstrdup(n) : NULL;
+        if (j->pytest && c && n) {
+            /* pytest names a testcase from its node id: the classname is
+             * the path with '/' as '.' and no ".py", then the classes. The
+             * record and the failures take the node id back, the name its
+             * -v lines and summaries use, so a job log and its JUnit file
+             * are copies of one run (flaky.h). */
+            free(j->name);
+            j->name = pytest_node_id(c, n);
+            free(j->classname);
+            j->classname = NULL;
+        }
         j->tc_failed = j->tc_skipped = false;
         j->tc_line = (uint64_t)XML_GetCurrentLineNumber(j->p);
     } else if (j->name && (strcmp(el, "failure") == 0 || strcmp(el, "error") == 0)) {

@@ -36,7 +36,7 @@
 #include "extract.h"
 
 static cs_regex *re_exc, *re_frame, *re_syntax_frame, *re_pyhdr, *re_failed, *re_short_frame,
-    *re_long_end, *re_def;
+    *re_long_end, *re_def, *re_tb_line;
 
 static const cs_xpattern patterns[] = {
     {&re_exc, "^(?:[A-Za-z_]\\w*\\.)*[A-Z_]*[a-z]\\w*(?::.*)?$"},
@@ -48,10 +48,12 @@ static const cs_xpattern patterns[] = {
     {&re_short_frame, "^(\\S+?):(\\d+): in (\\S+)$"},
     {&re_long_end, "^(\\S+?):(\\d+): ?(\\S*)$"},
     {&re_def, "^\\s+(?:async )?def ([A-Za-z_]\\w*)\\("},
+    /* --tb=line: "/abs/test_x.py:13: assert 2 == 1" */
+    {&re_tb_line, "^(\\S+?\\.py):(\\d+): (\\S.*)$"},
     {0},
 };
 
-enum { TB, AFTER_EXC, CHAIN, PYTEST, ONE_LINE };
+enum { TB, AFTER_EXC, CHAIN, PYTEST, ONE_LINE, TB_LINE };
 
 /* Python prints outermost first; past the cap the innermost frames cycle
  * through the second half of the array. */
@@ -71,6 +73,7 @@ typedef struct st {
     char *e_text;    /* first line of the last E block */
     bool in_e;
     int pre_lines; /* lines before the first frame or E line */
+    bool native;   /* --tb=native: Python's own traceback under the header */
 } st;
 
 static cs_thread *cur(st *s)
@@ -188,7 +191,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t n = l->len;
     cs_match m;
     size_t ind = cs_xindent(p, n);
-    if (ind == 0 && n >= 9 && (p[0] == 'F' || p[0] == 'E') &&
+    /* A summary line restates a failure; cut short at the end of the member
+     * ("FAILED x.py::test_lend_mis") it names no test: not read. */
+    if (ind == 0 && n >= 9 && !l->cut && (p[0] == 'F' || p[0] == 'E') &&
         (cs_starts_with(p, n, "FAILED ") || cs_starts_with(p, n, "ERROR ")) &&
         cs_regex_match(re_failed, p, n, &m)) {
         /* A one-line test failure; the same failure as its traceback when
@@ -209,10 +214,41 @@ static void *start(cs_xctx *x, const cs_xline *l)
                 last = q;
             f->function = cs_xstrdup(last + 2);
         }
+        /* With --tb=line the failures above did not say their tests; the
+         * summary names them in the same order. */
+        cs_xctx_claim_unnamed(x, t->test);
         st *s = cs_xcalloc(1, sizeof *s);
         s->t = t;
         s->cur = -1;
         s->phase = ONE_LINE;
+        return s;
+    }
+    if (ind == 0 && cs_xctx_pytest_line_section(x) && cs_memmem(p, n, ".py:", 4) &&
+        cs_regex_match(re_tb_line, p, n, &m)) {
+        cs_trace *t = cs_trace_new(CS_TK_PYTHON, cs_xctx_source(x), l->no);
+        t->line_end = l->no;
+        const char *g;
+        size_t gn;
+        cs_match_group(&m, 3, &g, &gn);
+        /* As the long format says it: a bare assert is an AssertionError. */
+        t->headline = cs_starts_with(g, gn, "assert ")
+                          ? cs_xasprintf("AssertionError: %.*s", (int)gn, g)
+                          : cs_xstrndup(g, gn);
+        cs_thread *th = cs_trace_add_thread(t, CS_ROLE_CRASHED);
+        cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+        if (f) {
+            f->file = cs_match_dup(&m, 1);
+            f->line = (int)cs_match_num(&m, 2, 0);
+        }
+        if (th) {
+            th->label = cs_xstrdup(t->headline);
+            size_t k = strcspn(t->headline, ": ");
+            if (t->headline[k] == ':') th->name = cs_xstrndup(t->headline, k);
+        }
+        st *s = cs_xcalloc(1, sizeof *s);
+        s->t = t;
+        s->cur = -1;
+        s->phase = TB_LINE;
         return s;
     }
     st *s = NULL;
@@ -272,6 +308,13 @@ static int feed_pytest(st *s, const cs_xline *l)
     if (n >= 3 && ((p[0] == '_' && p[1] == '_') || (p[0] == '=' && p[1] == '=') ||
                    (p[0] == '-' && p[1] == '-' && p[2] == '-')))
         return CS_X_REJECT; /* next test, summary, captured output */
+    if (cs_starts_with(p, n, "Traceback (most recent call last):")) {
+        /* --tb=native: Python's own layout under the pytest header. */
+        s->phase = TB;
+        s->native = true;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
     bool is_e = n >= 2 && p[0] == 'E' && (p[1] == ' ' || p[1] == '\t');
     if (is_e) {
         if (!s->in_e) set_e_text(s, p + 1, n - 1);
@@ -322,7 +365,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     (void)x;
     const char *p = l->ptr;
     size_t n = l->len;
-    if (s->phase == ONE_LINE) return CS_X_REJECT;
+    if (s->phase == ONE_LINE || s->phase == TB_LINE) return CS_X_REJECT;
     if (s->phase == PYTEST) return feed_pytest(s, l);
     cs_match m;
     switch (s->phase) {
@@ -373,6 +416,20 @@ static bool has_frames(const cs_trace *t)
     return false;
 }
 
+/* The node id: the test's file is that of the outermost frame (absolute
+ * with --tb=native; the extractor's merge matches it to pytest's relative
+ * node id by path suffix). */
+static void name_test(st *s)
+{
+    cs_trace *t = s->t;
+    if (!t->test && s->test_name && t->n_threads) {
+        const cs_thread *first = &t->threads[0];
+        const cs_frame *outer = first->n_frames ? &first->frames[first->n_frames - 1] : NULL;
+        if (outer && outer->file) t->test = node_id(outer->file, s->test_name);
+    }
+    if (!t->test && s->test_name) t->test = cs_xstrdup(s->test_name);
+}
+
 static void finish_pytest(st *s)
 {
     cs_trace *t = s->t;
@@ -397,13 +454,7 @@ static void finish_pytest(st *s)
         }
         if (e[k] == ':' && k > last) th->name = cs_xstrndup(e + last, k - last);
     }
-    /* The node id: the test's file is that of the outermost frame. */
-    if (!t->test && s->test_name && th && th->n_frames) {
-        const cs_thread *first = &t->threads[0];
-        const cs_frame *outer = first->n_frames ? &first->frames[first->n_frames - 1] : NULL;
-        if (outer && outer->file) t->test = node_id(outer->file, s->test_name);
-    }
-    if (!t->test && s->test_name) t->test = cs_xstrdup(s->test_name);
+    name_test(s);
 }
 
 static void finish(void *state, cs_xctx *x, bool eof)
@@ -415,11 +466,17 @@ static void finish(void *state, cs_xctx *x, bool eof)
         free(s);
         return;
     }
+    if (s->phase == TB_LINE) {
+        cs_xctx_emit_unnamed(x, t);
+        free(s);
+        return;
+    }
     bool pytest = s->phase == PYTEST;
     if (s->phase == TB && eof) t->truncated = true;
     bool keep_thread_exc = s->have_exc;
     end_thread(s);
     if (pytest) finish_pytest(s);
+    if (s->native) name_test(s);
     /* The last link of a chain is the exception that escaped. */
     if (t->n_threads) t->threads[t->n_threads - 1].role = CS_ROLE_CRASHED;
     bool keep =
@@ -443,7 +500,9 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_python = {
     .name = "python",
     .patterns = patterns,
-    .first_chars = "TFE_",
+    /* Any: a --tb=line failure starts with its path; start() checks the
+     * first byte or the section flag before any pattern runs. */
+    .first_chars = NULL,
     .start = start,
     .feed = feed,
     .finish = finish,

@@ -167,7 +167,18 @@ static void content_hash(const cs_trace *t, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-enum { ST_BATCH, ST_INPUT, ST_ENTITY, ST_PRIOR, ST_GAP, ST_OCC, ST_SIGHTING, ST_COUNT };
+enum {
+    ST_BATCH,
+    ST_INPUT,
+    ST_ENTITY,
+    ST_PRIOR,
+    ST_GAP,
+    ST_OCC,
+    ST_SIGHTING,
+    ST_TEST_PRIOR,
+    ST_TEST_RUN,
+    ST_COUNT
+};
 
 /* In the dialect both engines speak (history_db.h). */
 static const char *const record_sql[ST_COUNT] = {
@@ -191,6 +202,18 @@ static const char *const record_sql[ST_COUNT] = {
                "ON CONFLICT DO NOTHING RETURNING id",
     [ST_SIGHTING] = "INSERT INTO sightings (batch_id, entity_id, status, n_seen, n_new) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TEST_PRIOR] = "SELECT COUNT(*), COALESCE(SUM(runs), 0), COALESCE(SUM(failures), 0), "
+                      "COALESCE(SUM(passes), 0) FROM test_runs "
+                      "WHERE package = ?1 AND name = ?2 AND batch_id < ?3",
+    /* Two summaries of one test in a batch (it cannot happen today) add up
+     * rather than fail the batch. */
+    [ST_TEST_RUN] =
+        "INSERT INTO test_runs (batch_id, package, name, runs, passes, failures, skips) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (package, name, batch_id) "
+        "DO UPDATE SET runs = test_runs.runs + excluded.runs, "
+        "passes = test_runs.passes + excluded.passes, "
+        "failures = test_runs.failures + excluded.failures, "
+        "skips = test_runs.skips + excluded.skips",
 };
 
 typedef struct recorder {
@@ -319,6 +342,42 @@ static int record_entity(recorder *r, const char *id, const char *type, const ch
     return 0;
 }
 
+/* Every test's runs in this batch, and whether it started failing now. */
+static int record_tests(recorder *r)
+{
+    const cs_hdb_ops *ops = r->ops;
+    const cs_tests *tests = r->b->tests;
+    for (size_t i = 0; tests && i < tests->n; i++) {
+        const cs_test_summary *t = &tests->v[i];
+        const char *pkg = t->package ? t->package : "";
+        cs_hstmt *st = r->st[ST_TEST_PRIOR];
+        ops->bind_text(st, 1, pkg);
+        ops->bind_text(st, 2, t->name);
+        ops->bind_int(st, 3, r->batch_id);
+        int rc = one_row(ops, st);
+        if (rc) return rc;
+        cs_history_test_mark m = {
+            .prior_batches = (uint64_t)ops->col_int(st, 0),
+            .prior_runs = (uint64_t)ops->col_int(st, 1),
+            .prior_failures = (uint64_t)ops->col_int(st, 2),
+        };
+        uint64_t prior_passes = (uint64_t)ops->col_int(st, 3);
+        ops->reset(st);
+        m.became_failing = t->failures > 0 && m.prior_failures == 0 && prior_passes > 0;
+        if (r->b->test_marks) r->b->test_marks[i] = m;
+        st = r->st[ST_TEST_RUN];
+        ops->bind_int(st, 1, r->batch_id);
+        ops->bind_text(st, 2, pkg);
+        ops->bind_text(st, 3, t->name);
+        ops->bind_int(st, 4, (int64_t)t->runs);
+        ops->bind_int(st, 5, (int64_t)t->passes);
+        ops->bind_int(st, 6, (int64_t)t->failures);
+        ops->bind_int(st, 7, (int64_t)t->skips);
+        if ((rc = exec_stmt(ops, st))) return rc;
+    }
+    return 0;
+}
+
 static int record_all(recorder *r, cs_history_mark *cm, cs_history_mark *rm)
 {
     const cs_hdb_ops *ops = r->ops;
@@ -369,6 +428,7 @@ static int record_all(recorder *r, cs_history_mark *cm, cs_history_mark *rm)
         free(sig);
     }
     free(occs);
+    if (rc == 0) rc = record_tests(r);
     return rc;
 }
 
@@ -464,6 +524,11 @@ void cs_history_list_dispose(cs_history_list *l)
         free(o->hash);
     }
     free(l->occs);
+    for (size_t i = 0; i < l->n_tests; i++) {
+        free(l->tests[i].package);
+        free(l->tests[i].name);
+    }
+    free(l->tests);
     memset(l, 0, sizeof *l);
 }
 
@@ -489,6 +554,89 @@ static const char *const sql_occs =
     "JOIN batches b ON b.id = o.batch_id "
     "WHERE o.entity_id = ?1 AND b.time BETWEEN ?2 AND ?3 "
     "ORDER BY o.batch_id, o.source, o.line, o.id";
+
+/* Tests with a failure in the window; newest first failure first. */
+static const char *const sql_tests =
+    "SELECT t.package, t.name, COUNT(*), SUM(t.runs), SUM(t.passes), SUM(t.failures), "
+    "SUM(t.skips), SUM(CASE WHEN t.failures > 0 THEN 1 ELSE 0 END), "
+    "MIN(CASE WHEN t.failures > 0 THEN b.time END), MAX(CASE WHEN t.failures > 0 THEN b.time END) "
+    "FROM test_runs t JOIN batches b ON b.id = t.batch_id WHERE b.time BETWEEN ?1 AND ?2 "
+    "GROUP BY t.package, t.name HAVING SUM(t.failures) > 0 "
+    "ORDER BY MIN(CASE WHEN t.failures > 0 THEN t.batch_id END) DESC, t.package, t.name";
+/* Its first failing batch ever, and what ran before it. */
+static const char *const sql_test_first =
+    "SELECT MIN(batch_id) FROM test_runs WHERE package = ?1 AND name = ?2 AND failures > 0";
+static const char *const sql_test_before =
+    "SELECT COUNT(*), COALESCE(SUM(passes), 0) FROM test_runs "
+    "WHERE package = ?1 AND name = ?2 AND batch_id < ?3 AND passes > 0";
+static const char *const sql_test_last =
+    "SELECT t.passes, t.failures FROM test_runs t JOIN batches b ON b.id = t.batch_id "
+    "WHERE t.package = ?1 AND t.name = ?2 AND b.time BETWEEN ?3 AND ?4 "
+    "ORDER BY t.batch_id DESC LIMIT 1";
+
+static int query_tests(cs_history *h, const cs_history_query *q, cs_history_list *out)
+{
+    const cs_hdb_ops *ops = h->ops;
+    cs_hstmt *st = NULL, *first = NULL, *before = NULL, *last = NULL;
+    size_t cap = 0;
+    int rc;
+    if ((rc = ops->prepare(h->db, sql_tests, &st)) ||
+        (rc = ops->prepare(h->db, sql_test_first, &first)) ||
+        (rc = ops->prepare(h->db, sql_test_before, &before)) ||
+        (rc = ops->prepare(h->db, sql_test_last, &last)))
+        goto done;
+    ops->bind_int(st, 1, q->since);
+    ops->bind_int(st, 2, q->until);
+    while ((rc = ops->step(st)) == CS_HDB_ROW) {
+        cs_grow((void **)&out->tests, &cap, out->n_tests + 1, sizeof *out->tests);
+        cs_history_test_row *t = &out->tests[out->n_tests++];
+        memset(t, 0, sizeof *t);
+        const char *pkg = ops->col_text(st, 0);
+        t->package = pkg && *pkg ? cs_xstrdup(pkg) : NULL;
+        t->name = col_str(ops, st, 1);
+        if (!t->name) t->name = cs_xstrdup("");
+        t->batches = (uint64_t)ops->col_int(st, 2);
+        t->runs = (uint64_t)ops->col_int(st, 3);
+        t->passes = (uint64_t)ops->col_int(st, 4);
+        t->failures = (uint64_t)ops->col_int(st, 5);
+        t->skips = (uint64_t)ops->col_int(st, 6);
+        t->failing_batches = (uint64_t)ops->col_int(st, 7);
+        t->first_failure = ops->col_int(st, 8);
+        t->last_failure = ops->col_int(st, 9);
+    }
+    if (rc < 0) goto done;
+    for (size_t i = 0; i < out->n_tests; i++) {
+        cs_history_test_row *t = &out->tests[i];
+        const char *pkg = t->package ? t->package : "";
+        ops->bind_text(first, 1, pkg);
+        ops->bind_text(first, 2, t->name);
+        if ((rc = one_row(ops, first))) goto done;
+        t->first_failure_batch = ops->col_int(first, 0);
+        ops->reset(first);
+        ops->bind_text(before, 1, pkg);
+        ops->bind_text(before, 2, t->name);
+        ops->bind_int(before, 3, t->first_failure_batch);
+        if ((rc = one_row(ops, before))) goto done;
+        t->passing_batches_before = (uint64_t)ops->col_int(before, 0);
+        t->passes_before = (uint64_t)ops->col_int(before, 1);
+        ops->reset(before);
+        t->became_flaky = t->passes_before > 0;
+        ops->bind_text(last, 1, pkg);
+        ops->bind_text(last, 2, t->name);
+        ops->bind_int(last, 3, q->since);
+        ops->bind_int(last, 4, q->until);
+        if ((rc = one_row(ops, last))) goto done;
+        t->flaky_last = ops->col_int(last, 0) > 0 && ops->col_int(last, 1) > 0;
+        ops->reset(last);
+    }
+    rc = 0;
+done:
+    if (st) ops->finalize(st);
+    if (first) ops->finalize(first);
+    if (before) ops->finalize(before);
+    if (last) ops->finalize(last);
+    return rc;
+}
 
 static int query_run(cs_history *h, const cs_history_query *q, cs_history_list *out)
 {
@@ -589,6 +737,8 @@ static int query_run(cs_history *h, const cs_history_query *q, cs_history_list *
             o->hash = col_str(ops, st, 8);
         }
         if (rc < 0) goto done;
+    } else if ((rc = query_tests(h, q, out))) {
+        goto done;
     }
     rc = 0;
 done:

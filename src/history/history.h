@@ -31,10 +31,11 @@
 #include <stdint.h>
 
 #include "../cluster/cluster.h"
+#include "../flaky/flaky.h"
 #include "../model/model.h"
 #include "../race/race.h"
 
-#define CS_HISTORY_SCHEMA_VERSION 1
+#define CS_HISTORY_SCHEMA_VERSION 2
 #define CS_HISTORY_BUSY_TIMEOUT_MS 10000
 #define CS_HISTORY_DEFAULT_REGRESS_AFTER 3
 #define CS_HISTORY_TREND 16 /* batches in a trend */
@@ -72,6 +73,16 @@ const char *cs_history_errmsg(const cs_history *h);
 /* The batch clock: $CRASHSIFT_NOW (unix seconds, for tests) or time(NULL). */
 int64_t cs_history_now(void);
 
+/* A test's standing after a batch (cs_history_batch.test_marks). */
+typedef struct cs_history_test_mark {
+    uint64_t prior_batches;  /* earlier batches that ran it */
+    uint64_t prior_runs;     /* ... their runs */
+    uint64_t prior_failures; /* ... and failed runs */
+    /* It failed in this batch and never before, though earlier batches ran
+     * it and it passed there: it became flaky (or broke) now. */
+    bool became_failing;
+} cs_history_test_mark;
+
 /* One batch to record; everything is borrowed. */
 typedef struct cs_history_batch {
     const cs_results *res;
@@ -83,6 +94,11 @@ typedef struct cs_history_batch {
     size_t n_inputs;
     int64_t time;      /* unix seconds */
     int regress_after; /* N: absent for N batches or more, then back = regressed */
+    /* Every test's runs in this batch (NULL: none recorded). Runs are
+     * counted per batch: unlike occurrences, a re-fed artifact's runs count
+     * again (a test record has no content of its own to recognise). */
+    const cs_tests *tests;
+    cs_history_test_mark *test_marks; /* optional out: parallel to tests->v */
 } cs_history_batch;
 
 /* The standing of one cluster or pair after a batch. */
@@ -132,6 +148,22 @@ typedef struct cs_history_occ {
     char *hash;
 } cs_history_occ;
 
+/* A test with a failure in the window: its runs over the window, and when
+ * it first failed after passing. */
+typedef struct cs_history_test_row {
+    char *package; /* NULL: unknown */
+    char *name;
+    uint64_t batches, runs, passes, failures, skips; /* in the window */
+    uint64_t failing_batches;                        /* batches with a failure */
+    int64_t first_failure, last_failure;             /* times of those batches */
+    int64_t first_failure_batch;
+    /* Before its first failing batch (all history): batches that ran it
+     * and their passing runs. became_flaky when those passed. */
+    uint64_t passing_batches_before, passes_before;
+    bool became_flaky;
+    bool flaky_last; /* passed and failed in its last batch of the window */
+} cs_history_test_row;
+
 typedef struct cs_history_list {
     int64_t n_batches;                    /* batches in the window */
     size_t n_trend;                       /* how many of trend[] are used */
@@ -140,6 +172,9 @@ typedef struct cs_history_list {
     size_t n_rows;
     cs_history_occ *occs; /* q->id only: its occurrences by batch, source, line */
     size_t n_occs;
+    cs_history_test_row *tests; /* no q->id: tests that failed in the window,
+                                   newest first failure first, then name */
+    size_t n_tests;
 } cs_history_list;
 
 /* Lists what q selects into out (initialised here; dispose it). */

@@ -57,6 +57,18 @@ const char *const cs_history_migrations_sqlite[CS_HISTORY_SCHEMA_VERSION] = {
     "  content_hash TEXT NOT NULL,"
     "  UNIQUE (entity_id, source, content_hash));"
     "CREATE INDEX occurrences_batch ON occurrences(batch_id);",
+    /* 1 -> 2: every test's runs per batch (package '' when no source said
+     * it), so a test that starts failing after passing shows. */
+    "CREATE TABLE test_runs ("
+    "  batch_id INTEGER NOT NULL REFERENCES batches(id),"
+    "  package TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  runs INTEGER NOT NULL,"
+    "  passes INTEGER NOT NULL,"
+    "  failures INTEGER NOT NULL,"
+    "  skips INTEGER NOT NULL,"
+    "  PRIMARY KEY (package, name, batch_id)) WITHOUT ROWID;"
+    "CREATE INDEX test_runs_batch ON test_runs(batch_id);",
 };
 
 /* The same tables in PostgreSQL's dialect: identity columns for the row
@@ -108,8 +120,19 @@ const char *const cs_history_migrations_postgresql[CS_HISTORY_SCHEMA_VERSION] = 
     "  content_hash TEXT COLLATE \"C\" NOT NULL,"
     "  UNIQUE (entity_id, source, content_hash));"
     "CREATE INDEX occurrences_batch ON occurrences(batch_id);",
+    /* 1 -> 2 */
+    "CREATE TABLE test_runs ("
+    "  batch_id BIGINT NOT NULL REFERENCES batches(id),"
+    "  package TEXT COLLATE \"C\" NOT NULL,"
+    "  name TEXT COLLATE \"C\" NOT NULL,"
+    "  runs BIGINT NOT NULL,"
+    "  passes BIGINT NOT NULL,"
+    "  failures BIGINT NOT NULL,"
+    "  skips BIGINT NOT NULL,"
+    "  PRIMARY KEY (package, name, batch_id));"
+    "CREATE INDEX test_runs_batch ON test_runs(batch_id);",
 };
 
 /* What a healthy database of the current version has (checked on open). */
-const char *const cs_history_tables[] = {"batches",   "batch_inputs", "entities",
-                                         "sightings", "occurrences",  NULL};
+const char *const cs_history_tables[] = {"batches",     "batch_inputs", "entities", "sightings",
+                                         "occurrences", "test_runs",    NULL};
