@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,10 +77,20 @@ child_main(int fd, const cs_core_index *idx, const core_item *items, size_t from
     cs_core_ctx_init(&c, idx, opts);
     cs_buf rec;
     cs_buf_init(&rec, CS_CORE_MAX_OUTPUT);
+    /* The time limit on our own CPU time too: the parent's wall-clock
+     * deadline cannot tell a slow unwind from a parent that was not
+     * scheduled while the child finished. SIGPROF's default action ends
+     * the child; the parent reads that as the time limit. */
+    signal(SIGPROF, SIG_DFL);
+    unsigned ms = opts->timeout_ms ? opts->timeout_ms : CS_CORE_DEFAULT_TIMEOUT_MS;
     for (size_t i = from; i < n; i++) {
         msghdr_ h = {.index = (uint32_t)i, .kind = MSG_BEGIN};
         if (write_all(fd, &h, sizeof h)) _exit(3);
+        struct itimerval it = {{0, 0}, {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000}};
+        setitimer(ITIMER_PROF, &it, NULL);
         cs_core_unwind_item(&c, &items[i], &rec);
+        struct itimerval off = {{0, 0}, {0, 0}};
+        setitimer(ITIMER_PROF, &off, NULL);
         h.kind = MSG_DONE;
         h.len = rec.len;
         if (write_all(fd, &h, sizeof h) || write_all(fd, rec.ptr, rec.len)) _exit(3);
@@ -179,7 +190,7 @@ static size_t run_child(const cs_core_index *idx, const core_item *items, size_t
         ;
     if (cur >= n) return n;
     const char *src = items[cur].source;
-    if (why == -2)
+    if (why == -2 || (WIFSIGNALED(st) && WTERMSIG(st) == SIGPROF))
         cs_results_add_diag(out, src, "unwinding took longer than %u ms; core skipped", timeout);
     else if (WIFSIGNALED(st))
         cs_results_add_diag(out, src, "unwinding crashed (signal %d); core skipped", WTERMSIG(st));
