@@ -28,7 +28,11 @@ grep -q 'alert' "$tmp/r.md" || fail "the test input was not extracted"
 "$bin" explain "$tmp/in" >"$tmp/r.explain"
 grep -F 'rtl' "$tmp/r.explain" >/dev/null || fail "explain: the trace was not shown"
 grep -F '\u202E rtl' "$tmp/r.explain" >/dev/null || fail "explain: bidi override not shown as \\u202E"
-for f in r.md r.html r.sarif r.txt r.explain; do
+# history renders what the database holds (text from artifacts) the same way.
+"$bin" triage --db "$tmp/h.db" "$tmp/in" >/dev/null
+"$bin" history --db "$tmp/h.db" >"$tmp/r.history"
+grep -F '\u202E rtl' "$tmp/r.history" >/dev/null || fail "history: bidi override not shown as \\u202E"
+for f in r.md r.html r.sarif r.txt r.explain r.history; do
   LC_ALL=C grep -q $'\x07' "$tmp/$f" && fail "$f: raw BEL"
   LC_ALL=C grep -q $'\xe2\x80\xae' "$tmp/$f" && fail "$f: raw U+202E"
   LC_ALL=C grep -q $'\xff' "$tmp/$f" && fail "$f: invalid UTF-8 byte"

@@ -9,6 +9,7 @@
 
 #include "../cluster/cluster.h"
 #include "../flaky/flaky.h"
+#include "../history/history.h"
 #include "../model/model.h"
 #include "../race/race.h"
 #include "repo.h"
@@ -77,6 +78,11 @@ int cs_report_sarif(FILE *f, const cs_report_ctx *ctx);
  * or the two clusters of a two-trace input. Needs res, clusters, sig_version. */
 int cs_report_explain(FILE *f, const cs_report_ctx *ctx, const cs_cluster *const pick[2],
                       bool only_picked, double threshold);
+
+/* crashsift history: the rows (and one id's occurrences) of a history
+ * query, as text or JSON; db is the database as shown. */
+int cs_report_history_list(FILE *f, const cs_history_list *l, const cs_history_query *q,
+                           const char *db, bool as_json);
 
 /* The one escaping of text for a terminal: every character cs_report_char
  * flags (C0/C1 controls, bidi controls, invalid UTF-8) as its visible
