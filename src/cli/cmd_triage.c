@@ -99,6 +99,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
     cs_history_mark *hc = NULL, *hr = NULL;
     cs_history_status *sc = NULL, *sr = NULL;
     cs_report_history rh = {0};
+    bool not_recorded = false;
     if (hist) {
         cs_history_batch b = {
             .res = &res,
@@ -113,13 +114,19 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
             .tests = &tr->tests,
         };
         if (cs_history_record(hist, &b, &hc, &hr, NULL)) {
-            fprintf(stderr, "crashsift: %s\n", cs_history_errmsg(hist));
-            return CS_EXIT_USAGE;
+            /* The report is still worth having: written without history,
+             * and the run fails so the lost batch is noticed. */
+            fprintf(stderr,
+                    "crashsift: %s\ncrashsift: this batch was NOT recorded; the reports "
+                    "are written without history\n",
+                    cs_history_errmsg(hist));
+            not_recorded = true;
+        } else {
+            sc = history_view(hc, tr->clusters.n);
+            sr = history_view(hr, tr->races.n);
+            rh = (cs_report_history){sc, sr};
+            ctx.history = &rh;
         }
-        sc = history_view(hc, tr->clusters.n);
-        sr = history_view(hr, tr->races.n);
-        rh = (cs_report_history){sc, sr};
-        ctx.history = &rh;
     }
     /* One view for every report of this run (report/view.c). */
     cs_report_view *view = cs_report_view_new(&ctx);
@@ -135,6 +142,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         if (cs_cli_write_report(o->outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;
     }
     if (rc == CS_EXIT_OK && fails(o->fail_on, tr, hc, hr)) rc = CS_EXIT_FOUND;
+    if (not_recorded) rc = CS_EXIT_USAGE;
     cs_report_view_free(view);
     free(hc);
     free(hr);

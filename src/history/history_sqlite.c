@@ -110,6 +110,17 @@ static char *msg_corrupt(const char *path, const char *why)
                         path, why);
 }
 
+/* PRAGMA application_id of our databases ("cSft"): another application's
+ * SQLite file is refused untouched instead of getting our tables and WAL. */
+#define CS_HISTORY_APP_ID 0x63536674
+
+static char *msg_foreign(const char *path, const char *why)
+{
+    return cs_xasprintf("history database '%s' is not a crashsift history database (%s); it "
+                        "was left untouched: give another --db file",
+                        path, why);
+}
+
 static char *msg_newer(const char *path, int v)
 {
     return cs_xasprintf("history database '%s' has schema version %d, newer than this "
@@ -162,6 +173,40 @@ static int check_existing(const char *path, char **err)
     }
     if (v > CS_HISTORY_SCHEMA_VERSION) {
         *err = msg_newer(path, v);
+        ret = CS_E_UNSUPPORTED;
+        goto done;
+    }
+    /* Ours: our application_id; or, from before it was set, no id and our
+     * batches table. A file with no tables at all is ours to fill. */
+    char *app = NULL, *tables = NULL, *batches = NULL;
+    rc = query_text(db, "PRAGMA application_id", &app);
+    if (rc == SQLITE_OK)
+        rc = query_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", &tables);
+    if (rc == SQLITE_OK)
+        rc = query_text(db,
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                        "name = 'batches'",
+                        &batches);
+    long long id = app ? strtoll(app, NULL, 10) : 0;
+    bool empty = tables && strcmp(tables, "0") == 0,
+         ours_old = batches && strcmp(batches, "1") == 0;
+    free(app);
+    free(tables);
+    free(batches);
+    if (rc != SQLITE_OK) {
+        *err = msg_sqlite(path, "cannot read", db, rc);
+        ret = CS_E_IO;
+        goto done;
+    }
+    if (id != 0 && id != CS_HISTORY_APP_ID) {
+        char why[64];
+        snprintf(why, sizeof why, "its application_id is 0x%llx", (unsigned long long)id);
+        *err = msg_foreign(path, why);
+        ret = CS_E_UNSUPPORTED;
+        goto done;
+    }
+    if (id == 0 && !empty && !(v > 0 && ours_old)) {
+        *err = msg_foreign(path, "it holds other tables");
         ret = CS_E_UNSUPPORTED;
         goto done;
     }
@@ -254,6 +299,16 @@ static int db_open(cs_hdb **out, const char *path, bool create, char **errmsg)
         ret = corrupt_code(rc) ? CS_E_CORRUPT : CS_E_IO;
         goto done;
     }
+    /* Stamped once (new files, and ours from before the id was set). */
+    char *cur = NULL;
+    if ((rc = query_text(db, "PRAGMA application_id", &cur)) != SQLITE_OK) goto sqlfail;
+    bool stamped = cur && strtoll(cur, NULL, 10) == CS_HISTORY_APP_ID;
+    free(cur);
+    if (!stamped) {
+        char app[64];
+        snprintf(app, sizeof app, "PRAGMA application_id = %d", CS_HISTORY_APP_ID);
+        if ((rc = sqlite3_exec(db, app, NULL, NULL, NULL)) != SQLITE_OK) goto sqlfail;
+    }
     int v = 0;
     if ((rc = user_version(db, &v)) != SQLITE_OK) goto sqlfail;
     if (v < CS_HISTORY_SCHEMA_VERSION) {
@@ -266,7 +321,9 @@ static int db_open(cs_hdb **out, const char *path, bool create, char **errmsg)
         if (rc == SQLITE_OK && v <= CS_HISTORY_SCHEMA_VERSION)
             rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
         if (rc != SQLITE_OK || v > CS_HISTORY_SCHEMA_VERSION) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            /* The cause first: ROLLBACK after an automatic rollback (a full
+             * disk) fails with "no transaction is active", which would
+             * replace it. */
             if (rc == SQLITE_OK) {
                 err = msg_newer(path, v);
                 ret = CS_E_UNSUPPORTED;
@@ -275,6 +332,7 @@ static int db_open(cs_hdb **out, const char *path, bool create, char **errmsg)
                                    e ? e : sqlite3_errmsg(db));
                 ret = CS_E_IO;
             }
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
             sqlite3_free(e);
             goto done;
         }
