@@ -87,7 +87,9 @@ def cmd_zips(noise_path, d, size):
 
 def cmd_goroutines(out, n):
     text = open(os.path.join(FX, "go", "timeout.log")).read()
-    blocks = [b for b in re.split(r"\n\n", text) if b.startswith("goroutine ")]
+    # The goroutine blocks, without the test's FAIL lines after the last.
+    blocks = [re.sub(r"\nFAIL[^\n]*", "", b) for b in re.split(r"\n\n", text)
+              if b.startswith("goroutine ")]
     rnd = random.Random(2)
     with open(out, "w") as f:
         f.write("panic: test timed out after 10m0s\n\n")

@@ -68,7 +68,9 @@ def make_failing(path, n):
 
 def make_goroutines(path, n):
     text = fx("timeout.log")
-    blocks = [b for b in re.split(r"\n\n", text) if b.startswith("goroutine ")]
+    # The goroutine blocks, without the test's FAIL lines after the last.
+    blocks = [re.sub(r"\nFAIL[^\n]*", "", b) for b in re.split(r"\n\n", text)
+              if b.startswith("goroutine ")]
     with open(path, "w") as f:
         f.write("panic: test timed out after 10m0s\n\n")
         for i in range(n):

@@ -535,7 +535,8 @@ static void dispatch(cs_extractor *e, const cs_xline *l)
     if (e->active) {
         int r = e->active->feed(e->state, &e->x, l);
         if (r == CS_X_MORE) {
-            if (++e->active_lines >= CS_MAX_LINES_PER_TRACE) close_active(e, false);
+            uint64_t max = e->active->max_lines ? e->active->max_lines : CS_MAX_LINES_PER_TRACE;
+            if (++e->active_lines >= max) close_active(e, false);
             return;
         }
         if (r == CS_X_DONE) {
