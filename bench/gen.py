@@ -9,6 +9,9 @@ here is committed.
   gen.py zips NOISE DIR BYTES          zips of such logs (deflate, level 6)
   gen.py goroutines OUT N              one Go dump with N goroutines
   gen.py cluster DIR N                 N Go traces (varied ids, paths, lines)
+  gen.py reallog OUT BYTES [DIR...]    one log of real CI logs back to back: every
+                                       .log/.txt of fixtures/ and of the DIRs
+                                       (the shared corpus), repeated to BYTES
 """
 import os
 import random
@@ -126,7 +129,32 @@ def cmd_cluster(d, n):
                 written += 1
 
 
+def real_logs(dirs):
+    out = []
+    for top in [FX] + list(dirs):
+        for d, subs, files in sorted(os.walk(top)):
+            subs.sort()
+            for name in sorted(files):
+                if name.endswith((".log", ".txt")):
+                    with open(os.path.join(d, name), "rb") as f:
+                        b = f.read()
+                    if b and b"\0" not in b:
+                        out.append(b if b.endswith(b"\n") else b + b"\n")
+    return out
+
+
+def cmd_reallog(out, size, *dirs):
+    logs = real_logs(dirs)
+    one = b"".join(logs)
+    n = 0
+    with open(out, "wb") as f:
+        while n < int(size):
+            f.write(one)
+            n += len(one)
+    print(len(logs), len(one))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"log": cmd_log, "zips": cmd_zips, "goroutines": cmd_goroutines,
-     "cluster": cmd_cluster}[cmd](*args)
+     "cluster": cmd_cluster, "reallog": cmd_reallog}[cmd](*args)
