@@ -12,6 +12,9 @@ here is committed.
   gen.py reallog OUT BYTES [DIR...]    one log of real CI logs back to back: every
                                        .log/.txt of fixtures/ and of the DIRs
                                        (the shared corpus), repeated to BYTES
+  gen.py pile DIR COPIES [DIR...]      the same real logs, each in its own zip
+                                       (deflate 6, as CI uploaders do), COPIES
+                                       times over in DIR/copy-N/
 """
 import os
 import random
@@ -154,7 +157,21 @@ def cmd_reallog(out, size, *dirs):
     print(len(logs), len(one))
 
 
+def cmd_pile(d, copies, *dirs):
+    logs = real_logs(dirs)
+    n = 0
+    for c in range(int(copies)):
+        sub = os.path.join(d, "copy-%03d" % c)
+        os.makedirs(sub, exist_ok=True)
+        for i, b in enumerate(logs):
+            with zipfile.ZipFile(os.path.join(sub, "job-%04d.zip" % i), "w",
+                                 zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+                zf.writestr("logs/step-%d.log" % (i % 7), b)
+            n += len(b)
+    print(int(copies) * len(logs), n)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"log": cmd_log, "zips": cmd_zips, "goroutines": cmd_goroutines,
-     "cluster": cmd_cluster, "reallog": cmd_reallog}[cmd](*args)
+     "cluster": cmd_cluster, "reallog": cmd_reallog, "pile": cmd_pile}[cmd](*args)

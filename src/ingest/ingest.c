@@ -310,6 +310,11 @@ static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
 }
 
 static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, void *user);
+/* Nested zips up to this size are read into memory; larger ones are spilled
+ * to an unlinked temporary file (slurp_or_spill). */
+#define CS_ZIP_IN_RAM (16u << 20)
+#define CHUNK_SPILL (256u << 10)
+
 static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
                           int depth, cs_visit_fn visit, void *user);
 static int handle_zip_file(cs_ingest *in, const char *source, int fd, int depth, cs_visit_fn visit,
@@ -406,6 +411,103 @@ static const char *content_looks_like(const unsigned char *h, size_t n, cs_membe
 /* Dispatches one opened member: containers are opened, leaves visited.
  * `path` is the file on disk when the member is a plain file (so a zip can
  * be opened in place instead of copied into memory). */
+/* A private temporary file, unlinked from the start, in $TMPDIR or /tmp. */
+static int spill_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    char *tmpl = cs_xasprintf("%s/crashsift-zip-XXXXXX", dir);
+    fd = mkostemp(tmpl, O_CLOEXEC);
+    if (fd >= 0) unlink(tmpl);
+    free(tmpl);
+    return fd;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* A nested zip (a member that is itself a zip) must be seekable for libzip:
+ * up to CS_ZIP_IN_RAM it is read into memory (*data, *n), past that it goes
+ * on into an unlinked temporary file (*fd) instead, so a small zip whose
+ * member inflates to gigabytes costs disk, not RAM per worker. */
+static int slurp_or_spill(cs_reader *r, uint64_t max, unsigned char **data, size_t *n, int *fd)
+{
+    if (r->declared > max) return CS_E_LIMIT;
+    size_t ram = max < CS_ZIP_IN_RAM ? (size_t)max : CS_ZIP_IN_RAM;
+    size_t cap = r->declared && r->declared < ram ? (size_t)r->declared + 1 : 1 << 16, len = 0;
+    unsigned char *p = cs_xmalloc(cap);
+    uint64_t total = 0;
+    int f = -1, rc = 0;
+    for (;;) {
+        if (f < 0 && len == cap) {
+            if (cap < ram) {
+                cap = cap * 2 > ram ? ram : cap * 2;
+                p = cs_xrealloc(p, cap);
+            } else if (ram == max) {
+                rc = CS_E_LIMIT;
+                break;
+            } else {
+                /* Past the memory budget: what was read so far goes first,
+                 * the buffer is then reused for chunks. */
+                f = spill_fd();
+                if (f < 0 || write_all(f, p, len) != 0) {
+                    rc = CS_E_IO;
+                    break;
+                }
+                len = 0;
+                cap = CHUNK_SPILL;
+                p = cs_xrealloc(p, cap);
+            }
+        }
+        ssize_t k = cs_reader_read(r, p + len, cap - len);
+        if (k < 0) {
+            rc = CS_E_IO;
+            break;
+        }
+        if (k == 0) break;
+        total += (uint64_t)k;
+        if (total > max) {
+            rc = CS_E_LIMIT;
+            break;
+        }
+        len += (size_t)k;
+        if (f >= 0) {
+            if (write_all(f, p, len) != 0) {
+                rc = CS_E_IO;
+                break;
+            }
+            len = 0;
+        }
+    }
+    if (rc || f >= 0) free(p);
+    if (rc) {
+        if (f >= 0) close(f);
+        return rc;
+    }
+    if (f >= 0) {
+        if (lseek(f, 0, SEEK_SET) != 0) {
+            close(f);
+            return CS_E_IO;
+        }
+        *fd = f;
+    } else {
+        *data = p;
+        *n = len;
+    }
+    return 0;
+}
+
 static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_visit_fn visit,
                   void *user)
 {
@@ -444,16 +546,27 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
                                        user);
             unsigned char *data;
             size_t n;
-            int rc = cs_reader_slurp(r, in->lim.max_member, &data, &n);
+            int fd = -1;
+            int rc = slurp_or_spill(r, in->lim.max_member, &data, &n, &fd);
             if (rc) {
                 if (r->err)
                     report_reader(in, r);
+                else if (rc == CS_E_IO)
+                    diag(in, r->source,
+                         "cannot write a temporary file for a nested zip (%s); set TMPDIR "
+                         "to a folder with room",
+                         strerror(errno));
                 else
                     diag(in, r->source,
                          "zip is larger than the limit of %llu bytes "
                          "(--max-member); not opened",
                          (unsigned long long)in->lim.max_member);
                 return 0;
+            }
+            if (fd >= 0) {
+                rc = handle_zip_file(in, r->source, fd, depth + 1, visit, user);
+                close(fd);
+                return rc;
             }
             rc = handle_zip_mem(in, r->source, data, n, depth + 1, visit, user);
             free(data);
