@@ -30,6 +30,15 @@ struct cs_xctx {
     struct tent *tents;
     size_t cap_tents, n_tents;
     size_t n_holes;
+    /* Closed records of this member by (package, name): a test met again
+     * (another go test run in the same log) adds its runs to its record,
+     * so a member has one record per test, not one per run (a 1 GB log of
+     * repeated go test -v output made millions, sorted and compared). */
+    struct closed {
+        uint64_t hash;
+        cs_test_record *r;
+    } * closed;
+    size_t cap_closed, n_closed;
     bool capped;
     /* Test outcomes of a text member (readers record their own). Records
      * whose package is not known yet are open, indexed by name in `slots`
@@ -446,13 +455,61 @@ static void record_outcome(cs_xctx *x, const char *name, size_t n, cs_outcome o,
 
 /* A package line ("ok  pkg 0.1s") ends that package's output: its open
  * records get the package and go to the results. */
+static uint64_t record_hash(const cs_test_record *r)
+{
+    uint64_t h = r->package ? cs_hash64(r->package, strlen(r->package) + 1, CS_HASH_SEED) : 1;
+    return cs_hash64(r->name, strlen(r->name), h);
+}
+
+static bool same_record(const cs_test_record *a, const cs_test_record *b)
+{
+    return (a->package ? b->package && strcmp(a->package, b->package) == 0 : !b->package) &&
+           strcmp(a->name, b->name) == 0 && a->format == b->format &&
+           a->fails_only == b->fails_only;
+}
+
+static void closed_put(cs_xctx *x, uint64_t h, cs_test_record *r)
+{
+    if ((x->n_closed + 1) * 2 > x->cap_closed) {
+        struct closed *old = x->closed;
+        size_t old_cap = x->cap_closed;
+        x->cap_closed = old_cap ? old_cap * 2 : 64;
+        x->closed = cs_xcalloc(x->cap_closed, sizeof *x->closed);
+        x->n_closed = 0;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].r) closed_put(x, old[i].hash, old[i].r);
+        free(old);
+    }
+    size_t j = (size_t)h & (x->cap_closed - 1);
+    while (x->closed[j].r)
+        j = (j + 1) & (x->cap_closed - 1);
+    x->closed[j].hash = h;
+    x->closed[j].r = r;
+    x->n_closed++;
+}
+
 static void close_records(cs_xctx *x, const char *pkg, size_t n)
 {
     for (size_t i = 0; i < x->n_open; i++) {
         cs_test_record *r = x->open[i];
         if (pkg) r->package = cs_xstrndup(pkg, n);
         r->fails_only = !x->verbose;
+        uint64_t h = record_hash(r);
+        cs_test_record *had = NULL;
+        for (size_t j = x->cap_closed ? (size_t)h & (x->cap_closed - 1) : 0;
+             x->cap_closed && x->closed[j].r; j = (j + 1) & (x->cap_closed - 1))
+            if (x->closed[j].hash == h && same_record(x->closed[j].r, r)) {
+                had = x->closed[j].r;
+                break;
+            }
+        if (had) {
+            for (size_t k = 0; k < r->n; k++)
+                cs_test_record_add(had, (cs_outcome)r->outcomes[k], r->lines[k]);
+            cs_test_record_free(r);
+            continue;
+        }
         cs_results_add_test(x->out, r);
+        closed_put(x, h, r);
     }
     x->n_open = 0;
     if (x->slots) memset(x->slots, 0, x->n_slots * sizeof *x->slots);
@@ -935,6 +992,7 @@ void cs_extractor_free(cs_extractor *e)
         cs_test_record_free(e->x.open[i]);
     free(e->x.open);
     free(e->x.slots);
+    free(e->x.closed);
     tents_clear(&e->x);
     free(e);
 }
