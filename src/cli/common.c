@@ -67,7 +67,8 @@ static int write_in_place(const char *path, int (*write)(FILE *f, const void *ct
 
 int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx), const void *ctx)
 {
-    if (!path || strcmp(path, "-") == 0) return cs_cli_finish_stdout(write_locked(stdout, write, ctx));
+    if (!path || strcmp(path, "-") == 0)
+        return cs_cli_finish_stdout(write_locked(stdout, write, ctx));
     struct stat st;
     bool exists = lstat(path, &st) == 0;
     if (exists && !S_ISREG(st.st_mode)) return write_in_place(path, write, ctx);
