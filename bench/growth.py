@@ -95,8 +95,8 @@ DIMS = {
     "members": (make_members, 10000, "m.zip"),
     "traces": (make_traces, 4000, "t.log"),
     "failing": (make_failing, 8000, "f.log"),
-    "goroutines": (make_goroutines, 4000, "g.log"),
-    "races": (make_races, 1000, "r.log"),
+    "goroutines": (make_goroutines, 16000, "g.log"),
+    "races": (make_races, 4000, "r.log"),
 }
 
 

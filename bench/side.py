@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """side.py - crashsift side by side with its baselines, in one run.
 
-  side.py CRASHSIFT [--base OLD_CRASHSIFT] [--gb G] [--reps R] [--base-reps R]
+  side.py CRASHSIFT [--base OLD_CRASHSIFT] [--gb G] [--reps R] [--base-reps R] [--limit S]
           [--corpus DIR] [--tmp DIR] [--doc docs/performance.md] [--only NAME]...
 
 Inputs are built from real material only (bench/gen.py: the logs of
@@ -56,12 +56,26 @@ print(n)
 """
 
 
+LIMIT = [600.0]  # seconds a run may take (--limit); past it: killed, "> N s"
+
+
 def sh(cmd, out=None):
     """Runs cmd (a list) with stdout to the file `out` (or /dev/null)."""
     with open(out or os.devnull, "wb") as f:
         a = time.perf_counter()
-        subprocess.run(cmd, stdout=f, stderr=subprocess.DEVNULL)
+        try:
+            subprocess.run(cmd, stdout=f, stderr=subprocess.DEVNULL, timeout=LIMIT[0])
+        except subprocess.TimeoutExpired:
+            return float("inf")
         return time.perf_counter() - a
+
+
+def secs(t):
+    return "> %.0fs" % LIMIT[0] if t == float("inf") else "%.2fs" % t
+
+
+def times(a, b):
+    return "> %.0fx" % (LIMIT[0] / b) if a == float("inf") else "%.1fx" % (a / b)
 
 
 def median(xs):
@@ -82,8 +96,11 @@ def alternate(cmds, reps, reps_of=None):
 
 
 def peak_rss_mb(argv):
-    p = subprocess.run(["/usr/bin/time", "-v"] + argv, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True)
+    try:
+        p = subprocess.run(["/usr/bin/time", "-v"] + argv, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, timeout=LIMIT[0])
+    except subprocess.TimeoutExpired:
+        return float("nan")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
     return int(m.group(1)) / 1024 if m else float("nan")
 
@@ -118,7 +135,7 @@ class Bench:
         t = alternate(cmds, self.reps, {"base": self.base_reps})
         before = ""
         if self.base:
-            before = "%.2fs (%.1fx)" % (t["base"], t["base"] / t["grep"])
+            before = "%s (%s)" % (secs(t["base"]), times(t["base"], t["grep"]))
         self.row("%s, %.0f MB" % (label, mb), "%.2fs" % t["cs"], "grep -c -E <anchors>",
                  "%.2fs" % t["grep"], "%.2fx" % (t["cs"] / t["grep"]), before)
 
@@ -180,7 +197,7 @@ class Bench:
             before = ""
             if self.base:
                 b = t["b" + k[1]]
-                before = "%.2fs (%.1fx)" % (b, b / t["py"])
+                before = "%s (%s)" % (secs(b), times(b, t["py"]))
             self.row("%s, %s" % (what, lab), "%.2fs" % t[k], "python zipfile, one process",
                      "%.2fs" % t["py"], "%.2fx" % (t[k] / t["py"]), before)
         self.row("%s, -j1" % what, "%.2fs" % t["j1"], "crashsift inventory -j1",
@@ -202,7 +219,7 @@ class Bench:
         if self.base:
             cmds["base"] = (self.triage(self.base, "-j1", path), None)
         t = alternate(cmds, self.reps)
-        before = "%.2fs" % t["base"] if self.base else ""
+        before = secs(t["base"]) if self.base else ""
         mb = os.path.getsize(path) / 1e6
         if pp:
             self.row("Go dump, 20,000 goroutines (%.0f MB)" % mb, "%.2fs" % t["cs"], "panicparse",
@@ -242,8 +259,8 @@ class Bench:
             for j in ("-j1", "-j2"):
                 a = peak_rss_mb(self.triage(self.cs, j, path))
                 before = ""
-                # (the old binary on the big inputs once, -j1: it is slow)
-                if self.base and (j == "-j1" or label not in ("dense.log", "noise.log")):
+                # (not the old binary on the big logs: minutes each)
+                if self.base and label not in ("dense.log", "noise.log"):
                     before = "%.0f MB" % peak_rss_mb(self.triage(self.base, j, path))
                 self.row("peak RSS, %s, %s" % (label, j), "%.0f MB" % a, "-", "-", "-", before)
 
@@ -285,6 +302,8 @@ def main():
             a["base"] = os.path.abspath(args.pop(0))
         elif k in ("--reps", "--base-reps"):
             a[k[2:].replace("-", "_")] = int(args.pop(0))
+        elif k == "--limit":
+            LIMIT[0] = float(args.pop(0))
         elif k == "--gb":
             a["gb"] = float(args.pop(0))
         elif k in ("--tmp", "--doc"):
