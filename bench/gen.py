@@ -9,6 +9,12 @@ here is committed.
   gen.py zips NOISE DIR BYTES          zips of such logs (deflate, level 6)
   gen.py goroutines OUT N              one Go dump with N goroutines
   gen.py cluster DIR N                 N Go traces (varied ids, paths, lines)
+  gen.py reallog OUT BYTES [DIR...]    one log of real CI logs back to back: every
+                                       .log/.txt of fixtures/ and of the DIRs
+                                       (the shared corpus), repeated to BYTES
+  gen.py pile DIR COPIES [DIR...]      the same real logs, each in its own zip
+                                       (deflate 6, as CI uploaders do), COPIES
+                                       times over in DIR/copy-N/
 """
 import os
 import random
@@ -87,7 +93,9 @@ def cmd_zips(noise_path, d, size):
 
 def cmd_goroutines(out, n):
     text = open(os.path.join(FX, "go", "timeout.log")).read()
-    blocks = [b for b in re.split(r"\n\n", text) if b.startswith("goroutine ")]
+    # The goroutine blocks, without the test's FAIL lines after the last.
+    blocks = [re.sub(r"\nFAIL[^\n]*", "", b) for b in re.split(r"\n\n", text)
+              if b.startswith("goroutine ")]
     rnd = random.Random(2)
     with open(out, "w") as f:
         f.write("panic: test timed out after 10m0s\n\n")
@@ -124,7 +132,46 @@ def cmd_cluster(d, n):
                 written += 1
 
 
+def real_logs(dirs):
+    out = []
+    for top in [FX] + list(dirs):
+        for d, subs, files in sorted(os.walk(top)):
+            subs.sort()
+            for name in sorted(files):
+                if name.endswith((".log", ".txt")):
+                    with open(os.path.join(d, name), "rb") as f:
+                        b = f.read()
+                    if b and b"\0" not in b:
+                        out.append(b if b.endswith(b"\n") else b + b"\n")
+    return out
+
+
+def cmd_reallog(out, size, *dirs):
+    logs = real_logs(dirs)
+    one = b"".join(logs)
+    n = 0
+    with open(out, "wb") as f:
+        while n < int(size):
+            f.write(one)
+            n += len(one)
+    print(len(logs), len(one))
+
+
+def cmd_pile(d, copies, *dirs):
+    logs = real_logs(dirs)
+    n = 0
+    for c in range(int(copies)):
+        sub = os.path.join(d, "copy-%03d" % c)
+        os.makedirs(sub, exist_ok=True)
+        for i, b in enumerate(logs):
+            with zipfile.ZipFile(os.path.join(sub, "job-%04d.zip" % i), "w",
+                                 zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+                zf.writestr("logs/step-%d.log" % (i % 7), b)
+            n += len(b)
+    print(int(copies) * len(logs), n)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"log": cmd_log, "zips": cmd_zips, "goroutines": cmd_goroutines,
-     "cluster": cmd_cluster}[cmd](*args)
+     "cluster": cmd_cluster, "reallog": cmd_reallog, "pile": cmd_pile}[cmd](*args)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "testutil.h"
 
 static const cs_frame *top(const cs_trace *t, cs_role role, size_t k)
@@ -131,6 +132,53 @@ static void test_timeout_and_deadlock(void **state)
                         "fatal error: all goroutines are asleep - deadlock!");
     assert_string_equal(r.traces[0]->threads[0].state, "semacquire");
     cs_results_dispose(&r);
+}
+
+/* A dump with more goroutines than CS_MAX_THREADS (the blocks of
+ * fixtures/go/timeout.log, renumbered) and a goroutine with more frames than
+ * CS_MAX_FRAMES is still one trace: the rest is counted, not kept. */
+static void test_huge_dump_one_trace(void **state)
+{
+    (void)state;
+    static const char *block[] = {
+        "goroutine %d [chan receive]:\n"
+        "example.com/dispatch.(*Queue).Drain(...)\n"
+        "\t/tmp/crashsift-go/dispatch/drain.go:25\n"
+        "example.com/dispatch.TestDrain(0x0?)\n"
+        "\t/tmp/crashsift-go/dispatch/dispatch_test.go:29 +0xb4\n"
+        "created by testing.(*T).Run\n"
+        "\t/usr/lib/go-1.19/src/testing/testing.go:1493 +0x35f\n\n",
+        "goroutine %d [running]:\n"
+        "testing.(*M).startAlarm.func1()\n"
+        "\t/usr/lib/go-1.19/src/testing/testing.go:2036 +0x8e\n"
+        "created by time.goFunc\n"
+        "\t/usr/lib/go-1.19/src/time/sleep.go:176 +0x32\n\n",
+    };
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    cs_buf_adds(&b, "panic: test timed out after 10m0s\n\n");
+    cs_buf_adds(&b, "goroutine 1 [running]:\n");
+    for (int i = 0; i < CS_MAX_FRAMES + 10; i++)
+        cs_buf_printf(&b, "example.com/r.f%d(...)\n\t/src/r.go:%d +0x1\n", i, i + 1);
+    cs_buf_adds(&b, "\n");
+    int n = CS_MAX_THREADS + 900;
+    for (int i = 2; i <= n; i++)
+        cs_buf_printf(&b, block[i % 2], i);
+    cs_buf_adds(&b, "FAIL\texample.com/dispatch\t600.006s\n");
+    cs_results r;
+    cs_t_triage_text("huge.log", b.ptr, &r);
+    assert_int_equal(r.n_traces, 1);
+    const cs_trace *t = r.traces[0];
+    assert_int_equal(t->n_threads, CS_MAX_THREADS);
+    assert_int_equal(t->n_dropped_threads, n - CS_MAX_THREADS);
+    assert_true(t->truncated);
+    assert_int_equal(t->threads[0].n_frames, CS_MAX_FRAMES);
+    assert_string_equal(t->threads[0].frames[CS_MAX_FRAMES - 1].file, "/src/r.go");
+    assert_int_equal(t->threads[0].frames[CS_MAX_FRAMES - 1].line, CS_MAX_FRAMES);
+    assert_string_equal(t->threads[1].name, "goroutine 2");
+    assert_int_equal(t->threads[1].role, CS_ROLE_OTHER);
+    cs_results_dispose(&r);
+    cs_buf_dispose(&b);
 }
 
 static void test_race_reports(void **state)
@@ -469,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_gitlab_wrapped_log),
         cmocka_unit_test(test_lookalikes_yield_nothing),
         cmocka_unit_test(test_corpus_go),
+        cmocka_unit_test(test_huge_dump_one_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

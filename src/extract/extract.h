@@ -73,6 +73,9 @@ typedef struct cs_dialect {
     /* Ends the trace: emit it with cs_xctx_emit (or drop it if it turned out
      * to be nothing) and free the state. `eof` when the member ended. */
     void (*finish)(void *state, cs_xctx *x, bool eof);
+    /* Lines one trace may take; 0 means CS_MAX_LINES_PER_TRACE. A dialect
+     * whose every line must match a grammar (a Go dump) may take more. */
+    uint64_t max_lines;
 } cs_dialect;
 
 /* ---- for dialects ----------------------------------------------------- */

@@ -103,6 +103,8 @@ typedef struct st {
     long cur;       /* index of the current goroutine, -1 none */
     bool want_file; /* a function line was read; its file line is next */
     bool want_created_file;
+    bool drop_file;   /* the file line wanted is of a dropped frame */
+    bool has_crashed; /* the first goroutine (the crashed one) is in */
     char *running_test;
 } st;
 
@@ -113,15 +115,18 @@ static cs_thread *cur(st *s)
 
 static void start_goroutine(st *s, const cs_match *m, const cs_xline *l)
 {
-    bool first = true;
-    for (size_t i = 0; i < s->t->n_threads; i++)
-        if (s->t->threads[i].role == CS_ROLE_CRASHED) first = false;
-    cs_thread *th = cs_trace_add_thread(s->t, first ? CS_ROLE_CRASHED : CS_ROLE_OTHER);
+    /* A flag, not a look at every goroutine so far: a dump of 100,000
+     * goroutines must cost linear time. */
+    cs_thread *th = cs_trace_add_thread(s->t, s->has_crashed ? CS_ROLE_OTHER : CS_ROLE_CRASHED);
     s->want_file = s->want_created_file = false;
     if (!th) {
+        /* Past CS_MAX_THREADS: counted (n_dropped_threads), its lines read
+         * and dropped, the dump goes on as the same trace. */
         s->cur = -1;
+        s->phase = DUMP;
         return;
     }
+    s->has_crashed = true;
     s->cur = (long)(th - s->t->threads);
     th->id = cs_match_num(m, 1, -1);
     th->name = cs_xasprintf("goroutine %lld", th->id);
@@ -238,7 +243,7 @@ static int feed_dump(st *s, const cs_xline *l)
                       p[n - 1] != ')')) &&
         (s->want_file || s->want_created_file)) {
         cs_frame *f = NULL;
-        if (th && s->want_file && th->n_frames) f = &th->frames[th->n_frames - 1];
+        if (th && s->want_file && th->n_frames && !s->drop_file) f = &th->frames[th->n_frames - 1];
         if (th && s->want_created_file) f = th->created_by;
         s->want_file = s->want_created_file = false;
         if (f && cs_go_parse_fileline(p, n, f)) return CS_X_MORE;
@@ -275,6 +280,8 @@ static int feed_dump(st *s, const cs_xline *l)
             th->created_by_id = cs_match_num(&m, 2, -1);
             s->want_created_file = true;
         }
+        /* A dropped goroutine's creator: its file line is read and dropped. */
+        if (!th) s->want_created_file = true;
         return CS_X_MORE;
     }
     if (p[0] != '\t' && p[0] != ' ' && cs_regex_match(re_tail, p, n, NULL)) return CS_X_REJECT;
@@ -285,7 +292,11 @@ static int feed_dump(st *s, const cs_xline *l)
             *f = tmp;
         else
             cs_frame_dispose(&tmp);
-        s->want_file = f != NULL;
+        /* Also for a frame past CS_MAX_FRAMES or of a goroutine past
+         * CS_MAX_THREADS: its file line is then read and dropped, rather
+         * than ending the dump there. */
+        s->want_file = true;
+        s->drop_file = f == NULL;
         return CS_X_MORE;
     }
     /* Register dumps after GOTRACEBACK=crash ("rax    0x0") and anything
@@ -347,4 +358,8 @@ const cs_dialect cs_dialect_go = {
     .start = start,
     .feed = feed,
     .finish = finish,
+    /* A dump of 1,000,000 goroutines is one trace (goroutines past
+     * CS_MAX_THREADS counted, not kept): every line of it is a goroutine
+     * header, a frame, a file line or a blank, anything else ends it. */
+    .max_lines = 20000000,
 };

@@ -20,6 +20,7 @@
 
 #include "../base/buf.h"
 #include "../base/error.h"
+#include "../base/strset.h"
 #include "../base/util.h"
 #include "reader.h"
 #include "sniff.h"
@@ -309,6 +310,11 @@ static void diag(cs_ingest *in, const char *source, const char *fmt, ...)
 }
 
 static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, void *user);
+/* Nested zips up to this size are read into memory; larger ones are spilled
+ * to an unlinked temporary file (slurp_or_spill). */
+#define CS_ZIP_IN_RAM (16u << 20)
+#define CHUNK_SPILL (256u << 10)
+
 static int handle_zip_mem(cs_ingest *in, const char *source, const unsigned char *data, size_t n,
                           int depth, cs_visit_fn visit, void *user);
 static int handle_zip_file(cs_ingest *in, const char *source, int fd, int depth, cs_visit_fn visit,
@@ -405,6 +411,103 @@ static const char *content_looks_like(const unsigned char *h, size_t n, cs_membe
 /* Dispatches one opened member: containers are opened, leaves visited.
  * `path` is the file on disk when the member is a plain file (so a zip can
  * be opened in place instead of copied into memory). */
+/* A private temporary file, unlinked from the start, in $TMPDIR or /tmp. */
+static int spill_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    char *tmpl = cs_xasprintf("%s/crashsift-zip-XXXXXX", dir);
+    fd = mkostemp(tmpl, O_CLOEXEC);
+    if (fd >= 0) unlink(tmpl);
+    free(tmpl);
+    return fd;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* A nested zip (a member that is itself a zip) must be seekable for libzip:
+ * up to CS_ZIP_IN_RAM it is read into memory (*data, *n), past that it goes
+ * on into an unlinked temporary file (*fd) instead, so a small zip whose
+ * member inflates to gigabytes costs disk, not RAM per worker. */
+static int slurp_or_spill(cs_reader *r, uint64_t max, unsigned char **data, size_t *n, int *fd)
+{
+    if (r->declared > max) return CS_E_LIMIT;
+    size_t ram = max < CS_ZIP_IN_RAM ? (size_t)max : CS_ZIP_IN_RAM;
+    size_t cap = r->declared && r->declared < ram ? (size_t)r->declared + 1 : 1 << 16, len = 0;
+    unsigned char *p = cs_xmalloc(cap);
+    uint64_t total = 0;
+    int f = -1, rc = 0;
+    for (;;) {
+        if (f < 0 && len == cap) {
+            if (cap < ram) {
+                cap = cap * 2 > ram ? ram : cap * 2;
+                p = cs_xrealloc(p, cap);
+            } else if (ram == max) {
+                rc = CS_E_LIMIT;
+                break;
+            } else {
+                /* Past the memory budget: what was read so far goes first,
+                 * the buffer is then reused for chunks. */
+                f = spill_fd();
+                if (f < 0 || write_all(f, p, len) != 0) {
+                    rc = CS_E_IO;
+                    break;
+                }
+                len = 0;
+                cap = CHUNK_SPILL;
+                p = cs_xrealloc(p, cap);
+            }
+        }
+        ssize_t k = cs_reader_read(r, p + len, cap - len);
+        if (k < 0) {
+            rc = CS_E_IO;
+            break;
+        }
+        if (k == 0) break;
+        total += (uint64_t)k;
+        if (total > max) {
+            rc = CS_E_LIMIT;
+            break;
+        }
+        len += (size_t)k;
+        if (f >= 0) {
+            if (write_all(f, p, len) != 0) {
+                rc = CS_E_IO;
+                break;
+            }
+            len = 0;
+        }
+    }
+    if (rc || f >= 0) free(p);
+    if (rc) {
+        if (f >= 0) close(f);
+        return rc;
+    }
+    if (f >= 0) {
+        if (lseek(f, 0, SEEK_SET) != 0) {
+            close(f);
+            return CS_E_IO;
+        }
+        *fd = f;
+    } else {
+        *data = p;
+        *n = len;
+    }
+    return 0;
+}
+
 static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_visit_fn visit,
                   void *user)
 {
@@ -443,16 +546,27 @@ static int handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_v
                                        user);
             unsigned char *data;
             size_t n;
-            int rc = cs_reader_slurp(r, in->lim.max_member, &data, &n);
+            int fd = -1;
+            int rc = slurp_or_spill(r, in->lim.max_member, &data, &n, &fd);
             if (rc) {
                 if (r->err)
                     report_reader(in, r);
+                else if (rc == CS_E_IO)
+                    diag(in, r->source,
+                         "cannot write a temporary file for a nested zip (%s); set TMPDIR "
+                         "to a folder with room",
+                         strerror(errno));
                 else
                     diag(in, r->source,
                          "zip is larger than the limit of %llu bytes "
                          "(--max-member); not opened",
                          (unsigned long long)in->lim.max_member);
                 return 0;
+            }
+            if (fd >= 0) {
+                rc = handle_zip_file(in, r->source, fd, depth + 1, visit, user);
+                close(fd);
+                return rc;
             }
             rc = handle_zip_mem(in, r->source, data, n, depth + 1, visit, user);
             free(data);
@@ -532,9 +646,10 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_s
         free(nb);
         return 0;
     }
-    /* Duplicate names: kept in a sorted copy to find repeats cheaply. */
-    char **seen = cs_xcalloc((size_t)(n > 0 ? n : 1), sizeof *seen);
-    size_t n_seen = 0;
+    /* Duplicate names: a hash set of the names read so far (a scan of every
+     * earlier name made a zip of 100,000 members cost 40 s). */
+    cs_strset seen;
+    cs_strset_init(&seen);
     for (zip_int64_t i = 0; i < n && rc == 0 && !budget_spent(in->cur); i++) {
         zip_stat_t st;
         zip_stat_init(&st);
@@ -555,9 +670,7 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_s
         if (!why && zip_file_get_external_attributes(za, (zip_uint64_t)i, 0, &opsys, &attr) == 0 &&
             opsys == ZIP_OPSYS_UNIX && ((attr >> 16) & S_IFMT) == S_IFLNK)
             why = "is a symbolic link; not followed";
-        bool dup = false;
-        for (size_t k = 0; k < n_seen && !dup; k++)
-            dup = strcmp(seen[k], st.name) == 0;
+        bool dup = cs_strset_has(&seen, st.name);
         if (!why && dup) why = "repeats the name of an earlier member; the later one was skipped";
         if (!why && (st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
             why = "is encrypted; skipped";
@@ -576,7 +689,7 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_s
                  "skipped (--max-ratio)",
                  (unsigned long long)in->lim.max_ratio);
         } else {
-            seen[n_seen++] = cs_xstrdup(st.name);
+            cs_strset_add(&seen, st.name);
             zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
             if (!zf) {
                 diag(in, child, "cannot open zip member (%s)", zip_strerror(za));
@@ -600,9 +713,7 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_s
         free(shown);
         free(child);
     }
-    for (size_t k = 0; k < n_seen; k++)
-        free(seen[k]);
-    free(seen);
+    cs_strset_dispose(&seen);
     return rc;
 }
 
@@ -645,12 +756,13 @@ static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, v
     tar_src *src = cs_xmalloc(sizeof *src);
     src->r = r;
     int rc = 0;
+    /* Names read so far, hashed (as in walk_zip: no scan per member). */
+    cs_strset seen;
+    cs_strset_init(&seen);
     if (archive_read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
         diag(in, r->source, "cannot open tar: %s", archive_error_string(a) ?: "not a tar archive");
         goto done;
     }
-    char **seen = NULL;
-    size_t n_seen = 0, cap_seen = 0;
     struct archive_entry *e;
     int st;
     while (rc == 0 && !budget_spent(in->cur) &&
@@ -670,9 +782,7 @@ static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, v
         if (!why && (type == AE_IFLNK || archive_entry_hardlink(e)))
             why = "is a link; not followed";
         if (!why && type != AE_IFREG) why = "is not a regular file; skipped";
-        bool dup = false;
-        for (size_t k = 0; k < n_seen && !dup; k++)
-            dup = strcmp(seen[k], name) == 0;
+        bool dup = cs_strset_has(&seen, name);
         if (!why && dup) why = "repeats the name of an earlier member; the later one was skipped";
         int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
         if (why) {
@@ -682,7 +792,7 @@ static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, v
                  "member declares %llu bytes, over the limit of %llu (--max-member); skipped",
                  (unsigned long long)size, (unsigned long long)in->lim.max_member);
         } else {
-            *CS_PUSH(seen, n_seen, cap_seen) = cs_xstrdup(name);
+            cs_strset_add(&seen, name);
             cs_reader m;
             cs_reader_init(&m, child, &in->lim, &in->c->total, (uint64_t)size, pull_tar, a);
             m.declared_exact = archive_entry_size_is_set(e);
@@ -694,10 +804,8 @@ static int walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, v
         free(shown);
         free(child);
     }
-    for (size_t k = 0; k < n_seen; k++)
-        free(seen[k]);
-    free(seen);
 done:
+    cs_strset_dispose(&seen);
     archive_read_free(a);
     free(src);
     return rc;

@@ -113,6 +113,11 @@ static void trace(cs_jsonw *w, const cs_trace *t)
     cs_jsonw_str(w, t->test);
     cs_jsonw_key(w, "truncated");
     cs_jsonw_bool(w, t->truncated);
+    if (t->n_dropped_threads) {
+        /* Threads past CS_MAX_THREADS: not listed, but counted. */
+        cs_jsonw_key(w, "dropped_threads");
+        cs_jsonw_uint(w, t->n_dropped_threads);
+    }
     explained_by(w, t);
     if (t->signature) {
         cs_jsonw_key(w, "signature");

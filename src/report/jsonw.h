@@ -1,7 +1,13 @@
 /* jsonw.h - a small streaming JSON writer with strict escaping: control
  * characters are escaped and invalid UTF-8 becomes U+FFFD, so nothing an
  * artifact contains can break the document. Output is pretty-printed with a
- * fixed layout, so equal models give equal bytes. */
+ * fixed layout, so equal models give equal bytes.
+ *
+ * The writer keeps its own buffer and hands it to stdio in large unlocked
+ * writes (per-byte fputc through locked stdio was most of a JSON report's
+ * cost): the buffer is flushed when it fills and when the outermost value
+ * closes, so a caller may write to the FILE itself only between documents
+ * (or after cs_jsonw_flush). Escaping copies runs of safe bytes at once. */
 #ifndef CS_JSONW_H
 #define CS_JSONW_H
 
@@ -9,14 +15,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define CS_JSONW_BUF 16384
+
 typedef struct cs_jsonw {
     FILE *f;
     int depth;
     bool first; /* no element written yet at this level */
     bool after_key;
+    size_t len; /* bytes pending in buf */
+    char buf[CS_JSONW_BUF];
 } cs_jsonw;
 
 void cs_jsonw_init(cs_jsonw *w, FILE *f);
+/* Hands pending bytes to the FILE (done by itself when the outermost value
+ * closes). */
+void cs_jsonw_flush(cs_jsonw *w);
 void cs_jsonw_obj(cs_jsonw *w);
 void cs_jsonw_obj_end(cs_jsonw *w);
 void cs_jsonw_arr(cs_jsonw *w);

@@ -122,7 +122,8 @@ static void frame_line(FILE *f, const cs_frame *fr, const style *st)
 /* Every other thread of a dump, one line each: its name and top frame. */
 static void other_threads(FILE *f, const cs_trace *t, const style *st)
 {
-    size_t n = cs_report_n_other_threads(t), shown = 0;
+    /* Threads past CS_MAX_THREADS are counted, not listed. */
+    size_t n = cs_report_n_other_threads(t) + t->n_dropped_threads, shown = 0;
     if (!n) return;
     fprintf(f, "    other threads (%zu):\n", n);
     for (size_t i = 0; i < t->n_threads && shown < TEXT_THREAD_LINES; i++) {
