@@ -107,10 +107,10 @@ int cs_cli_write_report(const char *path, const char *format, const void *ctx);
 /* Runs write to stdout (path NULL or "-"); to a regular or missing file
  * atomically (a temporary file beside it, renamed over it, keeping an
  * existing file's mode); or in place to anything else (FIFO, device,
- * symlink such as /dev/stdout). -1, with a message on stderr naming the
+ * symlink such as /dev/stdout). CS_E_IO, with a message on stderr naming the
  * output, when any write fails. */
 int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx), const void *ctx);
-/* Flushes stdout after a report; -1 with a message when it failed, else r. */
+/* Flushes stdout after a report; CS_E_IO with a message when it failed, else r. */
 int cs_cli_finish_stdout(int r);
 
 /* After the pipeline, for triage and merge: records the batch in hist (may

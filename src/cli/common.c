@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../base/error.h"
 #include "../report/report.h"
 #include "cli.h"
 
@@ -17,7 +18,7 @@ int cs_cli_finish_stdout(int r)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "crashsift: cannot write the report to stdout: %s\n", strerror(errno));
-        return -1;
+        return CS_E_IO;
     }
     return r;
 }
@@ -44,7 +45,7 @@ static int write_in_place(const char *path, int (*write)(FILE *f, const void *ct
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
     if (fd < 0) {
         fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(errno));
-        return -1;
+        return CS_E_IO;
     }
     struct stat fs, so;
     if (fstat(fd, &fs) == 0 && fstat(STDOUT_FILENO, &so) == 0 && fs.st_dev == so.st_dev &&
@@ -55,10 +56,10 @@ static int write_in_place(const char *path, int (*write)(FILE *f, const void *ct
     FILE *f = fdopen(fd, "w");
     if (!f) abort();
     int r = write_locked(f, write, ctx);
-    if (fflush(f) != 0 || ferror(f)) r = -1;
+    if (fflush(f) != 0 || ferror(f)) r = CS_E_IO;
     int e = errno;
     if (fclose(f) != 0 && r == 0) {
-        r = -1;
+        r = CS_E_IO;
         e = errno;
     }
     if (r) fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(e));
@@ -90,21 +91,21 @@ int cs_cli_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx)
     if (fd < 0) {
         fprintf(stderr, "crashsift: cannot write '%s': %s\n", path, strerror(errno));
         free(tmp);
-        return -1;
+        return CS_E_IO;
     }
-    int r = fchmod(fd, mode) == 0 ? 0 : -1;
+    int r = fchmod(fd, mode) == 0 ? CS_OK : CS_E_IO;
     int e = errno;
     FILE *f = fdopen(fd, "w");
     if (!f) abort();
     if (r == 0) r = write_locked(f, write, ctx);
-    if (r == 0 && (fflush(f) != 0 || ferror(f))) r = -1;
+    if (r == 0 && (fflush(f) != 0 || ferror(f))) r = CS_E_IO;
     if (r) e = errno;
     if (fclose(f) != 0 && r == 0) {
-        r = -1;
+        r = CS_E_IO;
         e = errno;
     }
     if (r == 0 && rename(tmp, path) != 0) {
-        r = -1;
+        r = CS_E_IO;
         e = errno;
     }
     if (r != 0) {
@@ -129,7 +130,7 @@ static int write_one_report(FILE *f, const void *job)
 int cs_cli_write_report(const char *path, const char *format, const void *vctx)
 {
     const cs_format *fmt = cs_report_find(format);
-    if (!fmt) return -1;
+    if (!fmt) return CS_E_USAGE;
     report_job j = {fmt, vctx};
     return cs_cli_write_atomic(path, write_one_report, &j);
 }
@@ -153,7 +154,8 @@ int cs_cli_source_commit(const cs_cli_opts *o, const char **commit)
     if (!o->source_url) return 0;
     bool needs_commit = false;
     const char *why;
-    if (cs_report_url_check(o->source_url, &needs_commit, &why)) return -1; /* parse checked it */
+    if (cs_report_url_check(o->source_url, &needs_commit, &why))
+        return CS_E_USAGE; /* parse checked it */
     /* --commit, else the CI's own variable for the commit under test
      * (GitHub Actions, GitLab CI). A template that needs one and has none
      * is a usage error: links to a wrong revision would mislead. */
@@ -164,7 +166,7 @@ int cs_cli_source_commit(const cs_cli_opts *o, const char **commit)
     if (needs_commit && !c) {
         fprintf(stderr, "crashsift: --source-url uses {commit}: give --commit REV (or set "
                         "GITHUB_SHA or CI_COMMIT_SHA)\n");
-        return -1;
+        return CS_E_USAGE;
     }
     *commit = c;
     return 0;

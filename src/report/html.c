@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../base/error.h"
 #include "report.h"
 
 #define HTML_MAX_FRAMES 64      /* frames shown per trace */
@@ -1011,7 +1012,7 @@ static int write_html(FILE *f, const cs_report_ctx *ctx)
           f);
     fputs(js, f);
     fputs("</script>\n</body>\n</html>\n", f);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? CS_E_IO : CS_OK;
 }
 
 int cs_report_html(FILE *f, const cs_report_ctx *ctx)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "jsonw.h"
+#include "../base/error.h"
 #include "report.h"
 
 static void frame(cs_jsonw *w, const cs_frame *f)
@@ -465,7 +466,7 @@ static int write_json(FILE *f, const cs_report_ctx *ctx)
         cs_jsonw_arr_end(&w);
     }
     cs_jsonw_obj_end(&w);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? CS_E_IO : CS_OK;
 }
 
 int cs_report_json(FILE *f, const cs_report_ctx *ctx)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../base/util.h"
+#include "../base/error.h"
 #include "report.h"
 
 #define MD_MAX_EVIDENCE 10 /* linked failures listed per race pair (the JSON has all) */
@@ -777,14 +778,14 @@ static int only(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr)
     for (size_t i = 0; ctx->races && i < ctx->races->n; i++)
         if (strcmp(ctx->races->v[i].id, ctx->only) == 0) {
             race_section(f, ctx, &ctx->races->v[i]);
-            return ferror(f) ? -1 : 0;
+            return ferror(f) ? CS_E_IO : CS_OK;
         }
     for (size_t i = 0; ctx->clusters && i < ctx->clusters->n; i++)
         if (strcmp(ctx->clusters->v[i].id, ctx->only) == 0) {
             cluster_section(f, ctx, cr, &ctx->clusters->v[i]);
-            return ferror(f) ? -1 : 0;
+            return ferror(f) ? CS_E_IO : CS_OK;
         }
-    return -1;
+    return CS_E_NOTFOUND; /* the CLI checks --only before writing */
 }
 
 static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr);
@@ -835,10 +836,10 @@ static int markdown(FILE *out, const cs_report_ctx *ctx)
     FILE *f = open_memstream(&buf, &len);
     if (!f) abort();
     int rc = write_all(f, ctx, cr);
-    if (fclose(f) != 0) rc = -1;
-    if (rc == 0 && fwrite(buf, 1, len, out) != len) rc = -1;
+    if (fclose(f) != 0) rc = CS_E_IO;
+    if (rc == 0 && fwrite(buf, 1, len, out) != len) rc = CS_E_IO;
     free(buf);
-    return rc || ferror(out) ? -1 : 0;
+    return rc ? rc : ferror(out) ? CS_E_IO : CS_OK;
 }
 
 static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *cr)
@@ -879,7 +880,7 @@ static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *c
     char *ebuf = NULL;
     size_t elen = 0;
     FILE *e = open_memstream(&ebuf, &elen);
-    if (!e) return -1;
+    if (!e) return CS_E_IO;
     errors(e, ctx);
     fclose(e);
     size_t used = (size_t)ftell(f) + elen;
@@ -893,7 +894,7 @@ static int write_all(FILE *f, const cs_report_ctx *ctx, const cs_report_index *c
     }
     fwrite(ebuf, 1, elen, f);
     free(ebuf);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? CS_E_IO : CS_OK;
 }
 
 int cs_report_markdown(FILE *out, const cs_report_ctx *ctx)

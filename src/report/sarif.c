@@ -18,6 +18,7 @@
 
 #include "jsonw.h"
 #include "repo.h"
+#include "../base/error.h"
 #include "report.h"
 
 #define SARIF_MAX_RELATED 100 /* related locations per result */
@@ -626,7 +627,7 @@ static int write_sarif(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_obj_end(&w);
     cs_jsonw_arr_end(&w);
     cs_jsonw_obj_end(&w);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? CS_E_IO : CS_OK;
 }
 
 int cs_report_sarif(FILE *f, const cs_report_ctx *ctx)

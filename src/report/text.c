@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../base/error.h"
 #include "report.h"
 
 #define TEXT_FRAMES 5
@@ -73,7 +74,7 @@ static int write_inventory(FILE *f, const cs_report_ctx *ctx)
         fputc('\n', f);
     }
     fprintf(f, "%zu member(s), %zu error(s)\n", r->n_members, r->n_diags);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? CS_E_IO : CS_OK;
 }
 
 int cs_report_inventory(FILE *f, const cs_report_ctx *ctx)
@@ -422,7 +423,7 @@ static int write_text(FILE *f, const cs_report_ctx *ctx)
     races(f, ctx, &st);
     clusters(f, ctx, &st);
     errors(f, ctx, &st);
-    return ferror(f) ? -1 : 0;
+    return ferror(f) ? CS_E_IO : CS_OK;
 }
 
 int cs_report_text(FILE *f, const cs_report_ctx *ctx)
