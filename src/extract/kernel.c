@@ -38,7 +38,18 @@
 #define MAX_GAP_LINES 40
 
 static cs_regex *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_frame_arm,
-    *re_kcsan_access, *re_end;
+    *re_kcsan_access, *re_end, *re_lock_at, *re_stall, *re_hang, *re_stall_anchor, *re_hang_anchor,
+    *re_hang_skip;
+
+/* Per report type: the header that names the type, and the frames that are
+ * that type's own machinery (what its report is about, not where it went
+ * wrong): a WARNING from lib/refcount.c is raised from refcount helpers, a
+ * memory leak's backtrace starts in the allocator, a hang sleeps in the
+ * scheduler. They are set aside before the rules see the crashed thread.
+ * (The same reading syzkaller's pkg/report/linux.go does per oops format;
+ * the patterns here are our own.) Matched anywhere in a function's name. */
+#define N_TYPES 14
+static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 
 static const cs_xpattern patterns[] = {
     {&re_start,
@@ -70,6 +81,59 @@ static const cs_xpattern patterns[] = {
      "^(?:read|write|read-write)(?: \\(marked\\))? to 0x[0-9a-f]+ of \\d+ bytes by "},
     {&re_end, "^(?:---\\[ end (?:trace|Kernel panic)|Kernel Offset: |Rebooting in |"
               "={40,}\\s*$)"},
+    /* lockdep: " (&mm->mmap_sem){++++}, at: [<ffff>] func+0x1/0x2" */
+    {&re_lock_at, "^(?:\\S.*)?\\}, at: (.*)$"},
+    /* Reports of code that does not make progress: the stuck code is the
+     * interrupted context, named by where it entered (below). */
+    {&re_stall, "detected stall|detected expedited stall|soft lockup|stack guard page was hit|"
+                "self-detected stall|detected stalls"},
+    {&re_hang, "^INFO: task .* (?:blocked (?:in I/O wait )?for more than|can't die for more than)"},
+    /* Where stuck code was entered from: syscall entry, the dispatchers of
+     * work items, softirqs, timers, tasklets and kthreads, the file, socket
+     * and netlink operations that fan out to one implementation, page
+     * faults, task work. The frame above the first of them names a stall
+     * (the caller, not the loop: a loop shows random frames). Names may
+     * carry a syscall wrapper prefix. */
+    {&re_stall_anchor,
+     "^(?:__(?:x64|ia32|arm64)_)?(?:sys_|SyS_|ksys_|__se_sys_|__do_sys_)?"
+     "(?:(?:socketpair|connect|ioctl)\\w*|setsockopt$|listen$|accept$|page_fault$|kthread$)|"
+     "process_one_work|do_(?:fast_)?syscall_|sysenter_dispatch|tracesys_phase2|el0_svc_handler|"
+     "invoke_syscall|ret_fast_syscall|netif_receive_skb|do_softirq|call_timer_fn|_run_timers|"
+     "run_timer_softirq|hrtimer_run|run_ksoftirqd|smpboot_thread_fn|start_secondary|"
+     "cpu_startup_entry|ret_from_fork|vfs_(?:write|read|iter_read|iter_write|ioctl|open)|"
+     "do_iter_(?:read|write|readv_writev)|call_(?:read|write)_iter|new_sync_(?:read|write)|"
+     "ksys_ioctl|compat_(?:sys_)?ioctl|blkdev_(?:driver_)?ioctl|^call_mmap|mmap_region|do_mmap|"
+     "do_dentry_open|^(?:__)?sock_(?:sendmsg|recvmsg|release|mmap|do_ioctl|ioctl)|"
+     "kernel_(?:setsockopt|listen|accept)|sock_common_setsockopt|sk_common_release|"
+     "^compat_sock_ioctl|^(?:nfnetlink|rtnetlink)_rcv_msg|^netlink_dump|__do_fault|do_page_fault|"
+     "__fput|task_work_run|exit_to_usermode|smp_call_function|tasklet_(?:hi_)?action"},
+    /* A hung task waiting on RCU or the RTNL lock is one bug whoever waits. */
+    {&re_hang_anchor, "rtnl_lock|synchronize_(?:rcu|srcu|net|sched)"},
+    /* How a hung task sleeps: the scheduler, locks, completions, waits. */
+    {&re_hang_skip, "sched|_lock|_slowlock|down|rwsem|completion|kthread|wait|synchronize|"
+                    "context_switch|__switch_to|cancel_delayed_work|rcu_barrier"},
+#define TYPE(i, hdr, skip) {&re_type_hdr[i], hdr}, {&re_type_skip[i], skip}
+    TYPE(0, "^BUG: using \\w+\\(\\) in preemptible",
+         "dump_stack|preempt|debug_|processor_id|this_cpu"),
+    TYPE(1, "^BUG: scheduling while atomic|^INFO: task .* can't die", "schedule"),
+    TYPE(2, "^INFO: trying to register non-static key", "stack|lock|IRQ"),
+    TYPE(3, "^(?:WARNING|INFO): suspicious RCU usage", "rcu|kmem|slab"),
+    TYPE(4, "^(?:BUG: memory leak|unreferenced object)",
+         "kmemleak|mmap|kmem|slab|alloc|create_object|idr_get|list_lru_init|kv?asprintf|"
+         "pcpu_create|strn?dup|memdup"),
+    TYPE(5, "^BUG: (?:spinlock|rwlock) ", "spin_|_lock|_unlock"),
+    TYPE(6, "^BUG: KASAN: (?:double-free|invalid-free)", "slab_|kfree|vunmap|vfree"),
+    TYPE(7, "^WARNING: .*lib/debugobjects\\.c",
+         "debug_|rcu|hrtimer_|timer_|work_|percpu_|vunmap|vfree|__free_|kobject_"),
+    TYPE(8, "^WARNING: .*mm/usercopy\\.c", "usercopy|__check"),
+    TYPE(9, "^WARNING: .*lib/kobject\\.c", "kobject_"),
+    TYPE(10, "^WARNING: .*fs/proc/generic\\.c", "proc_"),
+    TYPE(11, "^WARNING: .*lib/refcount\\.c", "refcount|kobject_"),
+    TYPE(12, "^WARNING: .*kernel/locking/lockdep\\.c|^BUG: Invalid wait context",
+         "lock_sock|release_sock"),
+    TYPE(13, "^WARNING: possible circular locking",
+         "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue"),
+#undef TYPE
     {0},
 };
 
@@ -85,6 +149,10 @@ typedef struct st {
     bool split_irq;         /* stall/lockup: IRQ frames are not the bug */
     long irq_thread;
     bool has_hdr_frame;
+    bool stall;      /* the report is about code that does not progress */
+    bool hang;       /* a hung task report */
+    int type;        /* index into re_type_hdr, -1 none */
+    int n_lock_at;   /* lockdep "at:" lines taken */
     cs_frame rip; /* RIP/PC: goes after the header's function */
     uint64_t lines;
     int nonframes; /* lines since the section's last frame */
@@ -183,6 +251,11 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->irq_thread = -1;
     s->split_irq =
         memmem(p, n, "stall", 5) || memmem(p, n, "lockup", 6) || memmem(p, n, "LOCKUP", 6);
+    s->stall = cs_regex_match(re_stall, p, n, NULL);
+    s->hang = cs_regex_match(re_hang, p, n, NULL);
+    s->type = -1;
+    for (int i = 0; i < N_TYPES && s->type < 0; i++)
+        if (cs_regex_match(re_type_hdr[i], p, n, NULL)) s->type = i;
     /* The function the header names is the first frame. */
     const char *g;
     size_t gn;
@@ -202,7 +275,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
 static bool is_section_header(const char *p, size_t n)
 {
     return cs_starts_with(p, n, "Call Trace:") || cs_starts_with(p, n, "Call trace:") ||
-           cs_starts_with(p, n, "Backtrace:") || cs_starts_with(p, n, "Stack backtrace:");
+           cs_starts_with(p, n, "Backtrace:") || cs_starts_with(p, n, "Stack backtrace:") ||
+           /* kmemleak: "backtrace:" or "backtrace (crc 5d0c5a7d):" */
+           cs_starts_with(p, n, "backtrace:") || cs_starts_with(p, n, "backtrace (crc ");
 }
 
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
@@ -271,10 +346,33 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
-    if (!s->rip.function && cs_regex_match(re_rip, p, n, &m)) {
-        s->rip.function = cs_match_dup(&m, 1);
-        s->t->line_end = l->no;
+    /* lockdep names the lock being taken and the one held with the
+     * function that took each ("}, at: func+0x1/0x2"): the first two, before
+     * the call trace, are where the deadlock is. Later "at:" lines list the
+     * locks every task holds. */
+    if (!s->crashed_has_trace && s->n_lock_at < 2 && memmem(p, n, "}, at: ", 7) &&
+        cs_regex_match(re_lock_at, p, n, &m)) {
+        const char *g;
+        size_t gn;
+        cs_frame f = {0};
+        bool unreliable;
+        if (cs_match_group(&m, 1, &g, &gn) && parse_frame(g, gn, &f, &unreliable)) {
+            add_frame_to(s, s->crashed, &f, false);
+            s->n_lock_at++;
+            s->t->line_end = l->no;
+        }
+        cs_frame_dispose(&f);
         return CS_X_MORE;
+    }
+    if (cs_regex_match(re_rip, p, n, &m)) {
+        /* In a stall, the registers printed inside the interrupt are those
+         * of the interrupted code, whose frames follow. */
+        if (s->in_irq && s->split_irq) s->in_irq = false;
+        if (!s->rip.function) {
+            s->rip.function = cs_match_dup(&m, 1);
+            s->t->line_end = l->no;
+            return CS_X_MORE;
+        }
     }
     if (s->sec == SEC_FRAMES) {
         if (cs_starts_with(p, n, "<IRQ>") || cs_starts_with(p, n, "<NMI>") ||
@@ -312,6 +410,70 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     return CS_X_MORE;
 }
 
+static bool frame_is(const cs_frame *f, cs_regex *re)
+{
+    return f->function && cs_regex_match(re, f->function, strlen(f->function), NULL);
+}
+
+/* Moves the crashed thread's frames above `upto`, and any frame matching
+ * `re`, to a thread of their own labelled `why`: they stay in the report
+ * (and in explain) but out of the signature. */
+static void set_aside(st *s, cs_regex *re, size_t upto, const char *why)
+{
+    cs_thread *c = thread_at(s, s->crashed);
+    if (!c || !c->n_frames) return;
+    size_t moving = 0;
+    for (size_t i = 0; i < c->n_frames; i++)
+        moving += i < upto || (re && frame_is(&c->frames[i], re));
+    /* Everything would go: keep the thread as it was, a report still names
+     * what it printed. */
+    if (!moving || moving == c->n_frames) return;
+    long ti = new_thread(s, CS_ROLE_OTHER, why, strlen(why));
+    c = thread_at(s, s->crashed);
+    cs_thread *o = thread_at(s, ti);
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n_frames; i++) {
+        if (i < upto || (re && frame_is(&c->frames[i], re))) {
+            cs_frame *f = o ? cs_thread_add_frame(o) : NULL;
+            if (f)
+                *f = c->frames[i];
+            else
+                cs_frame_dispose(&c->frames[i]);
+        } else {
+            c->frames[kept++] = c->frames[i];
+        }
+    }
+    c->n_frames = kept;
+}
+
+/* What each report type says about its guilty frame (see the patterns). */
+static void pick_guilty(st *s)
+{
+    if (s->type >= 0) set_aside(s, re_type_skip[s->type], 0, "the report type's own machinery");
+    cs_thread *c = thread_at(s, s->crashed);
+    if (!c || !c->n_frames) return;
+    size_t upto = 0;
+    if (s->stall) {
+        size_t i = 0;
+        while (i < c->n_frames && !frame_is(&c->frames[i], re_stall_anchor))
+            i++;
+        if (i == c->n_frames) return;
+        /* smp_call_function* is itself the name: its callers vary. */
+        upto = i == 0 || strstr(c->frames[i].function, "smp_call_function") ? i : i - 1;
+        set_aside(s, NULL, upto, "the stalled code, above its caller");
+    } else if (s->hang) {
+        size_t i = 0;
+        while (i < c->n_frames && !frame_is(&c->frames[i], re_hang_anchor))
+            i++;
+        if (i == c->n_frames) {
+            i = 0;
+            while (i < c->n_frames && frame_is(&c->frames[i], re_hang_skip))
+                i++;
+        }
+        if (i < c->n_frames) set_aside(s, NULL, i, "how the task sleeps");
+    }
+}
+
 static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
@@ -334,6 +496,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
             th->frames[k].rule = NULL;
         if (th->n_frames) frames = true;
     }
+    if (frames) pick_guilty(s);
     /* A "BUG:" or "WARNING:" line with no frame and no function named is
      * a build or test message, not a kernel report. */
     if (!frames) {
