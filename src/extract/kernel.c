@@ -153,6 +153,8 @@ typedef struct st {
     bool hang;       /* a hung task report */
     int type;        /* index into re_type_hdr, -1 none */
     int n_lock_at;   /* lockdep "at:" lines taken */
+    bool sec_had_irq; /* the current frame section had an <IRQ> part */
+    bool stall_ctx;   /* the interrupted context of a stall was found */
     cs_frame rip; /* RIP/PC: goes after the header's function */
     uint64_t lines;
     int nonframes; /* lines since the section's last frame */
@@ -317,6 +319,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->sec = SEC_FRAMES;
         s->nonframes = 0;
         s->in_irq = false;
+        s->sec_had_irq = false;
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
@@ -367,7 +370,31 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     if (cs_regex_match(re_rip, p, n, &m)) {
         /* In a stall, the registers printed inside the interrupt are those
          * of the interrupted code, whose frames follow. */
+        bool irq = s->in_irq || s->sec_had_irq;
         if (s->in_irq && s->split_irq) s->in_irq = false;
+        /* A stall's guilty code is the one the timer interrupt found
+         * running, wherever among the CPUs' backtraces it is printed: its
+         * registers and frames become the crashed thread, and what was read
+         * before them (a starved RCU kthread) a thread of its own. */
+        if (s->stall && !s->stall_ctx && s->sec == SEC_FRAMES && irq) {
+            s->stall_ctx = true;
+            cs_thread *c = thread_at(s, s->crashed);
+            if (c && c->n_frames && s->thread != s->crashed) {
+                long ti = new_thread(s, CS_ROLE_OTHER, "before the interrupted code", 26);
+                c = thread_at(s, s->crashed);
+                cs_thread *o = thread_at(s, ti);
+                for (size_t i = 0; o && i < c->n_frames; i++) {
+                    cs_frame *f = cs_thread_add_frame(o);
+                    if (f)
+                        *f = c->frames[i];
+                    else
+                        cs_frame_dispose(&c->frames[i]);
+                }
+                if (o) c->n_frames = 0;
+            }
+            s->thread = s->crashed;
+            cs_frame_dispose(&s->rip);
+        }
         if (!s->rip.function) {
             s->rip.function = cs_match_dup(&m, 1);
             s->t->line_end = l->no;
@@ -378,6 +405,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         if (cs_starts_with(p, n, "<IRQ>") || cs_starts_with(p, n, "<NMI>") ||
             cs_starts_with(p, n, "<SOFTIRQ>")) {
             s->in_irq = true;
+            s->sec_had_irq = true;
             return CS_X_MORE;
         }
         if (cs_starts_with(p, n, "</IRQ>") || cs_starts_with(p, n, "</NMI>") ||
