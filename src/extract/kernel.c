@@ -53,7 +53,8 @@ static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 
 static const cs_xpattern patterns[] = {
     {&re_start,
-     "^(?:BUG: (?!KCSAN: |KASAN: |KMSAN: |KFENCE: )[A-Za-z]|BUG: (?:KASAN|KCSAN|KMSAN|KFENCE): |"
+     /* old lockdep banners: "[ BUG: bad unlock balance detected! ]" */
+     "^(?:\\[ (?:BUG|INFO|WARNING): [A-Za-z]|BUG: (?!KCSAN: |KASAN: |KMSAN: |KFENCE: )[A-Za-z]|BUG: (?:KASAN|KCSAN|KMSAN|KFENCE): |"
      "WARNING: (?!DATA RACE|ThreadSanitizer)(?:CPU: \\d|[a-z]|possible |suspicious |inconsistent )|"
      "general protection fault|kernel BUG at |Unable to handle kernel |"
      "Internal error: |INFO: task \\S+ blocked |"
@@ -153,6 +154,7 @@ typedef struct st {
     bool hang;       /* a hung task report */
     int type;        /* index into re_type_hdr, -1 none */
     int n_lock_at;   /* lockdep "at:" lines taken */
+    bool at_next;    /* the line before ended in "at:": a frame follows */
     bool sec_had_irq; /* the current frame section had an <IRQ> part */
     bool stall_ctx;   /* the interrupted context of a stall was found */
     cs_frame rip; /* RIP/PC: goes after the header's function */
@@ -196,6 +198,12 @@ static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
         f->line = (int)cs_match_num(&m, 7, 0);
     }
     return true;
+}
+
+static bool ends_with(const char *p, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(p + n - k, suffix, k) == 0;
 }
 
 static cs_thread *thread_at(st *s, long i)
@@ -253,11 +261,15 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->irq_thread = -1;
     s->split_irq =
         memmem(p, n, "stall", 5) || memmem(p, n, "lockup", 6) || memmem(p, n, "LOCKUP", 6);
-    s->stall = cs_regex_match(re_stall, p, n, NULL);
-    s->hang = cs_regex_match(re_hang, p, n, NULL);
+    /* The type is read from the banner without its brackets. */
+    const char *hp = p;
+    size_t hn = n;
+    if (cs_starts_with(hp, hn, "[ ")) hp += 2, hn -= 2;
+    s->stall = cs_regex_match(re_stall, hp, hn, NULL);
+    s->hang = cs_regex_match(re_hang, hp, hn, NULL);
     s->type = -1;
     for (int i = 0; i < N_TYPES && s->type < 0; i++)
-        if (cs_regex_match(re_type_hdr[i], p, n, NULL)) s->type = i;
+        if (cs_regex_match(re_type_hdr[i], hp, hn, NULL)) s->type = i;
     /* The function the header names is the first frame. */
     const char *g;
     size_t gn;
@@ -353,6 +365,21 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
      * function that took each ("}, at: func+0x1/0x2"): the first two, before
      * the call trace, are where the deadlock is. Later "at:" lines list the
      * locks every task holds. */
+    bool at_next = s->at_next;
+    s->at_next = !s->crashed_has_trace && s->n_lock_at < 2 && ends_with(p, n, " at:");
+    if (at_next && !s->crashed_has_trace) {
+        /* "is trying to release lock (x) at:" and the frame on its own line */
+        cs_frame f = {0};
+        bool unreliable;
+        if (parse_frame(p, n, &f, &unreliable)) {
+            add_frame_to(s, s->crashed, &f, false);
+            s->n_lock_at++;
+            s->t->line_end = l->no;
+            cs_frame_dispose(&f);
+            return CS_X_MORE;
+        }
+        cs_frame_dispose(&f);
+    }
     if (!s->crashed_has_trace && s->n_lock_at < 2 && memmem(p, n, "}, at: ", 7) &&
         cs_regex_match(re_lock_at, p, n, &m)) {
         const char *g;
@@ -539,7 +566,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_kernel = {
     .name = "kernel",
     .patterns = patterns,
-    .first_chars = "BWgkUIrKdispPNOu",
+    .first_chars = "BWgkUIrKdispPNOu[",
     .start = start,
     .feed = feed,
     .finish = finish,
