@@ -31,11 +31,18 @@ static void test_kernel_warning(void **state)
     assert_string_equal(t->headline, "WARNING: CPU: 1 PID: 2992 at lib/refcount.c:186 "
                                      "refcount_sub_and_test+0x167/0x1b0");
     assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
-    assert_string_equal(frame(t, 0, 0)->function, "refcount_sub_and_test");
-    assert_string_equal(frame(t, 0, 1)->function, "dump_stack");
-    assert_int_equal(frame(t, 0, 1)->offset, 0x194);
-    assert_string_equal(frame(t, 0, 10)->function, "sctp_wfree");
-    assert_string_equal(frame(t, 0, 11)->function, "skb_release_head_state");
+    /* A refcount WARNING's refcount helpers (the header's function among
+     * them) are set aside as the report type's own machinery. */
+    assert_string_equal(frame(t, 0, 0)->function, "dump_stack");
+    assert_int_equal(frame(t, 0, 0)->offset, 0x194);
+    size_t w = 0;
+    while (w + 1 < t->threads[0].n_frames && strcmp(frame(t, 0, w)->function, "sctp_wfree") != 0)
+        w++;
+    assert_string_equal(frame(t, 0, w)->function, "sctp_wfree");
+    assert_string_equal(frame(t, 0, w + 1)->function, "skb_release_head_state");
+    const cs_thread *aside = &t->threads[t->n_threads - 1];
+    assert_string_equal(aside->label, "the report type's own machinery");
+    assert_string_equal(aside->frames[0].function, "refcount_sub_and_test");
     for (size_t k = 0; k < t->threads[0].n_frames; k++)
         assert_string_not_equal(frame(t, 0, k)->function, "refcount_inc"); /* a "? " frame */
     cs_results_dispose(&r);

@@ -54,7 +54,8 @@ static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 static const cs_xpattern patterns[] = {
     {&re_start,
      /* old lockdep banners: "[ BUG: bad unlock balance detected! ]" */
-     "^(?:\\[ (?:BUG|INFO|WARNING): [A-Za-z]|BUG: (?!KCSAN: |KASAN: |KMSAN: |KFENCE: )[A-Za-z]|BUG: (?:KASAN|KCSAN|KMSAN|KFENCE): |"
+     "^(?:\\[ (?:BUG|INFO|WARNING): [A-Za-z]|BUG: (?!KCSAN: |KASAN: |KMSAN: |KFENCE: "
+     ")[A-Za-z]|BUG: (?:KASAN|KCSAN|KMSAN|KFENCE): |"
      "WARNING: (?!DATA RACE|ThreadSanitizer)(?:CPU: \\d|[a-z]|possible |suspicious |inconsistent )|"
      "general protection fault|kernel BUG at |Unable to handle kernel |"
      "Internal error: |INFO: task \\S+ blocked |"
@@ -113,7 +114,11 @@ static const cs_xpattern patterns[] = {
     /* How a hung task sleeps: the scheduler, locks, completions, waits. */
     {&re_hang_skip, "sched|_lock|_slowlock|down|rwsem|completion|kthread|wait|synchronize|"
                     "context_switch|__switch_to|cancel_delayed_work|rcu_barrier"},
-#define TYPE(i, hdr, skip) {&re_type_hdr[i], hdr}, {&re_type_skip[i], skip}
+#define TYPE(i, hdr, skip)                                                                         \
+    {&re_type_hdr[i], hdr},                                                                        \
+    {                                                                                              \
+        &re_type_skip[i], skip                                                                     \
+    }
     TYPE(0, "^BUG: using \\w+\\(\\) in preemptible",
          "dump_stack|preempt|debug_|processor_id|this_cpu"),
     TYPE(1, "^BUG: scheduling while atomic|^INFO: task .* can't die", "schedule"),
@@ -150,14 +155,14 @@ typedef struct st {
     bool split_irq;         /* stall/lockup: IRQ frames are not the bug */
     long irq_thread;
     bool has_hdr_frame;
-    bool stall;      /* the report is about code that does not progress */
-    bool hang;       /* a hung task report */
-    int type;        /* index into re_type_hdr, -1 none */
-    int n_lock_at;   /* lockdep "at:" lines taken */
-    bool at_next;    /* the line before ended in "at:": a frame follows */
+    bool stall;       /* the report is about code that does not progress */
+    bool hang;        /* a hung task report */
+    int type;         /* index into re_type_hdr, -1 none */
+    int n_lock_at;    /* lockdep "at:" lines taken */
+    bool at_next;     /* the line before ended in "at:": a frame follows */
     bool sec_had_irq; /* the current frame section had an <IRQ> part */
     bool stall_ctx;   /* the interrupted context of a stall was found */
-    cs_frame rip; /* RIP/PC: goes after the header's function */
+    cs_frame rip;     /* RIP/PC: goes after the header's function */
     uint64_t lines;
     int nonframes; /* lines since the section's last frame */
 } st;
