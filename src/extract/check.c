@@ -24,8 +24,8 @@
 #include "extract.h"
 #include "sanframe.h"
 
-static cs_regex *re_check, *re_v8frame, *re_chromeframe, *re_cdbframe, *re_logpfx, *re_macframe,
-    *re_winframe;
+static cs_regex *re_logcat, *re_check, *re_v8frame, *re_chromeframe, *re_cdbframe, *re_logpfx,
+    *re_macframe, *re_winframe;
 
 /* Lines that may sit between the message and the first frame. */
 #define MAX_HEAD_LINES 12
@@ -42,18 +42,35 @@ static const cs_xpattern patterns[] = {
     /* The logging prefix of a fatal message, when the per-line prefix
      * learner had no neighbour to learn it from: Chrome's
      * "[pid:tid:MMDD/HHMMSS.us:FATAL:file.cc(48)] ", its short Android form
-     * "[FATAL:file.cc(48)] ", glog's "F0825 20:46:02.589571 1115822 file.cc:16] ".
-     * Group 1: the message. A FATAL message need not be a CHECK. */
-    {&re_logpfx, "^(?:\\[[0-9:/.]*:?FATAL:[^\\]\\s]+\\(\\d+\\)\\]|"
-                 "F\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d+\\s+\\d+ [^\\]\\s]+:\\d+\\]) (.+)$"},
+     * "[FATAL:file.cc(48)] " (after a logcat tag "F/chromium(18890): "), glog's "F0825
+     * 20:46:02.589571 1115822 file.cc:16] ". Group 1: the message. A FATAL message need not be a
+     * CHECK. */
+    {&re_logpfx,
+     "^(?:[VDIWEF]/[^(\\s]{1,40}\\(\\s*\\d+\\): )?(?:\\[[0-9:/.]*:?FATAL:[^\\]\\s]+\\(\\d+\\)\\]|"
+     "F\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d+\\s+\\d+ [^\\]\\s]+:\\d+\\]) (.+)$"},
     /* macOS backtrace_symbols: "3   Content Shell Framework   0x0000000114f1 _ZN2ui..E + 79" */
     {&re_macframe, "^(?:\\d+\\s+)?(\\S.*?)\\s+0x([0-9a-f]{8,16}) (.+?) \\+ \\d+$"},
     /* Chrome on Windows: "content::Foo::Bar [0x65F254C9+313] (content\\foo.cc:133)", indented
      * by blanks that may be Unicode spaces (U+2003) */
     {&re_winframe, "^[\\s\\x{00a0}\\x{2000}-\\x{200a}]*([^\\s\\x{00a0}\\x{2000}-\\x{200a}].*?) "
                    "\\[0x([0-9A-Fa-f]+)\\+\\d+\\](?: \\((.+?):(\\d+)\\))?$"},
+    /* An Android logcat tag the prefix learner left ("F/chromium(18890): "):
+     * its lines are read without it. */
+    {&re_logcat, "^[VDIWEF]/[^(\\s]{1,40}\\(\\s*\\d+\\): "},
     {0},
 };
+
+static void drop_logcat(const char **p, size_t *n)
+{
+    cs_match m;
+    const char *g;
+    size_t gn;
+    if (*n > 4 && (*p)[1] == '/' && cs_regex_match(re_logcat, *p, *n, &m) &&
+        cs_match_group(&m, 0, &g, &gn)) {
+        *p += gn;
+        *n -= gn;
+    }
+}
 
 typedef struct st {
     cs_trace *t;
@@ -75,6 +92,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     const char *p = l->ptr;
     size_t n = l->len;
     cs_xtrim(&p, &n);
+    drop_logcat(&p, &n);
     bool cdb = n > 15 && p[0] == 'C' && cdb_header(p, n);
     cs_match m;
     const char *g = NULL;
@@ -168,6 +186,8 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     (void)x;
     const char *p = l->ptr;
     size_t n = l->len;
+    cs_xtrim(&p, &n);
+    drop_logcat(&p, &n);
     cs_xtrim(&p, &n);
     bool frames = s->th && s->th->n_frames;
     if (n == 0) return frames || (!s->v8 && !s->cdb) ? CS_X_DONE : CS_X_MORE;
