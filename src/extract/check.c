@@ -24,15 +24,18 @@
 #include "extract.h"
 #include "sanframe.h"
 
-static cs_regex *re_logcat, *re_check, *re_v8frame, *re_chromeframe, *re_cdbframe, *re_logpfx,
-    *re_macframe, *re_winframe;
+static cs_regex *re_pcframe, *re_logcat, *re_check, *re_v8frame, *re_chromeframe, *re_cdbframe,
+    *re_logpfx, *re_macframe, *re_winframe;
 
 /* Lines that may sit between the message and the first frame. */
 #define MAX_HEAD_LINES 12
 
 static const cs_xpattern patterns[] = {
     {&re_check, "^(?:# )?((?:Check|DCHECK|Debug check|CHECK|Security DCHECK|Security CHECK) "
-                "failed: .*|Fatal error in .*|unreachable code|unimplemented code)$"},
+                "failed: .*|Fatal error in .*|Runtime error in .*|V8 correctness failure|"
+                "unreachable code|unimplemented code|"
+                /* base::debug's signal handler: "Received signal 11 SEGV_MAPERR 7f6b0c580000" */
+                "Received signal \\d+ [A-Z_]+(?: [0-9a-f]+)?)$"},
     {&re_v8frame, "^\\s*\\d+: 0x([0-9a-f]+)(?: (.+?))?(?: \\[([^\\]]+?):(\\d+)\\])?\\s*$"},
     {&re_chromeframe,
      "^\\s*#\\d+ 0x([0-9a-f]+) (?!in )(.+?)(?: \\[([^\\]]+?):(\\d+)(?::\\d+)?\\])?\\s*$"},
@@ -56,6 +59,8 @@ static const cs_xpattern patterns[] = {
                    "\\[0x([0-9A-Fa-f]+)\\+\\d+\\](?: \\((.+?):(\\d+)\\))?$"},
     /* An Android logcat tag the prefix learner left ("F/chromium(18890): "):
      * its lines are read without it. */
+    /* base::debug without symbols: "[0x7f6b13882bf1]" */
+    {&re_pcframe, "^\\[0x([0-9a-f]+)\\]$"},
     {&re_logcat, "^[VDIWEF]/[^(\\s]{1,40}\\(\\s*\\d+\\): "},
     {0},
 };
@@ -116,7 +121,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
     s->t->line_end = l->no;
     s->cdb = cdb;
-    s->fatal = fatal;
+    /* Chrome's signal handler line is a crash whether or not its stack
+     * survived (unsymbolized "[0x..]" frames can be taken for a prefix). */
+    s->fatal = fatal || (!cdb && cs_starts_with(g, gn, "Received signal "));
     s->v8 = !cdb && p[0] == '#';
     s->t->headline = cdb ? cs_xstrdup("Windows debugger stack (cdb)") : cs_xstrndup(g, gn);
     s->th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
@@ -138,6 +145,11 @@ static bool parse_frame(st *s, const char *p, size_t n, cs_frame *f)
         }
         f->file = cs_match_dup(&m, 4);
         f->line = (int)cs_match_num(&m, 5, 0);
+        return true;
+    }
+    if (p[0] == '[' && cs_regex_match(re_pcframe, p, n, &m) && cs_match_group(&m, 1, &g, &gn)) {
+        f->pc = cs_xhex(g, gn);
+        f->has_pc = true;
         return true;
     }
     if (p[0] == '#' && cs_san_parse_frame(p, n, f)) {
@@ -231,7 +243,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_check = {
     .name = "check",
     .patterns = patterns,
-    .first_chars = "#CDFSu[",
+    .first_chars = "#CDFSuR[",
     .start = start,
     .feed = feed,
     .finish = finish,
