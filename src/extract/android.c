@@ -142,6 +142,8 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             return CS_X_DONE;
         }
         /* a logcat tag header or a blank line before the first frame */
+        /* a blank line may stand before "Tombstone written to" */
+        if (frames && n == 0) return CS_X_MORE;
         /* logcat tag headers and other tags' lines before the first frame */
         if (!frames && ++s->gap <= 8) return CS_X_MORE;
         return frames ? CS_X_REJECT : CS_X_DONE;
