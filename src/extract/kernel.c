@@ -48,7 +48,7 @@ static cs_regex *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_fr
  * scheduler. They are set aside before the rules see the crashed thread.
  * (The same reading syzkaller's pkg/report/linux.go does per oops format;
  * the patterns here are our own.) Matched anywhere in a function's name. */
-#define N_TYPES 14
+#define N_TYPES 15
 static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 
 static const cs_xpattern patterns[] = {
@@ -56,7 +56,8 @@ static const cs_xpattern patterns[] = {
      /* old lockdep banners: "[ BUG: bad unlock balance detected! ]" */
      "^(?:\\[ (?:BUG|INFO|WARNING): [A-Za-z]|BUG: (?!KCSAN: |KASAN: |KMSAN: |KFENCE: "
      ")[A-Za-z]|BUG: (?:KASAN|KCSAN|KMSAN|KFENCE): |"
-     "WARNING: (?!DATA RACE|ThreadSanitizer)(?:CPU: \\d|[a-z]|possible |suspicious |inconsistent )|"
+     "WARNING: (?!DATA RACE|ThreadSanitizer)(?:CPU: \\d|[a-z]|possible |suspicious |inconsistent |"
+     "[A-Z]+-safe -> )|"
      "general protection fault|kernel BUG at |Unable to handle kernel |"
      "Internal error: |INFO: task \\S+ blocked |"
      "INFO: rcu_\\w+ (?:self-)?detected stall|rcu: INFO: rcu_\\w+ (?:self-)?detected stall|"
@@ -77,8 +78,11 @@ static const cs_xpattern patterns[] = {
                 "(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?(?: \\[([\\w-]+)\\])?"
                 "(?: ((?:[\\w.-]+/)*[\\w.-]+\\.[chSsy]):(\\d+)(?::\\d+)?)?"
                 "(?: \\[inline\\]| \\([A-Za-z]+\\)| \\(unreliable\\))?\\s*$"},
-    {&re_frame_arm, "^\\s*\\[<[0-9a-f]+>\\] \\(([A-Za-z_][\\w.$]*)(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?"
-                    "(?: \\[([\\w-]+)\\])?\\) from "},
+    /* ARM: "[<c01>] (foo) from [<c02>] (bar+0x1/0x2)"; the leading "[<c01>] "
+     * may have gone with the learned dmesg prefix of its neighbours. */
+    {&re_frame_arm,
+     "^\\s*(?:\\[<[0-9a-f]+>\\] )?\\(([A-Za-z_][\\w.$]*)(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?"
+     "(?: \\[([\\w-]+)\\])?\\) from "},
     {&re_kcsan_access,
      "^(?:read|write|read-write)(?: \\(marked\\))? to 0x[0-9a-f]+ of \\d+ bytes by "},
     {&re_end, "^(?:---\\[ end (?:trace|Kernel panic)|Kernel Offset: |Rebooting in |"
@@ -139,6 +143,9 @@ static const cs_xpattern patterns[] = {
          "lock_sock|release_sock"),
     TYPE(13, "^WARNING: possible circular locking",
          "process_one_work|flush_workqueue|drain_workqueue|destroy_workqueue"),
+    TYPE(14, "^BUG: KMSAN: ",
+         "_encrypt$|^(?:crypto|cipher|drbg|rng)_|alloc_skb|netlink_ack|netlink_rcv_skb|"
+         "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg"),
 #undef TYPE
     {0},
 };
@@ -275,6 +282,12 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->type = -1;
     for (int i = 0; i < N_TYPES && s->type < 0; i++)
         if (cs_regex_match(re_type_hdr[i], hp, hn, NULL)) s->type = i;
+    /* KMSAN and KFENCE print the stack right under the header. */
+    if (cs_starts_with(hp, hn, "BUG: KMSAN: ") || cs_starts_with(hp, hn, "BUG: KFENCE: ")) {
+        s->thread = s->crashed;
+        s->crashed_has_trace = true;
+        s->sec = SEC_FRAMES;
+    }
     /* The function the header names is the first frame. */
     const char *g;
     size_t gn;
@@ -337,6 +350,37 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->nonframes = 0;
         s->in_irq = false;
         s->sec_had_irq = false;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    /* lockdep's irq-safety reports: the stack where the lock became
+     * irq-safe (or -unsafe) is the bug's, the final call trace another. */
+    if (!s->crashed_has_trace && cs_starts_with(p, n, "which became ") && ends_with(p, n, " at:")) {
+        s->thread = s->crashed;
+        s->crashed_has_trace = true;
+        s->sec = SEC_FRAMES;
+        s->nonframes = 0;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    /* KMSAN's origins ("Uninit was stored to memory at:", "Uninit was
+     * created at:", "Local variable buf created at:") are stacks of their
+     * own. */
+    if (cs_starts_with(p, n, "Uninit was ") ||
+        (cs_starts_with(p, n, "Local variable ") && ends_with(p, n, " created at:"))) {
+        s->thread = new_thread(s, CS_ROLE_OTHER, p, n);
+        s->sec = SEC_FRAMES;
+        s->nonframes = 0;
+        s->in_irq = false;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    /* KFENCE spells them in lower case ("allocated by task 1 on cpu 0 at 1.2s:") */
+    if (cs_starts_with(p, n, "allocated by task") || cs_starts_with(p, n, "freed by task")) {
+        s->thread = new_thread(s, p[0] == 'a' ? CS_ROLE_ALLOC : CS_ROLE_FREE, p, n);
+        s->sec = SEC_FRAMES;
+        s->nonframes = 0;
+        s->in_irq = false;
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
