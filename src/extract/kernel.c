@@ -451,8 +451,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         /* A stall's guilty code is the one the timer interrupt found
          * running, wherever among the CPUs' backtraces it is printed: its
          * registers and frames become the crashed thread, and what was read
-         * before them (a starved RCU kthread) a thread of its own. */
-        if (s->stall && !s->stall_ctx && s->sec == SEC_FRAMES && irq) {
+         * before them (a starved RCU kthread) a thread of its own. A soft
+         * lockup that printed its registers first has found it already. */
+        if (s->stall && !s->stall_ctx && !s->rip.function && s->sec == SEC_FRAMES && irq) {
             s->stall_ctx = true;
             cs_thread *c = thread_at(s, s->crashed);
             if (c && c->n_frames && s->thread != s->crashed) {
@@ -615,7 +616,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_kernel = {
     .name = "kernel",
     .patterns = patterns,
-    .first_chars = "BWgkUIrKdispPNOu[",
+    .first_chars = "BWgkUIrKdispPNOuw[",
     .start = start,
     .feed = feed,
     .finish = finish,
