@@ -48,7 +48,7 @@ static cs_regex *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_fr
  * scheduler. They are set aside before the rules see the crashed thread.
  * (The same reading syzkaller's pkg/report/linux.go does per oops format;
  * the patterns here are our own.) Matched anywhere in a function's name. */
-#define N_TYPES 15
+#define N_TYPES 16
 static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 
 static const cs_xpattern patterns[] = {
@@ -69,7 +69,9 @@ static const cs_xpattern patterns[] = {
      "Oops: |Oops - |kernel panic: )"},
     /* "... in foo+0x1a/0x40", KCSAN "in foo / bar" (not prose: "in
      * preemptible code") */
-    {&re_hdr_func, " in ([A-Za-z_][\\w.]*)(?:\\+0x[0-9a-f]+/0x[0-9a-f]+| / )"},
+    {&re_hdr_func, " in ([A-Za-z_][\\w.]*)(?:\\+0x[0-9a-f]+/0x[0-9a-f]+| / )|"
+                   /* stack-protector: "Kernel stack is corrupted in: foo+0x1a/0x40" */
+                   "stack is corrupted in: ([A-Za-z_][\\w.]*)\\+"},
     {&re_warn_at, "^WARNING: .* at \\S+ ([A-Za-z_][\\w.]*)\\+0x[0-9a-f]+/0x[0-9a-f]+"},
     {&re_rip, "^(?:RIP: (?:[0-9a-f]{4}:)?(?:\\[<[0-9a-f]+>\\]\\s+\\[<[0-9a-f]+>\\] )?|"
               "PC is at |pc : |NIP \\[[0-9a-f]+\\] |IP: (?:\\[<[0-9a-f]+>\\] )?)"
@@ -92,6 +94,8 @@ static const cs_xpattern patterns[] = {
     /* Reports of code that does not make progress: the stuck code is the
      * interrupted context, named by where it entered (below). */
     {&re_stall, "detected stall|detected expedited stall|soft lockup|stack guard page was hit|"
+                /* a stack overrun is found wherever the deep recursion is */
+                "^Kernel panic - not syncing: (?:corrupted stack end|kernel stack overflow)|"
                 "self-detected stall|detected stalls"},
     {&re_hang, "^INFO: task .* (?:blocked (?:in I/O wait )?for more than|can't die for more than)"},
     /* Where stuck code was entered from: syscall entry, the dispatchers of
@@ -146,6 +150,7 @@ static const cs_xpattern patterns[] = {
     TYPE(14, "^BUG: KMSAN: ",
          "_encrypt$|^(?:crypto|cipher|drbg|rng)_|alloc_skb|netlink_ack|netlink_rcv_skb|"
          "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg"),
+    TYPE(15, "^Kernel panic - not syncing: corrupted stack end", "schedule|retint_kernel"),
 #undef TYPE
     {0},
 };
@@ -294,7 +299,8 @@ static void *start(cs_xctx *x, const cs_xline *l)
     cs_frame f = {0};
     if (cs_regex_match(re_warn_at, p, n, &m) && cs_match_group(&m, 1, &g, &gn))
         f.function = cs_xstrndup(g, gn);
-    else if (cs_regex_match(re_hdr_func, p, n, &m) && cs_match_group(&m, 1, &g, &gn))
+    else if (cs_regex_match(re_hdr_func, p, n, &m) &&
+             (cs_match_group(&m, 1, &g, &gn) || cs_match_group(&m, 2, &g, &gn)))
         f.function = cs_xstrndup(g, gn);
     if (f.function) {
         add_frame_to(s, s->crashed, &f, false);
