@@ -48,7 +48,7 @@ static cs_regex *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_fr
  * scheduler. They are set aside before the rules see the crashed thread.
  * (The same reading syzkaller's pkg/report/linux.go does per oops format;
  * the patterns here are our own.) Matched anywhere in a function's name. */
-#define N_TYPES 16
+#define N_TYPES 19
 static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 
 static const cs_xpattern patterns[] = {
@@ -151,6 +151,11 @@ static const cs_xpattern patterns[] = {
          "_encrypt$|^(?:crypto|cipher|drbg|rng)_|alloc_skb|netlink_ack|netlink_rcv_skb|"
          "usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg|usb_control_msg"),
     TYPE(15, "^Kernel panic - not syncing: corrupted stack end", "schedule|retint_kernel"),
+    /* KASAN's hardware tag faults come through the arm64 fault path */
+    TYPE(16, "^BUG: KASAN: ", "kernel_fault|tag_check|mem_abort|^el1_|^el1h_"),
+    /* skbuff's own BUG()s (skb_over_panic via skb_put) name their caller */
+    TYPE(17, "^kernel BUG at net/core/skbuff\\.c", "^skb_"),
+    TYPE(18, "^kernel BUG at mm/usercopy\\.c", "usercopy|__check"),
 #undef TYPE
     {0},
 };
