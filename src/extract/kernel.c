@@ -34,10 +34,12 @@
 
 /* A report longer than this is cut (consoles can run on for ever). */
 #define MAX_REPORT_LINES 2000
+/* How far into a line a dmesg timestamp is looked for after console junk. */
+#define MAX_JUNK 120
 /* Lines of something else that may sit between two frames of a section. */
 #define MAX_GAP_LINES 40
 
-static cs_regex *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_frame_arm,
+static cs_regex *re_midts, *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_frame_arm,
     *re_kcsan_access, *re_end, *re_lock_at, *re_stall, *re_hang, *re_stall_anchor, *re_hang_anchor,
     *re_hang_skip;
 
@@ -52,6 +54,8 @@ static cs_regex *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_fr
 static cs_regex *re_type_hdr[N_TYPES], *re_type_skip[N_TYPES];
 
 static const cs_xpattern patterns[] = {
+    /* "[  16.305150] " or "[  16.3][ T5348] " inside a line */
+    {&re_midts, "^\\[\\s*\\d+\\.\\d{3,}\\](?:\\[\\s*[TC]\\d+\\])?\\s*"},
     {&re_start,
      /* old lockdep banners: "[ BUG: bad unlock balance detected! ]" */
      "^(?:\\[ (?:BUG|INFO|WARNING): [A-Za-z]|BUG: (?!KCSAN: |KASAN: |KMSAN: |KFENCE: "
@@ -272,7 +276,21 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t n = l->len;
     cs_xtrim(&p, &n);
     cs_match m;
-    if (n < 6 || !cs_regex_match(re_start, p, n, &m)) return NULL;
+    if (n < 6) return NULL;
+    if (!cs_regex_match(re_start, p, n, &m)) {
+        /* Console output that lost its newline ("syzkaller login: ",
+         * "** 93 printk messages dropped ** ") before a report's first
+         * line: the report starts after the line's dmesg timestamp. */
+        const char *b = memchr(p, '[', n < MAX_JUNK ? n : MAX_JUNK);
+        const char *g;
+        size_t gn;
+        if (!b || b == p || !cs_regex_match(re_midts, b, n - (size_t)(b - p), &m) ||
+            !cs_match_group(&m, 0, &g, &gn))
+            return NULL;
+        n -= (size_t)(g + gn - p);
+        p = g + gn;
+        if (n < 6 || !cs_regex_match(re_start, p, n, &m)) return NULL;
+    }
     st *s = cs_xcalloc(1, sizeof *s);
     uint64_t sep = cs_xctx_sep_line(x);
     s->t = cs_trace_new(CS_TK_KERNEL, cs_xctx_source(x), sep ? sep : l->no);
@@ -627,7 +645,8 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_kernel = {
     .name = "kernel",
     .patterns = patterns,
-    .first_chars = "BWgkUIrKdispPNOuw[",
+    /* s, S, *, <: console junk before a timestamp ("syzkaller login: [ ..") */
+    .first_chars = "BWgkUIrKdispPNOuw[sS*<",
     .start = start,
     .feed = feed,
     .finish = finish,
