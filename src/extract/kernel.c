@@ -41,7 +41,7 @@
 
 static cs_regex *re_midts, *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_frame_arm,
     *re_kcsan_access, *re_end, *re_lock_at, *re_stall, *re_hang, *re_stall_anchor, *re_hang_anchor,
-    *re_hang_skip;
+    *re_hang_skip, *re_arm_caller, *re_arm_tail;
 
 /* Per report type: the header that names the type, and the frames that are
  * that type's own machinery (what its report is about, not where it went
@@ -89,6 +89,14 @@ static const cs_xpattern patterns[] = {
     {&re_frame_arm,
      "^\\s*(?:\\[<[0-9a-f]+>\\] )?\\(([A-Za-z_][\\w.$]*)(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?"
      "(?: \\[([\\w-]+)\\])?\\) from "},
+    /* The caller an ARM line names, and a line cut down to it: the learned
+     * prefix of a run of "[<c01>] (foo) from [<c02>] " lines can take all
+     * but "(bar+0x1/0x2)". Each line's caller is the next line's frame, so
+     * the first cut line adds the caller kept from the last whole one. */
+    {&re_arm_caller,
+     " from (?:\\[<[0-9a-f]+>\\] )?\\(([A-Za-z_][\\w.$]*)(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?"},
+    {&re_arm_tail,
+     "^\\(([A-Za-z_][\\w.$]*)(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?(?: \\[([\\w-]+)\\])?\\)$"},
     {&re_kcsan_access,
      "^(?:read|write|read-write)(?: \\(marked\\))? to 0x[0-9a-f]+ of \\d+ bytes by "},
     {&re_end, "^(?:---\\[ end (?:trace|Kernel panic)|Kernel Offset: |Rebooting in |"
@@ -185,7 +193,8 @@ typedef struct st {
     bool stall_ctx;   /* the interrupted context of a stall was found */
     cs_frame rip;     /* RIP/PC: goes after the header's function */
     uint64_t lines;
-    int nonframes; /* lines since the section's last frame */
+    char *arm_caller; /* the caller named by the last whole ARM frame line */
+    int nonframes;    /* lines since the section's last frame */
 } st;
 
 static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
@@ -522,7 +531,34 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         if (cs_starts_with(p, n, "<TASK>") || cs_starts_with(p, n, "</TASK>")) return CS_X_MORE;
         cs_frame f = {0};
         bool unreliable;
-        if (parse_frame(p, n, &f, &unreliable)) {
+        bool arm = p[0] == '[' && memmem(p, n, ") from ", 7);
+        bool tail = !arm && p[0] == '(' && cs_regex_match(re_arm_tail, p, n, &m);
+        if (tail) {
+            if (s->arm_caller) {
+                cs_frame c = {.function = s->arm_caller};
+                add_frame_to(s, s->thread, &c, false);
+                free(s->arm_caller);
+                s->arm_caller = NULL;
+            }
+            f.function = cs_match_dup(&m, 1);
+            const char *g;
+            size_t gn;
+            if (cs_match_group(&m, 2, &g, &gn)) {
+                f.offset = cs_xhex(g, gn);
+                f.has_offset = true;
+            }
+            f.module = cs_match_dup(&m, 3);
+            unreliable = false;
+        }
+        if (tail || parse_frame(p, n, &f, &unreliable)) {
+            if (arm) {
+                free(s->arm_caller);
+                s->arm_caller = NULL;
+                const char *g;
+                size_t gn;
+                if (cs_regex_match(re_arm_caller, p, n, &m) && cs_match_group(&m, 1, &g, &gn))
+                    s->arm_caller = cs_xstrndup(g, gn);
+            }
             long ti = s->thread;
             if (s->in_irq && s->split_irq && ti == s->crashed) {
                 if (s->irq_thread < 0) s->irq_thread = new_thread(s, CS_ROLE_OTHER, "<IRQ>", 5);
@@ -623,6 +659,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
         }
     }
     cs_frame_dispose(&s->rip);
+    free(s->arm_caller);
     bool frames = false;
     for (size_t i = 0; i < t->n_threads; i++) {
         cs_thread *th = &t->threads[i];
