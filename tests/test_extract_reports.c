@@ -339,6 +339,39 @@ static void test_kernel_report_types(void **state)
     }
 }
 
+/* FreeBSD's KDB backtrace and Zircon's bt# lines (bsdkern.c). */
+static void test_other_kernels(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    cs_results r;
+    const cs_trace *t = only(&r, "syzkaller/freebsd/report/0");
+    assert_int_equal(t->kind, CS_TK_KERNEL);
+    assert_string_equal(t->headline, "Fatal trap 12: page fault while in kernel mode");
+    assert_int_equal(t->line_start, 3);
+    assert_int_equal(t->line_end, 30);
+    assert_string_equal(frame(t, 0, 0)->function, "kdb_backtrace");
+    assert_string_equal(frame(t, 0, 7)->function, "atrtc_settime");
+    assert_int_equal(frame(t, 0, 7)->offset, 0xc);
+    cs_results_dispose(&r);
+
+    t = only(&r, "syzkaller/fuchsia/report/11");
+    assert_int_equal(t->kind, CS_TK_KERNEL);
+    assert_string_equal(t->headline, "ZIRCON KERNEL PANIC");
+    assert_int_equal(t->line_start, 5);
+    assert_string_equal(frame(t, 0, 2)->function, "x86_df_handler");
+    assert_true(frame(t, 0, 2)->inlined);
+    assert_string_equal(frame(t, 0, 2)->file, "arch/x86/faults.cpp");
+    assert_int_equal(frame(t, 0, 2)->line, 175);
+    cs_results_dispose(&r);
+
+    const char *p = cs_t_corpus_path("syzkaller/freebsd/report/0");
+    cs_triage tr;
+    cs_t_triage_full(&p, 1, NULL, &tr);
+    assert_non_null(strstr(tr.res.traces[0]->signature, "@ atrtc_settime | "));
+    cs_triage_dispose(&tr);
+}
+
 static void test_check_failures_and_cdb(void **state)
 {
     (void)state;
@@ -385,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_libfuzzer_reports),  cmocka_unit_test(test_check_failures_and_cdb),
         cmocka_unit_test(test_libfuzzer_fixtures), cmocka_unit_test(test_go_stack_overflow),
         cmocka_unit_test(test_android_chrome_v8),  cmocka_unit_test(test_kernel_report_types),
+        cmocka_unit_test(test_other_kernels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
