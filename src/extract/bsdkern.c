@@ -25,6 +25,9 @@
 #include "extract.h"
 
 #define MAX_HEAD_LINES 80
+/* ... after a bare "panic: " or debugger line, which other logs print too:
+ * the lines it holds back are lost to other dialects if no frame comes. */
+#define MAX_HEAD_LINES_WEAK 16
 #define MAX_GAP_LINES 12
 #define MAX_REPORT_LINES 2000
 
@@ -50,8 +53,9 @@ typedef struct st {
     cs_trace *t;
     cs_thread *th;
     bool zircon;
-    int head; /* lines before the first frame */
-    int gap;  /* lines since the last frame */
+    bool weak; /* started on "panic: ", "Stopped" or "KDB:" */
+    int head;  /* lines before the first frame */
+    int gap;   /* lines since the last frame */
     int lines;
 } st;
 
@@ -67,6 +71,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->t->headline = cs_xstrndup(p, n);
     s->th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
     s->zircon = p[0] == 'Z';
+    s->weak = p[0] == 'p' || p[0] == 'S' || p[0] == 'K';
     return s;
 }
 
@@ -129,7 +134,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     }
     /* A FreeBSD trap is followed by its panic line: the same report. */
     if (!frames && cs_starts_with(p, n, "panic: ")) return CS_X_MORE;
-    if (frames ? ++s->gap > MAX_GAP_LINES : ++s->head > MAX_HEAD_LINES) return CS_X_REJECT;
+    if (frames ? ++s->gap > MAX_GAP_LINES
+               : ++s->head > (s->weak ? MAX_HEAD_LINES_WEAK : MAX_HEAD_LINES))
+        return CS_X_REJECT;
     return CS_X_MORE;
 }
 
