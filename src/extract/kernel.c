@@ -67,7 +67,7 @@ static const cs_xpattern patterns[] = {
      "INFO: rcu_\\w+ (?:self-)?detected stall|rcu: INFO: rcu_\\w+ (?:self-)?detected stall|"
      "INFO: rcu_\\w+ detected stalls|INFO: trying to register non-static key|"
      "INFO: possible (?:recursive|circular|irq lock inversion)|"
-     "Kernel panic - not syncing: |divide error: |invalid opcode: |stack segment: |"
+     "Kernel panic - not syncing: |divide(?: |_)error: |invalid opcode: |stack segment: |"
      "PANIC: double fault|UBSAN: |KASAN: |KMSAN: |KFENCE: |"
      "unreferenced object 0x|watchdog: BUG: soft lockup|NMI watchdog: |"
      "Oops: |Oops - |kernel panic: )"},
