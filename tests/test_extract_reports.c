@@ -305,6 +305,19 @@ static void test_android_chrome_v8(void **state)
     assert_string_equal(frame(t, 0, 0)->function, "abc::def()");
     cs_results_dispose(&r);
 
+    /* PySecSan: Python frames, stored innermost first */
+    t = only(&r, "clusterfuzz/stack_analyzer_data/pysecsan_command_os_system.txt");
+    assert_int_equal(t->kind, CS_TK_PYTHON);
+    assert_string_equal(t->headline, "PySecSan: Command injection");
+    assert_int_equal(t->line_start, 10);
+    assert_int_equal(t->line_end, 21);
+    assert_int_equal(t->threads[0].n_frames, 7);
+    assert_string_equal(frame(t, 0, 0)->function, "abort_with_issue");
+    assert_string_equal(frame(t, 0, 1)->function, "hook_pre_exec_os_system");
+    assert_string_equal(frame(t, 0, 6)->function, "<module>");
+    assert_int_equal(frame(t, 0, 6)->line, 43);
+    cs_results_dispose(&r);
+
     t = only(&r, "clusterfuzz/stack_analyzer_data/v8_runtime_error.txt");
     assert_string_equal(t->headline, "Runtime error in ../../src/runtime/runtime-test.cc, line 87");
     assert_int_equal(t->line_start, 2);
