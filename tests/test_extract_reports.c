@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "testutil.h"
 
 static const cs_frame *frame(const cs_trace *t, size_t thread, size_t k)
@@ -31,11 +32,18 @@ static void test_kernel_warning(void **state)
     assert_string_equal(t->headline, "WARNING: CPU: 1 PID: 2992 at lib/refcount.c:186 "
                                      "refcount_sub_and_test+0x167/0x1b0");
     assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
-    assert_string_equal(frame(t, 0, 0)->function, "refcount_sub_and_test");
-    assert_string_equal(frame(t, 0, 1)->function, "dump_stack");
-    assert_int_equal(frame(t, 0, 1)->offset, 0x194);
-    assert_string_equal(frame(t, 0, 10)->function, "sctp_wfree");
-    assert_string_equal(frame(t, 0, 11)->function, "skb_release_head_state");
+    /* A refcount WARNING's refcount helpers (the header's function among
+     * them) are set aside as the report type's own machinery. */
+    assert_string_equal(frame(t, 0, 0)->function, "dump_stack");
+    assert_int_equal(frame(t, 0, 0)->offset, 0x194);
+    size_t w = 0;
+    while (w + 1 < t->threads[0].n_frames && strcmp(frame(t, 0, w)->function, "sctp_wfree") != 0)
+        w++;
+    assert_string_equal(frame(t, 0, w)->function, "sctp_wfree");
+    assert_string_equal(frame(t, 0, w + 1)->function, "skb_release_head_state");
+    const cs_thread *aside = &t->threads[t->n_threads - 1];
+    assert_string_equal(aside->label, "the report type's own machinery");
+    assert_string_equal(aside->frames[0].function, "refcount_sub_and_test");
     for (size_t k = 0; k < t->threads[0].n_frames; k++)
         assert_string_not_equal(frame(t, 0, k)->function, "refcount_inc"); /* a "? " frame */
     cs_results_dispose(&r);
@@ -103,6 +111,280 @@ static void test_libfuzzer_reports(void **state)
     cs_results_dispose(&r);
 }
 
+static const cs_trace *fixture(cs_results *r, const char *rel)
+{
+    cs_t_triage(cs_t_src(rel), r);
+    assert_int_equal(r->n_traces, 1);
+    return r->traces[0];
+}
+
+/* First frame of thread 0 whose function is `fn`, or -1. */
+static long find_frame(const cs_trace *t, size_t thread, const char *fn)
+{
+    const cs_thread *th = &t->threads[thread];
+    for (size_t k = 0; k < th->n_frames; k++)
+        if (th->frames[k].function && strcmp(th->frames[k].function, fn) == 0) return (long)k;
+    return -1;
+}
+
+/* fixtures/fuzzer (make.sh): one libFuzzer target, one report per bug. */
+static void test_libfuzzer_fixtures(void **state)
+{
+    (void)state;
+    cs_results r;
+    const cs_trace *t = fixture(&r, "fixtures/fuzzer/deadly_signal.log");
+    assert_int_equal(t->kind, CS_TK_FUZZER);
+    assert_string_equal(t->headline, "libFuzzer: deadly signal");
+    assert_int_equal(t->line_start, 7);
+    assert_int_equal(t->line_end, 25);
+    assert_string_equal(frame(t, 0, 2)->function, "fuzzer::Fuzzer::CrashCallback()");
+    long k = find_frame(t, 0, "check_header");
+    assert_true(k > 0);
+    assert_string_equal(frame(t, 0, (size_t)k - 1)->function, "abort");
+    assert_string_equal(frame(t, 0, (size_t)k + 1)->function, "LLVMFuzzerTestOneInput");
+    cs_results_dispose(&r);
+
+    t = fixture(&r, "fixtures/fuzzer/timeout.log");
+    assert_int_equal(t->kind, CS_TK_FUZZER);
+    assert_true(cs_starts_with(t->headline, strlen(t->headline), "libFuzzer: timeout after "));
+    assert_int_equal(t->line_start, 9);
+    assert_int_equal(t->line_end, 24);
+    k = find_frame(t, 0, "spin_forever");
+    assert_true(k > 0);
+    assert_string_equal(frame(t, 0, (size_t)k + 1)->function, "LLVMFuzzerTestOneInput");
+    cs_results_dispose(&r);
+
+    t = fixture(&r, "fixtures/fuzzer/oom.log");
+    assert_int_equal(t->kind, CS_TK_FUZZER);
+    assert_true(
+        cs_starts_with(t->headline, strlen(t->headline), "libFuzzer: out-of-memory (used: "));
+    assert_int_equal(t->line_start, 7);
+    assert_int_equal(t->line_end, 21);
+    assert_string_equal(frame(t, 0, 0)->function, "malloc");
+    assert_string_equal(frame(t, 0, 1)->function, "grow_table");
+    assert_int_equal(frame(t, 0, 1)->line, 28);
+    cs_results_dispose(&r);
+
+    t = fixture(&r, "fixtures/fuzzer/exited.log");
+    assert_int_equal(t->kind, CS_TK_FUZZER);
+    assert_string_equal(t->headline, "libFuzzer: fuzz target exited");
+    assert_int_equal(t->line_start, 7);
+    assert_int_equal(t->line_end, 22);
+    assert_string_equal(frame(t, 0, 4)->function, "exit");
+    assert_string_equal(frame(t, 0, 5)->function, "LLVMFuzzerTestOneInput");
+    cs_results_dispose(&r);
+
+    t = fixture(&r, "fixtures/fuzzer/const_input.log");
+    assert_int_equal(t->kind, CS_TK_FUZZER);
+    assert_string_equal(t->headline, "libFuzzer: fuzz target overwrites its const input");
+    assert_int_equal(t->line_start, 8);
+    assert_int_equal(t->line_end, 23);
+    assert_string_equal(frame(t, 0, 2)->function,
+                        "fuzzer::Fuzzer::ExecuteCallback(unsigned char const*, unsigned long)");
+    cs_results_dispose(&r);
+
+    /* A sanitizer report inside a fuzzer run stays the sanitizer's. */
+    t = fixture(&r, "fixtures/fuzzer/asan_segv.log");
+    assert_int_equal(t->kind, CS_TK_ASAN);
+    assert_int_equal(t->line_start, 8);
+    assert_string_equal(frame(t, 0, 0)->function, "parse_record");
+    assert_int_equal(frame(t, 0, 0)->line, 16);
+    cs_results_dispose(&r);
+
+    t = fixture(&r, "fixtures/fuzzer/malloc_limit.log");
+    assert_int_equal(t->kind, CS_TK_ASAN);
+    assert_string_equal(t->headline,
+                        "AddressSanitizer: allocator is out of memory trying to allocate "
+                        "0x4000000000 bytes");
+    assert_string_equal(frame(t, 0, 1)->function, "alloc_frame");
+    cs_results_dispose(&r);
+
+    t = fixture(&r, "fixtures/fuzzer/asan_alloc_too_big.log");
+    assert_int_equal(t->kind, CS_TK_ASAN);
+    assert_true(cs_starts_with(t->headline, strlen(t->headline),
+                               "AddressSanitizer: requested allocation size 0x10000000000000 "));
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 10);
+    assert_string_equal(frame(t, 0, 1)->function, "reserve_table");
+    assert_int_equal(frame(t, 0, 1)->line, 10);
+    assert_string_equal(frame(t, 0, 2)->function, "main");
+    cs_results_dispose(&r);
+}
+
+/* fixtures/gostack (make.sh): a stack overflow's "runtime stack:" and its
+ * goroutines are one trace, with Go 1.19's and Go 1.26's elision lines. */
+static void test_go_stack_overflow(void **state)
+{
+    (void)state;
+    const char *logs[] = {"fixtures/gostack/go119_stack_overflow.log",
+                          "fixtures/gostack/gocur_stack_overflow.log"};
+    for (size_t i = 0; i < 2; i++) {
+        cs_results r;
+        const cs_trace *t = fixture(&r, logs[i]);
+        assert_int_equal(t->kind, CS_TK_GO_FATAL);
+        assert_string_equal(t->headline, "fatal error: stack overflow");
+        assert_int_equal(t->line_start, 3);
+        assert_true(t->line_end > 260);
+        assert_string_equal(t->threads[0].name, "runtime stack");
+        assert_string_equal(frame(t, 0, 0)->function, "runtime.throw");
+        assert_string_equal(frame(t, 0, 1)->function, "runtime.newstack");
+        assert_int_equal(t->threads[1].role, CS_ROLE_CRASHED);
+        assert_string_equal(t->threads[1].name, "goroutine 1");
+        assert_string_equal(frame(t, 1, 0)->function, "main.depth");
+        assert_true(t->threads[1].elided);
+        assert_true(t->n_threads >= 5);
+        cs_results_dispose(&r);
+    }
+}
+
+/* Android tombstones, Chrome CHECK/FATAL records on macOS and Windows,
+ * Chrome's signal handler and V8's runtime errors (ClusterFuzz's suite). */
+static void test_android_chrome_v8(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    cs_results r;
+    const cs_trace *t =
+        only(&r, "clusterfuzz/stack_analyzer_data/android_security_dcheck_failure.txt");
+    assert_int_equal(t->kind, CS_TK_NATIVE);
+    assert_string_equal(t->headline, "Security DCHECK failed: offset + length <= impl.length().");
+    assert_int_equal(t->line_start, 3);
+    assert_string_equal(t->threads[0].name, "CrRendererMain");
+    assert_string_equal(frame(t, 0, 0)->function, "tgkill");
+    assert_string_equal(frame(t, 0, 4)->function, "abort");
+    cs_results_dispose(&r);
+
+    t = only(&r, "clusterfuzz/stack_analyzer_data/android_null_stack.txt");
+    assert_int_equal(t->kind, CS_TK_NATIVE);
+    assert_string_equal(t->headline,
+                        "signal 11 (SIGSEGV), code 2 (SEGV_ACCERR), fault addr 0xb6e43000");
+    assert_int_equal(t->line_start, 16);
+    assert_int_equal(t->line_end, 34); /* "Tombstone written to" */
+    assert_int_equal(t->threads[0].n_frames, 1);
+    assert_int_equal(frame(t, 0, 0)->pc, 0x333);
+    cs_results_dispose(&r);
+
+    t = only(&r, "clusterfuzz/stack_analyzer_data/check_failure_android_media.txt");
+    assert_true(
+        cs_starts_with(t->headline, strlen(t->headline),
+                       "frameworks/av/media/libstagefright/MPEG4Extractor.cpp:3301 CHECK_EQ"));
+    assert_string_equal(frame(t, 0, 4)->function, "__android_log_assert");
+    cs_results_dispose(&r);
+
+    /* pc frames: "#00 pc 0001a2b4  /system/lib/libc.so (abort+63)" */
+    t = only(&r, "clusterfuzz/stack_analyzer_data/ignore_libc_if_symbolized.txt");
+    assert_string_equal(t->headline, "signal 8 (SIGFPE), code -6 (SI_TKILL), fault addr 0x6157");
+    assert_string_equal(frame(t, 0, 2)->function, "raise");
+    cs_results_dispose(&r);
+
+    t = only(&r, "clusterfuzz/stack_analyzer_data/check_failure_chrome_mac.txt");
+    assert_string_equal(t->headline, "Check failed: max_start_velocity > 0 (0 vs. 0)");
+    assert_int_equal(t->line_start, 2);
+    assert_string_equal(frame(t, 0, 2)->function,
+                        "_ZN2ui10FlingCurveC2ERKN3gfx9Vector2dFEN4base9TimeTicksE");
+    assert_string_equal(frame(t, 0, 2)->module, "Content Shell Framework");
+    cs_results_dispose(&r);
+
+    t = only(&r, "clusterfuzz/stack_analyzer_data/check_failure_chrome_win.txt");
+    assert_string_equal(t->headline, "Check failed: it != device_change_subscribers_.end().");
+    assert_string_equal(frame(t, 0, 2)->function,
+                        "content::MediaStreamDispatcherHost::OnCancelDeviceChangeNotifications");
+    assert_string_equal(frame(t, 0, 1)->file, "base\\logging.cc");
+    assert_int_equal(frame(t, 0, 1)->line, 524);
+    cs_results_dispose(&r);
+
+    /* one FATAL line, no stack: still the crash it reports */
+    t = only(&r, "clusterfuzz/stack_analyzer_data/check_failure_with_comparison2.txt");
+    assert_int_equal(t->line_start, 1);
+    assert_true(cs_starts_with(t->headline, strlen(t->headline),
+                               "Check failed: layout_snapped_paint_offset == "));
+    cs_results_dispose(&r);
+
+    t = only(&r, "clusterfuzz/stack_analyzer_data/cfi_nodebug.txt");
+    assert_string_equal(t->headline, "Received signal 4 ILL_ILLOPN 7fdf1d27c590");
+    assert_string_equal(frame(t, 0, 0)->function, "abc::def()");
+    cs_results_dispose(&r);
+
+    /* PySecSan: Python frames, stored innermost first */
+    t = only(&r, "clusterfuzz/stack_analyzer_data/pysecsan_command_os_system.txt");
+    assert_int_equal(t->kind, CS_TK_PYTHON);
+    assert_string_equal(t->headline, "PySecSan: Command injection");
+    assert_int_equal(t->line_start, 10);
+    assert_int_equal(t->line_end, 21);
+    assert_int_equal(t->threads[0].n_frames, 7);
+    assert_string_equal(frame(t, 0, 0)->function, "abort_with_issue");
+    assert_string_equal(frame(t, 0, 1)->function, "hook_pre_exec_os_system");
+    assert_string_equal(frame(t, 0, 6)->function, "<module>");
+    assert_int_equal(frame(t, 0, 6)->line, 43);
+    cs_results_dispose(&r);
+
+    t = only(&r, "clusterfuzz/stack_analyzer_data/v8_runtime_error.txt");
+    assert_string_equal(t->headline, "Runtime error in ../../src/runtime/runtime-test.cc, line 87");
+    assert_int_equal(t->line_start, 2);
+    cs_results_dispose(&r);
+}
+
+/* syzkaller's guilty frame per report type: stalls name the caller of the
+ * stuck loop, hung tasks the first frame that is not a way to sleep,
+ * lockdep the function that takes the lock. */
+static void test_kernel_report_types(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    static const struct {
+        const char *file, *want;
+    } cases[] = {
+        {"syzkaller/linux/report/145", "@ ipv6_rcv | "},       /* rcu stall, old layout */
+        {"syzkaller/linux/report/268", "@ kvm_vcpu_ioctl | "}, /* stall after a starved kthread */
+        {"syzkaller/linux/report/176", "@ do_exit | "},        /* task hung */
+        {"syzkaller/linux/report/116", "@ ipmr_mfc_seq_stop | "}, /* "[ BUG: bad unlock balance" */
+        {"syzkaller/linux/report/189", "@ vcs_read | "},          /* circular locking: "at:" */
+        {"syzkaller/linux/report/149", "@ strp_check_rcv | "},    /* KASAN past queue_work */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *p = cs_t_corpus_path(cases[i].file);
+        cs_triage tr;
+        cs_t_triage_full(&p, 1, NULL, &tr);
+        assert_true(tr.res.n_traces >= 1);
+        if (!strstr(tr.res.traces[0]->signature, cases[i].want))
+            fail_msg("%s: %s", cases[i].file, tr.res.traces[0]->signature);
+        cs_triage_dispose(&tr);
+    }
+}
+
+/* FreeBSD's KDB backtrace and Zircon's bt# lines (bsdkern.c). */
+static void test_other_kernels(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    cs_results r;
+    const cs_trace *t = only(&r, "syzkaller/freebsd/report/0");
+    assert_int_equal(t->kind, CS_TK_KERNEL);
+    assert_string_equal(t->headline, "Fatal trap 12: page fault while in kernel mode");
+    assert_int_equal(t->line_start, 3);
+    assert_int_equal(t->line_end, 30);
+    assert_string_equal(frame(t, 0, 0)->function, "kdb_backtrace");
+    assert_string_equal(frame(t, 0, 7)->function, "atrtc_settime");
+    assert_int_equal(frame(t, 0, 7)->offset, 0xc);
+    cs_results_dispose(&r);
+
+    t = only(&r, "syzkaller/fuchsia/report/11");
+    assert_int_equal(t->kind, CS_TK_KERNEL);
+    assert_string_equal(t->headline, "ZIRCON KERNEL PANIC");
+    assert_int_equal(t->line_start, 5);
+    assert_string_equal(frame(t, 0, 2)->function, "x86_df_handler");
+    assert_true(frame(t, 0, 2)->inlined);
+    assert_string_equal(frame(t, 0, 2)->file, "arch/x86/faults.cpp");
+    assert_int_equal(frame(t, 0, 2)->line, 175);
+    cs_results_dispose(&r);
+
+    const char *p = cs_t_corpus_path("syzkaller/freebsd/report/0");
+    cs_triage tr;
+    cs_t_triage_full(&p, 1, NULL, &tr);
+    assert_non_null(strstr(tr.res.traces[0]->signature, "@ atrtc_settime | "));
+    cs_triage_dispose(&tr);
+}
+
 static void test_check_failures_and_cdb(void **state)
 {
     (void)state;
@@ -145,10 +427,11 @@ int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kernel_warning),
-        cmocka_unit_test(test_kernel_blamed_frame),
-        cmocka_unit_test(test_libfuzzer_reports),
-        cmocka_unit_test(test_check_failures_and_cdb),
+        cmocka_unit_test(test_kernel_warning),     cmocka_unit_test(test_kernel_blamed_frame),
+        cmocka_unit_test(test_libfuzzer_reports),  cmocka_unit_test(test_check_failures_and_cdb),
+        cmocka_unit_test(test_libfuzzer_fixtures), cmocka_unit_test(test_go_stack_overflow),
+        cmocka_unit_test(test_android_chrome_v8),  cmocka_unit_test(test_kernel_report_types),
+        cmocka_unit_test(test_other_kernels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

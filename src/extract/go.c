@@ -256,7 +256,9 @@ static int feed_dump(st *s, const cs_xline *l)
         start_goroutine(s, &m, l);
         return CS_X_MORE;
     }
-    if (cs_starts_with(q, qn, "...additional frames elided...")) {
+    /* "...additional frames elided..."; Go 1.21+: "...44739049 frames elided..." */
+    if (cs_starts_with(q, qn, "...") && qn > 20 &&
+        memcmp(q + qn - 17, " frames elided...", 17) == 0) {
         if (th) th->elided = true;
         return CS_X_MORE;
     }
