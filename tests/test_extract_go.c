@@ -497,6 +497,35 @@ static void test_corpus_go(void **state)
     cs_results_dispose(&r);
 }
 
+/* A run that crashed is a failed run, with or without an outcome line: a
+ * panic in another goroutine (or a runtime throw) kills the test binary
+ * before go test prints "--- FAIL"; a panic in the test's own goroutine
+ * prints it right before, and is counted once. */
+static void test_crashed_run_is_a_failure(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path, *test;
+    } cases[] = {
+        {"fixtures/race/go119_race_v2.log", "TestPutDrop"},             /* no --- FAIL line */
+        {"fixtures/go/concurrent_map_writes.log", "TestConcurrentAdd"}, /* runtime throw */
+        {"fixtures/go/nil_deref.log", "TestDispatchUnknownKind"},       /* --- FAIL, then panic */
+        {"fixtures/go/timeout.log", "TestDrain"},                       /* test timed out */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *paths[] = {cases[i].path};
+        cs_triage t;
+        cs_t_triage_full(paths, 1, NULL, &t);
+        const cs_test_summary *s = NULL;
+        for (size_t k = 0; k < t.tests.n; k++)
+            if (strcmp(t.tests.v[k].name, cases[i].test) == 0) s = &t.tests.v[k];
+        assert_non_null(s);
+        assert_int_equal(s->failures, 1);
+        assert_int_equal(s->runs, 1);
+        cs_triage_dispose(&t);
+    }
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -518,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_lookalikes_yield_nothing),
         cmocka_unit_test(test_corpus_go),
         cmocka_unit_test(test_huge_dump_one_trace),
+        cmocka_unit_test(test_crashed_run_is_a_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,7 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     t->seq = x->seq++;
     (*count)++;
     cs_results_add_trace(x->out, t);
+    cs_x_crash_run(x, t);
     if (t->tentative) {
         tent *e = cs_x_tent_find(x, t->test, strlen(t->test), true);
         *CS_PUSH(e->idx, e->n, e->cap) = x->out->n_traces - 1;
@@ -438,5 +439,6 @@ void cs_extractor_free(cs_extractor *e)
     free(e->x.unnamed);
     free(e->x.closed);
     cs_x_tents_clear(&e->x);
+    free(e->x.last_fail);
     free(e);
 }

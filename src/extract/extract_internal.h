@@ -67,6 +67,10 @@ struct cs_xctx {
     bool in_pytest_failures, pytest_headers;
     /* Traces that could not say their test (--tb=line) in order, for the
      * summary lines that name the failures in the same order. */
+    /* The last failure an outcome line recorded: a panic right after it
+     * is that run's crash, not a run of its own (cs_x_crash_run). */
+    char *last_fail;
+    uint64_t last_fail_line;
     cs_trace **unnamed;
     size_t n_unnamed, cap_unnamed, next_unnamed;
 };
@@ -126,6 +130,7 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l);
 void cs_x_note_outcome(cs_extractor *e, const cs_xline *l);
 void cs_x_close_records(cs_xctx *x, const char *pkg, size_t n);
 void cs_x_drop_unsettled(cs_extractor *e);
+void cs_x_crash_run(cs_xctx *x, const cs_trace *t);
 
 /* extract.c */
 void cs_x_close_active(cs_extractor *e, bool eof);

@@ -184,6 +184,29 @@ static void record_outcome(cs_xctx *x, const char *name, size_t n, cs_outcome o,
     }
     x->n_runs++;
     cs_test_record_add(open_record(x, name, n), o, line);
+    if (o == CS_OUT_FAIL) {
+        free(x->last_fail);
+        x->last_fail = cs_xstrndup(name, n);
+        x->last_fail_line = line;
+    }
+}
+
+/* A Go panic or fatal error ends the test binary in the middle of a test's
+ * run. When the test's goroutine panicked, go test printed "--- FAIL" just
+ * before the panic; when another goroutine did (or the runtime threw), no
+ * outcome line is ever printed for that run, yet it failed: count it once,
+ * at the crash's line. */
+void cs_x_crash_run(cs_xctx *x, const cs_trace *t)
+{
+    if (x->reader || !t->test || t->tentative || t->summary) return;
+    if (t->kind != CS_TK_GO_PANIC && t->kind != CS_TK_GO_FATAL) return;
+    /* The run's own --- FAIL line is the last failure recorded, printed
+     * right before the panic (its record may be closed by now: the package
+     * line can end the trace). */
+    if (x->last_fail && strcmp(x->last_fail, t->test) == 0 &&
+        x->last_fail_line + 3 >= t->line_start)
+        return;
+    record_outcome(x, t->test, strlen(t->test), CS_OUT_FAIL, t->line_start);
 }
 
 /* A package line ("ok  pkg 0.1s") ends that package's output: its open
