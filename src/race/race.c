@@ -402,6 +402,23 @@ typedef struct container {
     size_t key_len;
 } container;
 
+/* The class templates whose first argument is the key type. Other map
+ * frames (_Hashtable_alloc<allocator<...>>, _Hash_node<...>) say only the
+ * family. */
+static const char *const keyed[] = {"_Hashtable",
+                                    "_Map_base",
+                                    "_Insert_base",
+                                    "_Hashtable_base",
+                                    "unordered_map",
+                                    "unordered_set",
+                                    "unordered_multimap",
+                                    "unordered_multiset",
+                                    "_Rb_tree",
+                                    "map",
+                                    "set",
+                                    "multimap",
+                                    "multiset"};
+
 static container container_of(const cs_thread *th)
 {
     container c = {0, NULL, 0};
@@ -409,15 +426,27 @@ static container container_of(const cs_thread *th)
         const cs_frame *f = &th->frames[j];
         if (!f->map_impl || !f->function) continue;
         const char *fn = f->function;
-        if (strstr(fn, "_Hashtable") || strstr(fn, "unordered_") || strstr(fn, "_Map_base"))
-            c.family = 'h';
+        char fam = 0;
+        if (strstr(fn, "_Hashtable") || strstr(fn, "unordered_") || strstr(fn, "_Map_base") ||
+            strstr(fn, "_Hash_node"))
+            fam = 'h';
         else if (strstr(fn, "_Rb_tree") || strstr(fn, "std::map<") || strstr(fn, "std::set<") ||
                  strstr(fn, "std::multimap<") || strstr(fn, "std::multiset<"))
-            c.family = 't';
-        else
-            return c;
+            fam = 't';
+        if (!fam) continue;
+        if (!c.family) c.family = fam;
+        if (fam != c.family) continue;
         const char *lt = strchr(fn, '<');
-        if (!lt) return c;
+        if (!lt) continue;
+        const char *name = lt;
+        while (name > fn && (name[-1] == '_' || (name[-1] >= 'a' && name[-1] <= 'z') ||
+                             (name[-1] >= 'A' && name[-1] <= 'Z')))
+            name--;
+        bool is_keyed = false;
+        for (size_t k = 0; k < CS_ARRAY_LEN(keyed) && !is_keyed; k++)
+            is_keyed = strlen(keyed[k]) == (size_t)(lt - name) &&
+                       memcmp(keyed[k], name, (size_t)(lt - name)) == 0;
+        if (!is_keyed) continue;
         int depth = 0;
         const char *e = lt + 1;
         for (; *e && !(depth == 0 && (*e == ',' || *e == '>')); e++)
