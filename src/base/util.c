@@ -1,10 +1,15 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "error.h"
 
 static void oom(size_t n)
 {
@@ -140,4 +145,30 @@ uint64_t cs_hash64(const void *data, size_t n, uint64_t h)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+int cs_tmpfile_fd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+    char *tmpl = cs_xasprintf("%s/crashsift-XXXXXX", dir);
+    fd = mkostemp(tmpl, O_CLOEXEC);
+    if (fd >= 0) unlink(tmpl);
+    free(tmpl);
+    return fd;
+}
+
+int cs_write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return CS_E_IO;
+        c += k;
+        n -= (size_t)k;
+    }
+    return CS_OK;
 }

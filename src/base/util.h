@@ -32,4 +32,11 @@ uint64_t cs_hash64(const void *data, size_t n, uint64_t seed);
 #define CS_PUSH(arr, n, cap)                                                                       \
     (cs_grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr))), &(arr)[(n)++])
 
+/* A private temporary file in $TMPDIR (else /tmp), unlinked from the start
+ * (O_TMPFILE where the file system has it): what must spill past a memory
+ * budget. -1 with errno on failure. */
+int cs_tmpfile_fd(void);
+/* Writes all n bytes (EINTR retried): CS_OK or CS_E_IO. */
+int cs_write_all(int fd, const void *p, size_t n);
+
 #endif

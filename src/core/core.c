@@ -322,30 +322,6 @@ int cs_core_bin_open(const core_bin *cb)
 
 /* ---- deferred cores --------------------------------------------------- */
 
-/* A private temp file: unlinked from the start (O_TMPFILE), only in /tmp. */
-static int tmpfile_fd(void)
-{
-    int fd = open("/tmp", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
-    char tmpl[] = "/tmp/crashsift-core-XXXXXX";
-    fd = mkostemp(tmpl, O_CLOEXEC);
-    if (fd >= 0) unlink(tmpl);
-    return fd;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    while (n) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return CS_E_IO;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 cs_core_pending *cs_core_defer_begin(cs_core_index *idx, const char *source)
 {
     cs_core_pending *p = cs_xcalloc(1, sizeof *p);
@@ -363,14 +339,14 @@ int cs_core_defer_write(cs_core_pending *p, const void *data, size_t n)
     core_item *it = &p->it;
     if (it->fd < 0 && p->idx->mem_items + it->n + n > CS_CORE_PENDING_MEM) {
         /* Past the memory budget: move this core to a temp file. */
-        it->fd = tmpfile_fd();
-        if (it->fd < 0 || write_all(it->fd, it->owned, it->n)) return p->err = CS_E_IO;
+        it->fd = cs_tmpfile_fd();
+        if (it->fd < 0 || cs_write_all(it->fd, it->owned, it->n)) return p->err = CS_E_IO;
         free(it->owned);
         it->owned = NULL;
         p->cap = 0;
     }
     if (it->fd >= 0) {
-        if (write_all(it->fd, data, n)) return p->err = CS_E_IO;
+        if (cs_write_all(it->fd, data, n)) return p->err = CS_E_IO;
     } else {
         if (it->n + n > p->cap) {
             size_t cap = p->cap ? p->cap : 1u << 16;
@@ -396,8 +372,8 @@ void cs_core_defer_end(cs_core_pending *p, bool ok, cs_results *out)
                                 (unsigned long long)p->max);
         else
             cs_results_add_diag(out, p->it.source,
-                                "could not keep the core for unwinding (temporary file in "
-                                "/tmp failed); skipped");
+                                "could not keep the core for unwinding (a temporary file in "
+                                "TMPDIR or /tmp failed); skipped");
     }
     if (ok && !p->err) {
         core_item *it = CS_PUSH(p->idx->items, p->idx->n_items, p->idx->cap_items);
@@ -408,6 +384,21 @@ void cs_core_defer_end(cs_core_pending *p, bool ok, cs_results *out)
         item_dispose(&p->it);
     }
     free(p);
+}
+
+int cs_core_defer_fd(cs_core_index *idx, const char *source, int fd, uint64_t size, cs_results *out)
+{
+    if (size > idx->opts.max_core) {
+        cs_results_add_diag(out, source,
+                            "core larger than %llu bytes; skipped (raise the core size limit "
+                            "to unwind it)",
+                            (unsigned long long)idx->opts.max_core);
+        close(fd);
+        return CS_E_LIMIT;
+    }
+    core_item *it = CS_PUSH(idx->items, idx->n_items, idx->cap_items);
+    *it = (core_item){.source = cs_xstrdup(source ? source : ""), .n = (size_t)size, .fd = fd};
+    return CS_OK;
 }
 
 int cs_core_unwind_deferred(cs_core_index *idx, const cs_core_opts *opts, cs_results *out)

@@ -96,6 +96,10 @@ size_t cs_core_deferred_count(const cs_core_index *idx);
 
 /* Unwinds every deferred core, in the order they were deferred, appending
  * traces and diagnostics to `out`, and empties the queue. */
+/* A core that is a plain file: kept as the open fd (taken) and read in
+ * place when unwound (mmap), never copied. */
+int cs_core_defer_fd(cs_core_index *idx, const char *source, int fd, uint64_t size,
+                     cs_results *out);
 int cs_core_unwind_deferred(cs_core_index *idx, const cs_core_opts *opts, cs_results *out);
 
 /* Unwinds one core held by the caller (not copied). Appends one trace or a

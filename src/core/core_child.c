@@ -88,6 +88,10 @@ child_main(int fd, const cs_core_index *idx, const core_item *items, size_t from
         if (write_all(fd, &h, sizeof h)) _exit(3);
         struct itimerval it = {{0, 0}, {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000}};
         setitimer(ITIMER_PROF, &it, NULL);
+        /* Tests of the time limit: an unwind that never ends, on the CPU. */
+        if (getenv("CRASHSIFT_TEST_SLOW_UNWIND"))
+            for (volatile unsigned long spin = 0;; spin++)
+                ;
         cs_core_unwind_item(&c, &items[i], &rec);
         struct itimerval off = {{0, 0}, {0, 0}};
         setitimer(ITIMER_PROF, &off, NULL);

@@ -143,31 +143,6 @@ static const char *content_looks_like(const unsigned char *h, size_t n, cs_membe
 /* Dispatches one opened member: containers are opened, leaves visited.
  * `path` is the file on disk when the member is a plain file (so a zip can
  * be opened in place instead of copied into memory). */
-/* A private temporary file, unlinked from the start, in $TMPDIR or /tmp. */
-static int spill_fd(void)
-{
-    const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
-    char *tmpl = cs_xasprintf("%s/crashsift-zip-XXXXXX", dir);
-    fd = mkostemp(tmpl, O_CLOEXEC);
-    if (fd >= 0) unlink(tmpl);
-    free(tmpl);
-    return fd;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
 
 /* A nested zip (a member that is itself a zip) must be seekable for libzip:
  * up to CS_ZIP_IN_RAM it is read into memory (*data, *n), past that it goes
@@ -192,8 +167,8 @@ static int slurp_or_spill(cs_reader *r, uint64_t max, unsigned char **data, size
             } else {
                 /* Past the memory budget: what was read so far goes first,
                  * the buffer is then reused for chunks. */
-                f = spill_fd();
-                if (f < 0 || write_all(f, p, len) != 0) {
+                f = cs_tmpfile_fd();
+                if (f < 0 || cs_write_all(f, p, len) != 0) {
                     rc = CS_E_IO;
                     break;
                 }
@@ -215,7 +190,7 @@ static int slurp_or_spill(cs_reader *r, uint64_t max, unsigned char **data, size
         }
         len += (size_t)k;
         if (f >= 0) {
-            if (write_all(f, p, len) != 0) {
+            if (cs_write_all(f, p, len) != 0) {
                 rc = CS_E_IO;
                 break;
             }

@@ -58,6 +58,9 @@ void cs_reader_fail(cs_reader *r, const char *msg);
  * compressed nor inside an archive), so it can be opened again later;
  * NULL otherwise. */
 const char *cs_reader_file_path(const cs_reader *r);
+/* The open file of a plain-file member (checked against the walk), or -1:
+ * for reading it in place; the reader keeps it. */
+int cs_reader_file_fd(const cs_reader *r);
 /* What the visitor learned of an ELF member, recorded with it in the
  * inventory (cs_member.elf_kind, .build_id); takes both (either NULL). */
 void cs_reader_set_elf(cs_reader *r, char *elf_kind, char *build_id);

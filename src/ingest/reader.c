@@ -193,6 +193,11 @@ const char *cs_reader_file_path(const cs_reader *r)
     return r->fs_path;
 }
 
+int cs_reader_file_fd(const cs_reader *r)
+{
+    return r->fs_path && r->pull == ing_pull_fd ? (int)(intptr_t)r->ctx : -1;
+}
+
 void cs_reader_set_elf(cs_reader *r, char *elf_kind, char *build_id)
 {
     free(r->elf_kind);

@@ -1,9 +1,12 @@
+#define _GNU_SOURCE
 #include "pipeline.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -87,6 +90,19 @@ static void extract_text(run *r, const char *source, cs_reader *rd)
  * a truncated core still gives a partial trace, and ingest reports why. */
 static void defer_core(run *r, const char *source, cs_reader *rd)
 {
+    /* A plain file is read in place when it is unwound, never copied (a
+     * core can be larger than any temporary space). */
+    int fd = cs_reader_file_fd(rd);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (own >= 0) {
+            pthread_mutex_lock(&r->sh->core_lock);
+            cs_core_defer_fd(r->cores, source, own, (uint64_t)st.st_size, r->out);
+            pthread_mutex_unlock(&r->sh->core_lock);
+            return;
+        }
+    }
     pthread_mutex_lock(&r->sh->core_lock);
     cs_core_pending *p = cs_core_defer_begin(r->cores, source);
     ssize_t k;
