@@ -4,13 +4,16 @@
 #     added, journal mode unchanged), naming the file;
 #   - a database busy past the timeout: the report is written anyway, the
 #     run says the batch was not recorded and exits 2;
-#   - a crashsift database is stamped with its application_id.
+#   - a crashsift database is stamped with its application_id;
+#   - a full disk (a small tmpfs, where mounting is allowed): the cause is
+#     reported (not ROLLBACK's "no transaction is active"), the report is
+#     written anyway and the run exits 2.
 #   history_hostile.sh BIN
 set -euo pipefail
 bin=$(realpath "$1")
 fx=$(cd "$(dirname "$0")/../fixtures" && pwd)
 tmp=$(mktemp -d)
-trap 'kill $holder 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap 'kill $holder 2>/dev/null || true; umount "$tmp/small" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 holder=
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$tmp"
@@ -64,3 +67,24 @@ grep -F "this batch was NOT recorded" busy.err >/dev/null || fail "busy: not sai
 python3 -c 'import json,sys; d=json.load(open("busy.json")); sys.exit(0 if d["traces"] else 1)' ||
   fail "busy: the report was withheld"
 echo "ok: a busy database still gets the report, and exit 2"
+
+# A full disk: a 64 KiB tmpfs, nearly filled. Needs mount (root); else skipped.
+mkdir small
+if mount -t tmpfs -o size=64k tmpfs small 2>/dev/null; then
+  head -c 56000 /dev/zero >small/filler 2>/dev/null || true
+  set +e
+  "$bin" triage --db small/h.db -f json "$fx/go" >full.json 2>full.err
+  rc=$?
+  set -e
+  umount small
+  [ $rc = 2 ] || { cat full.err; fail "full disk: exit $rc, expected 2"; }
+  grep -F "no transaction is active" full.err >/dev/null && { cat full.err; fail "full disk: the cause was replaced by ROLLBACK's error"; }
+  grep -Ei "disk is full|no space left" full.err >/dev/null || { cat full.err; fail "full disk: the cause is not said"; }
+  grep -F "NOT be recorded" full.err >/dev/null || grep -F "NOT recorded" full.err >/dev/null ||
+    fail "full disk: not said that the batch was lost"
+  python3 -c 'import json,sys; d=json.load(open("full.json")); sys.exit(0 if d["traces"] else 1)' ||
+    fail "full disk: the report was withheld"
+  echo "ok: a full disk says why, and the report is written"
+else
+  echo "SKIP (part): cannot mount a tmpfs here (not root?); the full-disk case is not tested"
+fi

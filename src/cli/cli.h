@@ -116,7 +116,16 @@ int cs_cli_finish_stdout(int r);
 /* After the pipeline, for triage and merge: records the batch in hist (may
  * be NULL), writes every report of o, returns the exit status. */
 int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *inputs,
-                      size_t n_inputs, cs_history *hist);
+                      size_t n_inputs, cs_history *hist, bool history_lost);
+/* The checks triage and merge make before any work: paths given and
+ * readable (noun names them in the message), --fail-on new/regressed with a
+ * --db, a usable --source-url. 0, or the exit status with a message. */
+int cs_cli_prepare(const cs_cli_opts *o, const char *cmd, const char *what, const char *noun);
+/* --db for triage and merge: opens the history into *out (NULL without
+ * --db). When it cannot be opened (busy, full, foreign, corrupt) it says so
+ * and that the batch will not be recorded, and sets *lost: the run goes on
+ * and writes its reports, and cs_cli_report_run then exits 2. */
+void cs_cli_open_history(const cs_cli_opts *o, cs_history **out, bool *lost);
 
 /* --source-url's {commit} into *commit: --commit, else $GITHUB_SHA, else
  * $CI_COMMIT_SHA (NULL when none is set or no template is given). -1, with

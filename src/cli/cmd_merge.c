@@ -35,34 +35,10 @@ int cs_cmd_merge(int argc, char **argv)
         help();
         return CS_EXIT_OK;
     }
-    if (o.n_paths == 0) {
-        fprintf(stderr, "crashsift merge: no SHARD given\nTry 'crashsift merge --help'.\n");
-        return CS_EXIT_USAGE;
-    }
-    if ((o.fail_on & (CS_FAIL_NEW | CS_FAIL_REGRESSED)) && !o.db) {
-        fprintf(stderr, "crashsift merge: --fail-on new and regressed need --db (a history "
-                        "to compare with)\nTry 'crashsift merge --help'.\n");
-        return CS_EXIT_USAGE;
-    }
-    const char *commit;
-    if (cs_cli_source_commit(&o, &commit)) return CS_EXIT_USAGE;
-    /* A missing shard is a failed CI job upstream: fail, do not report less. */
-    for (int i = 0; i < o.n_paths; i++) {
-        if (access(o.paths[i], R_OK) != 0) {
-            fprintf(stderr, "crashsift merge: cannot read shard '%s': %s\n", o.paths[i],
-                    strerror(errno));
-            return CS_EXIT_USAGE;
-        }
-    }
+    if ((rc = cs_cli_prepare(&o, "merge", "SHARD", "shard"))) return rc;
     cs_history *hist = NULL;
-    if (o.db) {
-        char *err = NULL;
-        if (cs_history_open(&hist, o.db, true, &err)) {
-            fprintf(stderr, "crashsift: %s\n", err);
-            free(err);
-            return CS_EXIT_USAGE;
-        }
-    }
+    bool lost = false;
+    cs_cli_open_history(&o, &hist, &lost);
     size_t n = (size_t)o.n_paths, failed = 0;
     cs_shard_header *hs = cs_xcalloc(n, sizeof *hs);
     cs_triage tr;
@@ -97,7 +73,7 @@ int cs_cmd_merge(int argc, char **argv)
                     o.paths[i], hs[i].sig_version, hs[i].sig_frames, tr.sig_version,
                     o.run.sig_frames);
     }
-    rc = cs_cli_report_run(&o, &tr, inputs, n_inputs, hist);
+    rc = cs_cli_report_run(&o, &tr, inputs, n_inputs, hist, lost);
     free(inputs);
     for (size_t i = 0; i < n; i++)
         cs_shard_header_dispose(&hs[i]);

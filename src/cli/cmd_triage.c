@@ -69,8 +69,53 @@ static bool fails(unsigned fail_on, const cs_triage *tr, const cs_history_mark *
 
 /* What triage and merge do after the pipeline: record the batch (hist may
  * be NULL), write every report, and say the exit status. */
+int cs_cli_prepare(const cs_cli_opts *o, const char *cmd, const char *what, const char *noun)
+{
+    if (o->n_paths == 0) {
+        fprintf(stderr, "crashsift %s: no %s given\nTry 'crashsift %s --help'.\n", cmd, what, cmd);
+        return CS_EXIT_USAGE;
+    }
+    if ((o->fail_on & (CS_FAIL_NEW | CS_FAIL_REGRESSED)) && !o->db) {
+        fprintf(stderr,
+                "crashsift %s: --fail-on new and regressed need --db FILE (a history to compare "
+                "with)\nTry 'crashsift %s --help'.\n",
+                cmd, cmd);
+        return CS_EXIT_USAGE;
+    }
+    const char *commit;
+    if (cs_cli_source_commit(o, &commit)) return CS_EXIT_USAGE;
+    /* A mistyped path in a CI step (or a shard a failed job never wrote)
+     * must fail the step, not pass it quietly with a smaller report;
+     * unreadable members deeper down stay error entries. */
+    for (int i = 0; i < o->n_paths; i++) {
+        if (access(o->paths[i], R_OK) != 0) {
+            fprintf(stderr, "crashsift %s: cannot read %s '%s': %s\n", cmd, noun, o->paths[i],
+                    strerror(errno));
+            return CS_EXIT_USAGE;
+        }
+    }
+    return CS_EXIT_OK;
+}
+
+void cs_cli_open_history(const cs_cli_opts *o, cs_history **out, bool *lost)
+{
+    *out = NULL;
+    *lost = false;
+    if (!o->db) return;
+    char *err = NULL;
+    if (cs_history_open(out, o->db, true, &err)) {
+        fprintf(stderr,
+                "crashsift: %s\ncrashsift: this batch will NOT be recorded; the reports "
+                "are written without history\n",
+                err);
+        free(err);
+        *out = NULL;
+        *lost = true;
+    }
+}
+
 int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *inputs,
-                      size_t n_inputs, cs_history *hist)
+                      size_t n_inputs, cs_history *hist, bool history_lost)
 {
     cs_results res = tr->res;
     const char *dflt = o->format ? o->format : "text";
@@ -99,7 +144,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
     cs_history_mark *hc = NULL, *hr = NULL;
     cs_history_status *sc = NULL, *sr = NULL;
     cs_report_history rh = {0};
-    bool not_recorded = false;
+    bool not_recorded = history_lost;
     if (hist) {
         cs_history_batch b = {
             .res = &res,
@@ -161,37 +206,12 @@ int cs_cmd_triage(int argc, char **argv)
         help();
         return CS_EXIT_OK;
     }
-    if (o.n_paths == 0) {
-        fprintf(stderr, "crashsift triage: no PATH given\nTry 'crashsift triage --help'.\n");
-        return CS_EXIT_USAGE;
-    }
-    if ((o.fail_on & (CS_FAIL_NEW | CS_FAIL_REGRESSED)) && !o.db) {
-        fprintf(stderr, "crashsift triage: --fail-on new and regressed need --db FILE (a history "
-                        "to compare with)\nTry 'crashsift triage --help'.\n");
-        return CS_EXIT_USAGE;
-    }
-    const char *commit;
-    if (cs_cli_source_commit(&o, &commit)) return CS_EXIT_USAGE;
-    /* A mistyped path in a CI step must fail the step, not pass it quietly
-     * with an empty report; unreadable members deeper down stay error entries. */
-    for (int i = 0; i < o.n_paths; i++) {
-        if (access(o.paths[i], R_OK) != 0) {
-            fprintf(stderr, "crashsift triage: cannot read input '%s': %s\n", o.paths[i],
-                    strerror(errno));
-            return CS_EXIT_USAGE;
-        }
-    }
+    if ((rc = cs_cli_prepare(&o, "triage", "PATH", "input"))) return rc;
     /* The history database is opened (checked, migrated) before the work,
      * so a bad --db costs nothing; without --db nothing is stored. */
     cs_history *hist = NULL;
-    if (o.db) {
-        char *err = NULL;
-        if (cs_history_open(&hist, o.db, true, &err)) {
-            fprintf(stderr, "crashsift: %s\n", err);
-            free(err);
-            return CS_EXIT_USAGE;
-        }
-    }
+    bool lost = false;
+    cs_cli_open_history(&o, &hist, &lost);
     if (isatty(STDERR_FILENO)) o.run.progress = cs_cli_progress;
     cs_triage tr;
     if (cs_pipeline_triage(&o.run, (const char *const *)o.paths, (size_t)o.n_paths, &tr)) {
@@ -202,7 +222,7 @@ int cs_cmd_triage(int argc, char **argv)
         cs_history_free(hist);
         return CS_EXIT_USAGE;
     }
-    rc = cs_cli_report_run(&o, &tr, (const char *const *)o.paths, (size_t)o.n_paths, hist);
+    rc = cs_cli_report_run(&o, &tr, (const char *const *)o.paths, (size_t)o.n_paths, hist, lost);
     cs_history_free(hist);
     cs_triage_dispose(&tr);
     return rc;

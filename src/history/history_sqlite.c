@@ -134,8 +134,11 @@ static char *msg_sqlite(const char *path, const char *what, sqlite3 *db, int rc)
         return cs_xasprintf("history database '%s' is busy: another run held it for over %d s; "
                             "try again",
                             path, CS_HISTORY_BUSY_TIMEOUT_MS / 1000);
-    return cs_xasprintf("history database '%s': %s: %s", path, what,
-                        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    /* SQLite says "disk I/O error"; the system's errno says why (ENOSPC). */
+    int e = db ? sqlite3_system_errno(db) : 0;
+    return cs_xasprintf("history database '%s': %s: %s%s%s%s", path, what,
+                        db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), e ? " (" : "",
+                        e ? strerror(e) : "", e ? ")" : "");
 }
 
 /* Checks an existing file through a read-only connection first, so that
