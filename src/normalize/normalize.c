@@ -530,6 +530,7 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
         e->sentinel = true;
     else if (match_rule(n, CS_RULE_SKIP, lang, e->norm_function, &which) ||
              match_rule(n, CS_RULE_SKIP, lang, f->function, &which) ||
+             match_rule(n, CS_RULE_SKIP_PRINTED, lang, f->function, &which) ||
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->file, &which) ||
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->module, &which))
         e->skip = true;
