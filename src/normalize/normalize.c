@@ -665,11 +665,26 @@ void cs_normalize_frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
         cs_buf_adds(b, base ? base + 1 : f->module);
         if (f->build_id && *f->build_id) cs_buf_printf(b, "@%s", f->build_id);
         cs_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
+    } else if (f->norm_file && (f->line > 0 || !f->module || !*f->module)) {
+        cs_buf_adds(b, f->norm_file);
+    } else if (f->module && *f->module) {
+        /* A file without a line is no place to open (symbol files attribute
+         * it from the nearest line record); the module is the steadier name,
+         * as Socorro has it, without the brackets of "[module]". */
+        const char *base = strrchr(f->module, '/');
+        base = base ? base + 1 : f->module;
+        const char *s = base;
+        size_t len = strlen(s);
+        while (len && *s == '[')
+            s++, len--;
+        while (len && s[len - 1] == ']')
+            len--;
+        if (len)
+            cs_buf_add(b, s, len);
+        else
+            cs_buf_adds(b, base); /* only brackets: keep them */
     } else if (f->norm_file) {
         cs_buf_adds(b, f->norm_file);
-    } else if (f->module) {
-        const char *base = strrchr(f->module, '/');
-        cs_buf_adds(b, base ? base + 1 : f->module);
     } else if (f->has_pc) {
         /* No module at all (an address outside every mapping). */
         cs_buf_printf(b, "0x%llx", (unsigned long long)f->pc);
