@@ -26,7 +26,7 @@ checks = [
     ("clusterfuzz first frame", c["first_frame_equal"] / c["judged"], 0.65),
     ("public-traces top frame among first three", p["hit"] / p["judged"], 0.78),
     ("public-traces, files with a trace", p["hit_with_trace"] / p["judged_with_trace"], 0.93),
-    ("socorro normalization", s["agree"] / s["cases"], 0.94),
+    ("socorro normalization", s["agree"] / s["cases"], 0.97),
     ("satyr crash frame", y["agree"] / y["checks"], 0.99),
 ]
 bad = 0
