@@ -416,8 +416,36 @@ static container container_of(const cs_thread *th)
             c.family = 't';
         else
             return c;
-        const char *lt = strchr(fn, '<');
-        if (!lt) return c;
+        /* The key is the first argument of the container's own template,
+         * not of a return type in front of it ("std::__detail::_Hash_node<
+         * std::pair<long const, long>, false>* std::__detail::_Hashtable_alloc
+         * <...>::_M_allocate_node"): a frame that names no container
+         * template with its key (the node allocator) says nothing of it. */
+        static const char *const heads[] = {
+            "_Hashtable<",
+            "_Hashtable_base<",
+            "_Map_base<",
+            "_Insert_base<",
+            "_Insert<",
+            "unordered_map<",
+            "unordered_set<",
+            "unordered_multimap<",
+            "unordered_multiset<",
+            "_Rb_tree<",
+            "::map<",
+            "::set<",
+            "::multimap<",
+            "::multiset<",
+        };
+        const char *lt = NULL;
+        for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+            const char *at = strstr(fn, heads[h]);
+            if (at && (!lt || at < lt)) lt = at + strlen(heads[h]) - 1;
+        }
+        if (!lt) {
+            if (strchr(fn, '<')) continue;
+            return c;
+        }
         int depth = 0;
         const char *e = lt + 1;
         for (; *e && !(depth == 0 && (*e == ',' || *e == '>')); e++)
