@@ -212,8 +212,90 @@ static void drop_return_type(char *s)
         memmove(s, s + k, strlen(s + k) + 1);
 }
 
+/* Itanium-mangled names reach us when a stack was printed without a
+ * demangler (macOS and Android crash dumps, unsymbolized exports):
+ * "_ZN2ui10FlingCurveC2ERKN3gfx9Vector2dFEN4base9TimeTicksE". The common
+ * shape, a plain or nested name of source names with constructors and
+ * destructors, is turned into "ui::FlingCurve::FlingCurve" so the rules
+ * and the signature see the name a demangled stack shows; the parameters
+ * are dropped as they would be anyway. Anything else (templates,
+ * substitutions, operators, local names) is left mangled: a partial guess
+ * would be a name no other stack shows. NULL when not demangled. */
+static char *demangle_simple(const char *fn)
+{
+    const char *p = fn;
+    if (p[0] == '_' && p[1] == '_' && p[2] == 'Z')
+        p += 3;
+    else if (p[0] == '_' && p[1] == 'Z')
+        p += 2;
+    else
+        return NULL;
+    bool nested = *p == 'N';
+    if (nested) {
+        p++;
+        while (*p == 'r' || *p == 'V' || *p == 'K')
+            p++;
+        if (*p == 'R' || *p == 'O') p++;
+    }
+    cs_buf b;
+    cs_buf_init(&b, 0);
+    const char *last = NULL; /* the last source name, for ctor/dtor */
+    size_t last_len = 0;
+    int n_parts = 0;
+    for (;;) {
+        if (nested && *p == 'E') {
+            p++;
+            break;
+        }
+        if (n_parts && !nested) break;
+        if (n_parts) cs_buf_adds(&b, "::");
+        if (n_parts == 0 && p[0] == 'S' && p[1] == 't') {
+            cs_buf_adds(&b, "std");
+            p += 2;
+            n_parts++;
+            continue;
+        }
+        if (*p == 'L') p++; /* internal linkage */
+        if (*p == 'C' && last && ((p[1] >= '1' && p[1] <= '5') || p[1] == 'I')) {
+            cs_buf_add(&b, last, last_len);
+            p += p[1] == 'I' ? 3 : 2;
+        } else if (*p == 'D' && last &&
+                   (p[1] == '0' || p[1] == '1' || p[1] == '2' || p[1] == '4' || p[1] == '5')) {
+            cs_buf_addc(&b, '~');
+            cs_buf_add(&b, last, last_len);
+            p += 2;
+        } else if (isdigit((unsigned char)*p)) {
+            size_t len = 0;
+            while (isdigit((unsigned char)*p) && len < 4096)
+                len = len * 10 + (size_t)(*p++ - '0');
+            if (len == 0 || memchr(p, '\0', len)) goto fail; /* runs past the end */
+            if (len == 12 && strncmp(p, "_GLOBAL__N_1", 12) == 0)
+                cs_buf_adds(&b, "(anonymous namespace)");
+            else
+                cs_buf_add(&b, p, len);
+            last = p;
+            last_len = len;
+            p += len;
+        } else {
+            goto fail;
+        }
+        n_parts++;
+    }
+    if (n_parts == 0) goto fail;
+    return cs_buf_take(&b);
+fail:
+    cs_buf_dispose(&b);
+    return NULL;
+}
+
 static char *norm_c(const char *fn)
 {
+    char *dm = demangle_simple(fn);
+    if (dm) {
+        char *r = norm_c(dm);
+        free(dm);
+        return r;
+    }
     const char *p = fn;
     if (strncmp(p, "non-virtual thunk to ", 21) == 0)
         p += 21;
@@ -448,6 +530,7 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
         e->sentinel = true;
     else if (match_rule(n, CS_RULE_SKIP, lang, e->norm_function, &which) ||
              match_rule(n, CS_RULE_SKIP, lang, f->function, &which) ||
+             match_rule(n, CS_RULE_SKIP_PRINTED, lang, f->function, &which) ||
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->file, &which) ||
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->module, &which))
         e->skip = true;
@@ -582,11 +665,26 @@ void cs_normalize_frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
         cs_buf_adds(b, base ? base + 1 : f->module);
         if (f->build_id && *f->build_id) cs_buf_printf(b, "@%s", f->build_id);
         cs_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
+    } else if (f->norm_file && (f->line > 0 || !f->module || !*f->module)) {
+        cs_buf_adds(b, f->norm_file);
+    } else if (f->module && *f->module) {
+        /* A file without a line is no place to open (symbol files attribute
+         * it from the nearest line record); the module is the steadier name,
+         * as Socorro has it, without the brackets of "[module]". */
+        const char *base = strrchr(f->module, '/');
+        base = base ? base + 1 : f->module;
+        const char *s = base;
+        size_t len = strlen(s);
+        while (len && *s == '[')
+            s++, len--;
+        while (len && s[len - 1] == ']')
+            len--;
+        if (len)
+            cs_buf_add(b, s, len);
+        else
+            cs_buf_adds(b, base); /* only brackets: keep them */
     } else if (f->norm_file) {
         cs_buf_adds(b, f->norm_file);
-    } else if (f->module) {
-        const char *base = strrchr(f->module, '/');
-        cs_buf_adds(b, base ? base + 1 : f->module);
     } else if (f->has_pc) {
         /* No module at all (an address outside every mapping). */
         cs_buf_printf(b, "0x%llx", (unsigned long long)f->pc);

@@ -19,8 +19,9 @@
 
 #define CS_DEFAULT_SIG_FRAMES 3
 #define CS_SIG_ALGO_VERSION                                                                        \
-    3 /* 2: frames without symbols are module@build-id+offset;                                     \
-         3: "[KIND] " leads, never empty, library/vendor rules */
+    4 /* 2: frames without symbols are module@build-id+offset;                                     \
+         3: "[KIND] " leads, never empty, library/vendor rules;                                    \
+         4: plain Itanium-mangled names demangled, module before a file without a line */
 
 typedef struct cs_normalizer cs_normalizer;
 

@@ -20,6 +20,7 @@ static const struct {
 } directives[] = {
     {"skip", CS_RULE_SKIP, false},
     {"skip-file", CS_RULE_SKIP_FILE, false},
+    {"skip-printed", CS_RULE_SKIP_PRINTED, false},
     {"sentinel", CS_RULE_SENTINEL, false},
     {"after", CS_RULE_AFTER, false},
     {"prefix", CS_RULE_PREFIX, false},
@@ -117,8 +118,8 @@ static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_
     if (d < 0) {
         cs_results_add_diag(
             diags, name,
-            "line %u: unknown directive '%.*s' (known: skip, "
-            "skip-file, sentinel, after, prefix, library, library-file, vendor-file, rename, "
+            "line %u: unknown directive '%.*s' (known: skip, skip-file, skip-printed, "
+            "sentinel, after, prefix, library, library-file, vendor-file, rename, "
             "strip-path, message, map)",
             no, (int)w, p);
         return CS_E_USAGE;

@@ -6,6 +6,9 @@
  * applies to ("[c rust]" names several). Directives:
  *   skip REGEX          frame function is not the failure's own code
  *   skip-file REGEX     frame file is not the failure's own code
+ *   skip-printed REGEX  skip, matched on the function as printed only (Go:
+ *                       with its import path, so "example.com/x/log.F" is
+ *                       not the standard library's log)
  *   sentinel REGEX      the signature starts at this frame (frames above dropped)
  *   after REGEX         the signature starts after the last matching frame
  *   prefix REGEX        kept, but does not count toward the K frames (keep going)
@@ -35,6 +38,7 @@
 typedef enum cs_rule_kind {
     CS_RULE_SKIP,
     CS_RULE_SKIP_FILE,
+    CS_RULE_SKIP_PRINTED,
     CS_RULE_SENTINEL,
     CS_RULE_AFTER,
     CS_RULE_PREFIX,

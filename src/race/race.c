@@ -402,23 +402,6 @@ typedef struct container {
     size_t key_len;
 } container;
 
-/* The class templates whose first argument is the key type. Other map
- * frames (_Hashtable_alloc<allocator<...>>, _Hash_node<...>) say only the
- * family. */
-static const char *const keyed[] = {"_Hashtable",
-                                    "_Map_base",
-                                    "_Insert_base",
-                                    "_Hashtable_base",
-                                    "unordered_map",
-                                    "unordered_set",
-                                    "unordered_multimap",
-                                    "unordered_multiset",
-                                    "_Rb_tree",
-                                    "map",
-                                    "set",
-                                    "multimap",
-                                    "multiset"};
-
 static container container_of(const cs_thread *th)
 {
     container c = {0, NULL, 0};
@@ -436,17 +419,33 @@ static container container_of(const cs_thread *th)
         if (!fam) continue;
         if (!c.family) c.family = fam;
         if (fam != c.family) continue;
-        const char *lt = strchr(fn, '<');
+        /* The key is the first argument of the container's own template,
+         * not of a return type in front of it ("std::__detail::_Hash_node<
+         * std::pair<long const, long>, false>* std::__detail::_Hashtable_alloc
+         * <...>::_M_allocate_node"): a frame that names no container
+         * template with its key (the node allocator) says nothing of it. */
+        static const char *const heads[] = {
+            "_Hashtable<",
+            "_Hashtable_base<",
+            "_Map_base<",
+            "_Insert_base<",
+            "_Insert<",
+            "unordered_map<",
+            "unordered_set<",
+            "unordered_multimap<",
+            "unordered_multiset<",
+            "_Rb_tree<",
+            "::map<",
+            "::set<",
+            "::multimap<",
+            "::multiset<",
+        };
+        const char *lt = NULL;
+        for (size_t h = 0; h < sizeof heads / sizeof heads[0]; h++) {
+            const char *at = strstr(fn, heads[h]);
+            if (at && (!lt || at < lt)) lt = at + strlen(heads[h]) - 1;
+        }
         if (!lt) continue;
-        const char *name = lt;
-        while (name > fn && (name[-1] == '_' || (name[-1] >= 'a' && name[-1] <= 'z') ||
-                             (name[-1] >= 'A' && name[-1] <= 'Z')))
-            name--;
-        bool is_keyed = false;
-        for (size_t k = 0; k < CS_ARRAY_LEN(keyed) && !is_keyed; k++)
-            is_keyed = strlen(keyed[k]) == (size_t)(lt - name) &&
-                       memcmp(keyed[k], name, (size_t)(lt - name)) == 0;
-        if (!is_keyed) continue;
         int depth = 0;
         const char *e = lt + 1;
         for (; *e && !(depth == 0 && (*e == ',' || *e == '>')); e++)
