@@ -184,14 +184,17 @@ typedef struct st {
     bool split_irq;         /* stall/lockup: IRQ frames are not the bug */
     long irq_thread;
     bool has_hdr_frame;
-    bool stall;       /* the report is about code that does not progress */
-    bool hang;        /* a hung task report */
-    int type;         /* index into re_type_hdr, -1 none */
-    int n_lock_at;    /* lockdep "at:" lines taken */
-    bool at_next;     /* the line before ended in "at:": a frame follows */
-    bool sec_had_irq; /* the current frame section had an <IRQ> part */
-    bool stall_ctx;   /* the interrupted context of a stall was found */
-    cs_frame rip;     /* RIP/PC: goes after the header's function */
+    bool stall;         /* the report is about code that does not progress */
+    bool hang;          /* a hung task report */
+    int type;           /* index into re_type_hdr, -1 none */
+    int n_lock_at;      /* lockdep "at:" lines taken */
+    bool irq_order;     /* lockdep "X-safe -> X-unsafe lock order detected" */
+    bool bad_page;      /* "BUG: Bad page state" */
+    size_t lock_frames; /* frames of "at:" lines before "which became" */
+    bool at_next;       /* the line before ended in "at:": a frame follows */
+    bool sec_had_irq;   /* the current frame section had an <IRQ> part */
+    bool stall_ctx;     /* the interrupted context of a stall was found */
+    cs_frame rip;       /* RIP/PC: goes after the header's function */
     uint64_t lines;
     char *arm_caller; /* the caller named by the last whole ARM frame line */
     int nonframes;    /* lines since the section's last frame */
@@ -289,11 +292,13 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (!cs_regex_match(re_start, p, n, &m)) {
         /* Console output that lost its newline ("syzkaller login: ",
          * "** 93 printk messages dropped ** ") before a report's first
-         * line: the report starts after the line's dmesg timestamp. */
+         * line: the report starts after the line's dmesg timestamp. So
+         * does a lone timestamped line, whose prefix no neighbour shares
+         * (prefix.c learns a prefix from two lines). */
         const char *b = memchr(p, '[', n < MAX_JUNK ? n : MAX_JUNK);
         const char *g;
         size_t gn;
-        if (!b || b == p || !cs_regex_match(re_midts, b, n - (size_t)(b - p), &m) ||
+        if (!b || !cs_regex_match(re_midts, b, n - (size_t)(b - p), &m) ||
             !cs_match_group(&m, 0, &g, &gn))
             return NULL;
         n -= (size_t)(g + gn - p);
@@ -316,6 +321,8 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (cs_starts_with(hp, hn, "[ ")) hp += 2, hn -= 2;
     s->stall = cs_regex_match(re_stall, hp, hn, NULL);
     s->hang = cs_regex_match(re_hang, hp, hn, NULL);
+    s->bad_page = cs_starts_with(hp, hn, "BUG: Bad page state");
+    s->irq_order = memmem(hp, hn, "-safe -> ", 9) && memmem(hp, hn, "-unsafe lock order", 18);
     s->type = -1;
     for (int i = 0; i < N_TYPES && s->type < 0; i++)
         if (cs_regex_match(re_type_hdr[i], hp, hn, NULL)) s->type = i;
@@ -342,10 +349,15 @@ static void *start(cs_xctx *x, const cs_xline *l)
     return s;
 }
 
+static bool ends_with(const char *p, size_t n, const char *suffix);
+
 static bool is_section_header(const char *p, size_t n)
 {
-    return cs_starts_with(p, n, "Call Trace:") || cs_starts_with(p, n, "Call trace:") ||
-           cs_starts_with(p, n, "Backtrace:") || cs_starts_with(p, n, "Stack backtrace:") ||
+    /* Old kernels print the stack words before the trace with no newline
+     * after the last one: "dffffc0000000000Call Trace:". */
+    return cs_starts_with(p, n, "Call Trace:") || ends_with(p, n, "Call Trace:") ||
+           cs_starts_with(p, n, "Call trace:") || cs_starts_with(p, n, "Backtrace:") ||
+           cs_starts_with(p, n, "Stack backtrace:") ||
            /* kmemleak: "backtrace:" or "backtrace (crc 5d0c5a7d):" */
            cs_starts_with(p, n, "backtrace:") || cs_starts_with(p, n, "backtrace (crc ");
 }
@@ -391,9 +403,28 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
+    /* A bad page state is about the code that allocated the page (page
+     * owner's "page last allocated via ..." stack, as syzkaller titles it);
+     * the stack of its last free and the final call trace are others. */
+    if (s->bad_page && cs_starts_with(p, n, "page last ")) {
+        bool alloc = cs_starts_with(p, n, "page last allocated ");
+        if (alloc && !s->crashed_has_trace) {
+            s->thread = s->crashed;
+            s->crashed_has_trace = true;
+        } else {
+            s->thread = new_thread(s, alloc ? CS_ROLE_ALLOC : CS_ROLE_FREE, p, n);
+        }
+        s->sec = SEC_FRAMES;
+        s->nonframes = 0;
+        s->in_irq = false;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
     /* lockdep's irq-safety reports: the stack where the lock became
      * irq-safe (or -unsafe) is the bug's, the final call trace another. */
     if (!s->crashed_has_trace && cs_starts_with(p, n, "which became ") && ends_with(p, n, " at:")) {
+        cs_thread *c = thread_at(s, s->crashed);
+        s->lock_frames = c ? c->n_frames : 0;
         s->thread = s->crashed;
         s->crashed_has_trace = true;
         s->sec = SEC_FRAMES;
@@ -453,7 +484,10 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
      * the call trace, are where the deadlock is. Later "at:" lines list the
      * locks every task holds. */
     bool at_next = s->at_next;
-    s->at_next = !s->crashed_has_trace && s->n_lock_at < 2 && ends_with(p, n, " at:");
+    /* (not "Preemption disabled at:": where preemption was disabled is not
+     * where a task that slept while atomic went wrong) */
+    s->at_next = !s->crashed_has_trace && s->n_lock_at < 2 && ends_with(p, n, " at:") &&
+                 !cs_starts_with(p, n, "Preemption disabled at:");
     if (at_next && !s->crashed_has_trace) {
         /* "is trying to release lock (x) at:" and the frame on its own line */
         cs_frame f = {0};
@@ -667,6 +701,11 @@ static void finish(void *state, cs_xctx *x, bool eof)
             th->frames[k].rule = NULL;
         if (th->n_frames) frames = true;
     }
+    /* An irq lock inversion is about where the lock became irq-safe (the
+     * first "which became" stack, as syzkaller titles it), not the two
+     * locks of the new dependency named above it. */
+    if (frames && s->irq_order && s->lock_frames)
+        set_aside(s, NULL, s->lock_frames, "the locks of the new dependency");
     if (frames) pick_guilty(s);
     /* A "BUG:" or "WARNING:" line with no frame and no function named is
      * a build or test message, not a kernel report. */
