@@ -422,7 +422,10 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     }
     /* lockdep's irq-safety reports: the stack where the lock became
      * irq-safe (or -unsafe) is the bug's, the final call trace another. */
-    if (!s->crashed_has_trace && cs_starts_with(p, n, "which became ") && ends_with(p, n, " at:")) {
+    /* ("... which became HARDIRQ-irq-safe at:" in newer kernels) */
+    const char *wb = cs_starts_with(p, n, "... ") ? p + 4 : p;
+    if (!s->crashed_has_trace && cs_starts_with(wb, (size_t)(p + n - wb), "which became ") &&
+        ends_with(p, n, " at:")) {
         cs_thread *c = thread_at(s, s->crashed);
         s->lock_frames = c ? c->n_frames : 0;
         s->thread = s->crashed;
