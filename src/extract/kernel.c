@@ -200,6 +200,53 @@ typedef struct st {
     int nonframes;    /* lines since the section's last frame */
 } st;
 
+/* One <source-name> of an Itanium mangled name: a length and that many
+ * bytes. Advances *p on success only. */
+static bool source_name(const char **p, const char *end, const char **id, size_t *len)
+{
+    const char *q = *p;
+    size_t k = 0;
+    while (q < end && *q >= '0' && *q <= '9' && k < 4096)
+        k = k * 10 + (size_t)(*q++ - '0');
+    if (q == *p || k == 0 || k > (size_t)(end - q)) return false;
+    *id = q;
+    *len = k;
+    *p = q + k;
+    return true;
+}
+
+/* C++ code in a kernel (a module, a test's fake symbol) prints mangled
+ * names: "_Z8fakeNameiii" is fakeName, "_ZN2ns3fooEv" ns::foo, as syzkaller
+ * titles them (the parameters are not part of a name). Only plain and
+ * nested names are read (no templates, no substitutions): anything else is
+ * left as printed. Returns a new string, or NULL. */
+static char *demangle(const char *s)
+{
+    if (!s || strncmp(s, "_Z", 2) != 0) return NULL;
+    const char *p = s + 2, *end = s + strlen(s), *id;
+    size_t len;
+    if (p < end && *p == 'L') p++;
+    if (p < end && *p != 'N') return source_name(&p, end, &id, &len) ? cs_xstrndup(id, len) : NULL;
+    p++;
+    while (p < end && (*p == 'K' || *p == 'V' || *p == 'r'))
+        p++;
+    char *out = NULL;
+    while (p < end && *p != 'E') {
+        if (!source_name(&p, end, &id, &len)) {
+            free(out);
+            return NULL;
+        }
+        char *joined = out ? cs_xasprintf("%s::%.*s", out, (int)len, id) : cs_xstrndup(id, len);
+        free(out);
+        out = joined;
+    }
+    if (p == end) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
 {
     cs_match m;
@@ -226,6 +273,11 @@ static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
     *unreliable = cs_match_group(&m, 1, &(const char *){0}, &(size_t){0}) ||
                   cs_match_group(&m, 2, &(const char *){0}, &(size_t){0});
     f->function = cs_match_dup(&m, 3);
+    char *plain = demangle(f->function);
+    if (plain) {
+        free(f->function);
+        f->function = plain;
+    }
     if (has_off) {
         f->offset = cs_xhex(g, gn);
         f->has_offset = true;
