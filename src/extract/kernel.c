@@ -374,6 +374,12 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->stall = cs_regex_match(re_stall, hp, hn, NULL);
     s->hang = cs_regex_match(re_hang, hp, hn, NULL);
     s->bad_page = cs_starts_with(hp, hn, "BUG: Bad page state");
+    /* An invalid wait context is about the code that took a sleeping lock
+     * where it may not sleep, a suspicious RCU usage about the code that
+     * used RCU wrongly: their call traces, not the locks they list as held. */
+    if (memmem(hp, hn, "BUG: Invalid wait context", 25) ||
+        memmem(hp, hn, "suspicious RCU usage", 20))
+        s->n_lock_at = 2;
     s->irq_order = memmem(hp, hn, "-safe -> ", 9) && memmem(hp, hn, "-unsafe lock order", 18);
     s->type = -1;
     for (int i = 0; i < N_TYPES && s->type < 0; i++)
