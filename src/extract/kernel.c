@@ -376,9 +376,11 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->bad_page = cs_starts_with(hp, hn, "BUG: Bad page state");
     /* An invalid wait context is about the code that took a sleeping lock
      * where it may not sleep, a suspicious RCU usage about the code that
-     * used RCU wrongly: their call traces, not the locks they list as held. */
+     * used RCU wrongly, a sleep in atomic context about the code that
+     * slept: their call traces, not the locks they list as held. */
     if (memmem(hp, hn, "BUG: Invalid wait context", 25) ||
-        memmem(hp, hn, "suspicious RCU usage", 20))
+        memmem(hp, hn, "suspicious RCU usage", 20) ||
+        memmem(hp, hn, "sleeping function called from invalid context", 45))
         s->n_lock_at = 2;
     s->irq_order = memmem(hp, hn, "-safe -> ", 9) && memmem(hp, hn, "-unsafe lock order", 18);
     s->type = -1;
@@ -744,7 +746,9 @@ static void finish(void *state, cs_xctx *x, bool eof)
     st *s = state;
     cs_trace *t = s->t;
     cs_thread *c = thread_at(s, s->crashed);
-    if (c && s->rip.function && c->n_frames < CS_MAX_FRAMES &&
+    /* (not in a hung task report: its registers are those of a CPU the
+     * NMI backtrace printed after the sleeping task's stack) */
+    if (c && s->rip.function && !s->hang && c->n_frames < CS_MAX_FRAMES &&
         !(c->n_frames && strcmp(c->frames[0].function, s->rip.function) == 0)) {
         size_t at = s->has_hdr_frame ? 1 : 0;
         if (cs_thread_add_frame(c)) {
