@@ -463,6 +463,17 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
+    /* A work item that returned holding a lock names itself on the next
+     * line: "     last function: addrconf_dad_work". */
+    if (!s->has_hdr_frame && !s->crashed_has_trace && cs_starts_with(p, n, "last function: ") &&
+        cs_starts_with(s->t->headline, strlen(s->t->headline), "BUG: workqueue leaked lock")) {
+        cs_frame f = {.function = cs_xstrndup(p + 15, n - 15)};
+        add_frame_to(s, s->crashed, &f, false);
+        cs_frame_dispose(&f);
+        s->has_hdr_frame = true;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
     /* A bad page state is about the code that allocated the page (page
      * owner's "page last allocated via ..." stack, as syzkaller titles it);
      * the stack of its last free and the final call trace are others. */
