@@ -344,7 +344,9 @@ static void test_kernel_report_types(void **state)
         {"syzkaller/linux/report/557", "@ input_event | "},            /* irq lock inversion */
         {"syzkaller/linux/report/642", "@ exit_to_user_mode_prepare"}, /* preemption off */
         {"syzkaller/linux/report/134", "@ ipcomp_init_state | "},      /* "..0000Call Trace:" */
-        {"syzkaller/linux/report/77", "@ ip6_fragment"},               /* a lone header line */
+        {"syzkaller/linux/report/77", "@ ip6_fragment"},
+        {"syzkaller/linux/report/290", "@ ipv6_rcv | "},
+        /* stall, no registers: "<IRQ>  [<..>]" */ /* a lone header line */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *p = cs_t_corpus_path(cases[i].file);

@@ -41,7 +41,7 @@
 
 static cs_regex *re_midts, *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_frame_arm,
     *re_kcsan_access, *re_end, *re_lock_at, *re_stall, *re_hang, *re_stall_anchor, *re_hang_anchor,
-    *re_hang_skip, *re_arm_caller, *re_arm_tail;
+    *re_hang_skip, *re_arm_caller, *re_arm_tail, *re_timer_entry;
 
 /* Per report type: the header that names the type, and the frames that are
  * that type's own machinery (what its report is about, not where it went
@@ -116,6 +116,8 @@ static const cs_xpattern patterns[] = {
      * faults, task work. The frame above the first of them names a stall
      * (the caller, not the loop: a loop shows random frames). Names may
      * carry a syscall wrapper prefix. */
+    /* the timer interrupt's entry, below which a stall's interrupted code is */
+    {&re_timer_entry, "^(?:asm_sysvec_|sysvec_|smp_)?apic_timer_interrupt$"},
     {&re_stall_anchor,
      "^(?:__(?:x64|ia32|arm64)_)?(?:sys_|SyS_|ksys_|__se_sys_|__do_sys_)?"
      "(?:(?:socketpair|connect|ioctl)\\w*|setsockopt$|listen$|accept$|page_fault$|kthread$)|"
@@ -411,6 +413,11 @@ static void *start(cs_xctx *x, const cs_xline *l)
 
 static bool ends_with(const char *p, size_t n, const char *suffix);
 
+static bool frame_is(const cs_frame *f, cs_regex *re)
+{
+    return f->function && cs_regex_match(re, f->function, strlen(f->function), NULL);
+}
+
 static bool is_section_header(const char *p, size_t n)
 {
     /* Old kernels print the stack words before the trace with no newline
@@ -625,16 +632,21 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         }
     }
     if (s->sec == SEC_FRAMES) {
-        if (cs_starts_with(p, n, "<IRQ>") || cs_starts_with(p, n, "<NMI>") ||
-            cs_starts_with(p, n, "<SOFTIRQ>")) {
-            s->in_irq = true;
-            s->sec_had_irq = true;
-            return CS_X_MORE;
-        }
-        if (cs_starts_with(p, n, "</IRQ>") || cs_starts_with(p, n, "</NMI>") ||
-            cs_starts_with(p, n, "</SOFTIRQ>") || cs_starts_with(p, n, "<EOI>")) {
-            s->in_irq = false;
-            return CS_X_MORE;
+        /* Old kernels print the marker and the next frame on one line:
+         * "<IRQ>  [<ffffffff8140c8fc>] sched_show_task+0x2cb/0x2d6". */
+        bool open_irq = cs_starts_with(p, n, "<IRQ>") || cs_starts_with(p, n, "<NMI>") ||
+                        cs_starts_with(p, n, "<SOFTIRQ>");
+        bool close_irq =
+            !open_irq && (cs_starts_with(p, n, "</IRQ>") || cs_starts_with(p, n, "</NMI>") ||
+                          cs_starts_with(p, n, "</SOFTIRQ>") || cs_starts_with(p, n, "<EOI>"));
+        if (open_irq || close_irq) {
+            s->in_irq = open_irq;
+            if (open_irq) s->sec_had_irq = true;
+            const char *gt = memchr(p, '>', n);
+            n -= (size_t)(gt + 1 - p);
+            p = gt + 1;
+            cs_xtrim(&p, &n);
+            if (n == 0) return CS_X_MORE;
         }
         if (cs_starts_with(p, n, "<TASK>") || cs_starts_with(p, n, "</TASK>")) return CS_X_MORE;
         cs_frame f = {0};
@@ -667,6 +679,18 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
                 if (cs_regex_match(re_arm_caller, p, n, &m) && cs_match_group(&m, 1, &g, &gn))
                     s->arm_caller = cs_xstrndup(g, gn);
             }
+            /* A stall whose registers were not printed (older kernels):
+             * inside the timer interrupt, the frames after its entry are
+             * the interrupted code's. */
+            if (s->stall && !s->stall_ctx && s->in_irq && s->irq_thread >= 0 &&
+                s->thread == s->crashed && s->split_irq) {
+                cs_thread *it = thread_at(s, s->irq_thread);
+                if (it && it->n_frames && !frame_is(&f, re_timer_entry) &&
+                    frame_is(&it->frames[it->n_frames - 1], re_timer_entry)) {
+                    s->stall_ctx = true;
+                    s->in_irq = false;
+                }
+            }
             long ti = s->thread;
             if (s->in_irq && s->split_irq && ti == s->crashed) {
                 if (s->irq_thread < 0) s->irq_thread = new_thread(s, CS_ROLE_OTHER, "<IRQ>", 5);
@@ -686,11 +710,6 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         if (++s->nonframes > MAX_GAP_LINES) s->sec = SEC_NONE;
     }
     return CS_X_MORE;
-}
-
-static bool frame_is(const cs_frame *f, cs_regex *re)
-{
-    return f->function && cs_regex_match(re, f->function, strlen(f->function), NULL);
 }
 
 /* Moves the crashed thread's frames above `upto`, and any frame matching
