@@ -16,4 +16,4 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" triage -j 2 -f json "$corpus/clusterfuzz" >"$tmp/cf.json" || [ $? -le 1 ]
 "$bin" triage -j 2 -f json "$corpus/syzkaller" >"$tmp/syz.json" || [ $? -le 1 ]
-python3 tests/corpus_scores.py "$corpus" "$tmp/cf.json" "$tmp/syz.json" --min-cf "${CS_MIN_CF:-0.91}" --min-syz "${CS_MIN_SYZ:-0.83}"
+python3 tests/corpus_scores.py "$corpus" "$tmp/cf.json" "$tmp/syz.json" --min-cf "${CS_MIN_CF:-0.94}" --min-syz "${CS_MIN_SYZ:-0.90}"

@@ -340,6 +340,13 @@ static void test_kernel_report_types(void **state)
         {"syzkaller/linux/report/116", "@ ipmr_mfc_seq_stop | "}, /* "[ BUG: bad unlock balance" */
         {"syzkaller/linux/report/189", "@ vcs_read | "},          /* circular locking: "at:" */
         {"syzkaller/linux/report/149", "@ strp_check_rcv | "},    /* KASAN past queue_work */
+        {"syzkaller/linux/report/726", "@ bpf_test_run_xdp_live | "},  /* bad page: allocated */
+        {"syzkaller/linux/report/557", "@ input_event | "},            /* irq lock inversion */
+        {"syzkaller/linux/report/642", "@ exit_to_user_mode_prepare"}, /* preemption off */
+        {"syzkaller/linux/report/134", "@ ipcomp_init_state | "},      /* "..0000Call Trace:" */
+        {"syzkaller/linux/report/77", "@ ip6_fragment"},
+        {"syzkaller/linux/report/290", "@ ipv6_rcv | "},
+        /* stall, no registers: "<IRQ>  [<..>]" */ /* a lone header line */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *p = cs_t_corpus_path(cases[i].file);
@@ -383,6 +390,19 @@ static void test_other_kernels(void **state)
     cs_t_triage_full(&p, 1, NULL, &tr);
     assert_non_null(strstr(tr.res.traces[0]->signature, "@ atrtc_settime | "));
     cs_triage_dispose(&tr);
+
+    /* FreeBSD's "panic: MSG": the Go dialect takes the line, gives it up at
+     * "cpuid = 0", and bsdkern's KDB backtrace gets it back as its header. */
+    t = only(&r, "syzkaller/freebsd/report/12");
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(t->kind, CS_TK_KERNEL);
+    assert_string_equal(t->headline, "panic: sx lock still held");
+    assert_int_equal(t->line_start, 4);
+    cs_results_dispose(&r);
+    p = cs_t_corpus_path("syzkaller/freebsd/report/12");
+    cs_t_triage_full(&p, 1, NULL, &tr);
+    assert_non_null(strstr(tr.res.traces[0]->signature, "@ solisten_proto | "));
+    cs_triage_dispose(&tr);
 }
 
 static void test_check_failures_and_cdb(void **state)
@@ -410,6 +430,26 @@ static void test_check_failures_and_cdb(void **state)
     assert_string_equal(frame(t, 0, 1)->module, "/usr/lib/x86_64-linux-gnu/libx.so");
     assert_string_equal(frame(t, 0, 3)->function, "logging::LogMessage::~LogMessage()");
     assert_int_equal(frame(t, 0, 3)->pc, 0x7f48a526964d);
+    cs_results_dispose(&r);
+
+    /* one-line reports: Chrome's GPU process crash, libc++'s assertion (with
+     * a sanitizer's header glued to it) */
+    t = only(&r, "clusterfuzz/stack_analyzer_data/gpu_failure.txt");
+    assert_int_equal(r.n_traces, 1);
+    assert_string_equal(t->headline, "GPU process exited unexpectedly: exit_code=-1073741819");
+    assert_int_equal(t->line_start, 64);
+    cs_results_dispose(&r);
+    t = only(&r, "clusterfuzz/stack_analyzer_data/suffixed_glibc_assert.txt");
+    assert_string_equal(t->headline,
+                        "assertion !full() failed: sample_function() called on an empty vector");
+    assert_int_equal(t->line_start, 20);
+    assert_int_equal(t->line_end, 20);
+    cs_results_dispose(&r);
+    /* raw bytes quoted in a CHECK message do not make the log binary */
+    t = only(&r, "clusterfuzz/stack_analyzer_data/check_failure_vs_no_closing.txt");
+    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(r.traces[1]->kind, CS_TK_ASAN);
     cs_results_dispose(&r);
 
     /* cdb: module!function+offset */

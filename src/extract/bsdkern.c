@@ -72,6 +72,15 @@ static void *start(cs_xctx *x, const cs_xline *l)
     s->th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
     s->zircon = p[0] == 'Z';
     s->weak = p[0] == 'p' || p[0] == 'S' || p[0] == 'K';
+    /* The panic line the Go dialect took and gave back (go.c): FreeBSD
+     * prints "cpuid" and "time" between it and KDB's banner. */
+    uint64_t at;
+    char *h = p[0] == 'K' || p[0] == 'S' ? cs_xctx_take_handoff(x, l->no, 4, &at) : NULL;
+    if (h) {
+        free(s->t->headline);
+        s->t->headline = h;
+        s->t->line_start = at;
+    }
     return s;
 }
 

@@ -24,6 +24,7 @@
 #include "extract.h"
 #include "sanframe.h"
 
+static cs_regex *re_libcxx, *re_gpu;
 static cs_regex *re_pcframe, *re_logcat, *re_check, *re_v8frame, *re_chromeframe, *re_cdbframe,
     *re_logpfx, *re_macframe, *re_winframe;
 
@@ -62,6 +63,12 @@ static const cs_xpattern patterns[] = {
     /* base::debug without symbols: "[0x7f6b13882bf1]" */
     {&re_pcframe, "^\\[0x([0-9a-f]+)\\]$"},
     {&re_logcat, "^[VDIWEF]/[^(\\s]{1,40}\\(\\s*\\d+\\): "},
+    /* libc++'s hardened assertions (__libcpp_verbose_abort): "FILE:LINE: assertion COND
+     * failed: MSG"; a sanitizer's next line may be glued to it. Group 1: from "assertion". */
+    {&re_libcxx, "^\\S+:\\d+: ?(assertion .+? failed: .+?)(?:AddressSanitizer:DEADLYSIGNAL)?\\s*$"},
+    /* Chrome's browser process on its GPU child: "GPU process exited unexpectedly:
+     * exit_code=N", after the logging prefix when the prefix learner left it */
+    {&re_gpu, "^(?:\\[[^\\]]*\\] )?(GPU process exited unexpectedly: exit_code=-?\\d+)\\s*$"},
     {0},
 };
 
@@ -239,6 +246,53 @@ static void finish(void *state, cs_xctx *x, bool eof)
         cs_trace_free(s->t);
     free(s);
 }
+
+/* ---- one-line reports: a child's crash told by its parent, an abort message -------- */
+
+/* The line says a process died; a stack may follow it (the abort's, read as a
+ * sanitizer's report by its own dialect). The trace is that line alone. */
+static void *start_line(cs_xctx *x, const cs_xline *l)
+{
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_xtrim(&p, &n);
+    cs_match m;
+    const char *g;
+    size_t gn;
+    /* memmem before any regex: this runs on every line */
+    bool libcxx = n > 20 && cs_memmem(p, n, "assertion ", 10) && cs_memmem(p, n, " failed: ", 9) &&
+                  cs_regex_match(re_libcxx, p, n, &m);
+    if (!libcxx && !(n > 30 && cs_memmem(p, n, "GPU process exited unexpectedly", 31) &&
+                     cs_regex_match(re_gpu, p, n, &m)))
+        return NULL;
+    if (!cs_match_group(&m, 1, &g, &gn)) return NULL;
+    cs_trace *t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+    t->line_end = l->no;
+    t->headline = cs_xstrndup(g, gn);
+    cs_trace_add_thread(t, CS_ROLE_CRASHED);
+    return t;
+}
+
+static int feed_line(void *state, cs_xctx *x, const cs_xline *l)
+{
+    (void)state, (void)x, (void)l;
+    return CS_X_REJECT;
+}
+
+static void finish_line(void *state, cs_xctx *x, bool eof)
+{
+    (void)eof;
+    cs_xctx_emit(x, state);
+}
+
+const cs_dialect cs_dialect_abort_line = {
+    .name = "abort-line",
+    .patterns = NULL,
+    .first_chars = NULL,
+    .start = start_line,
+    .feed = feed_line,
+    .finish = finish_line,
+};
 
 const cs_dialect cs_dialect_check = {
     .name = "check",

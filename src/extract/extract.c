@@ -25,6 +25,23 @@ const char *cs_xctx_source(const cs_xctx *x)
     return x->source;
 }
 
+void cs_xctx_hand_off(cs_xctx *x, uint64_t line_no, const char *p, size_t n)
+{
+    free(x->handoff);
+    x->handoff = cs_xstrndup(p, n);
+    x->handoff_line = line_no;
+}
+
+char *cs_xctx_take_handoff(cs_xctx *x, uint64_t line_no, uint64_t within, uint64_t *at)
+{
+    if (!x->handoff || x->handoff_line >= line_no || line_no - x->handoff_line > within)
+        return NULL;
+    char *h = x->handoff;
+    x->handoff = NULL;
+    *at = x->handoff_line;
+    return h;
+}
+
 /* The log says run of `test` ended (a "--- PASS/FAIL/SKIP" line): its
  * pending tentative traces (assertion messages printed while it ran) are
  * settled now, so each failing run keeps its own first message and passing
@@ -431,6 +448,7 @@ void cs_extractor_free(cs_extractor *e)
     free(e->held[1].buf);
     free(e->tabs);
     free(e->x.test);
+    free(e->x.handoff);
     for (size_t i = 0; i < e->x.n_open; i++)
         cs_test_record_free(e->x.open[i]);
     free(e->x.open);

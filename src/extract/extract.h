@@ -80,6 +80,14 @@ typedef struct cs_dialect {
 
 /* ---- for dialects ----------------------------------------------------- */
 const char *cs_xctx_source(const cs_xctx *x);
+/* A dialect that took a header line and then gave the trace up (what
+ * followed was not its format) leaves that line for the dialect that reads
+ * what follows: a FreeBSD "panic: MSG" that the Go dialect took, followed
+ * by a KDB backtrace. One line is kept, the last one handed off. */
+void cs_xctx_hand_off(cs_xctx *x, uint64_t line_no, const char *p, size_t n);
+/* The line handed off at most `within` lines before `line_no`, taken (the
+ * caller owns it; *at its line number), or NULL. */
+char *cs_xctx_take_handoff(cs_xctx *x, uint64_t line_no, uint64_t within, uint64_t *at);
 /* The test the log says is running (=== RUN / pytest header), or NULL. */
 const char *cs_xctx_test(const cs_xctx *x);
 /* The line number of the line just before the current one when it was a

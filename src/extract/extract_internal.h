@@ -19,6 +19,8 @@ struct cs_xctx {
     cs_results *out;
     char *test;       /* from === RUN / pytest headers, or set by readers */
     bool test_pinned; /* set by a reader: log headers do not override it */
+    char *handoff;    /* a header line a dialect gave up (cs_xctx_hand_off) */
+    uint64_t handoff_line;
     uint64_t seq;
     uint64_t sep_line, cur_line;
     size_t n_emitted;       /* kept traces, toward CS_MAX_TRACES_PER_MEMBER */

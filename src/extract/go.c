@@ -105,6 +105,7 @@ typedef struct st {
     bool want_created_file;
     bool drop_file;   /* the file line wanted is of a dropped frame */
     bool has_crashed; /* the first goroutine (the crashed one) is in */
+    bool gave_up;     /* the header was followed by another format's report */
     char *running_test;
 } st;
 
@@ -188,6 +189,27 @@ static void append_headline(st *s, const char *extra, size_t n)
     s->t->headline = h;
 }
 
+static bool has_frames(const cs_trace *t)
+{
+    for (size_t i = 0; i < t->n_threads; i++)
+        if (t->threads[i].n_frames) return true;
+    return false;
+}
+
+/* "panic: MSG" is also how the BSD kernels open a panic. What follows one
+ * there is never Go's: FreeBSD's vpanic prints "cpuid = N" and KDB's
+ * banner, OpenBSD and NetBSD drop into ddb ("Stopped at", frames
+ * "f(args) at f+0x.."). Before any goroutine, such a line ends the head and
+ * the header is handed off to the kernel dialects (cs_xctx_hand_off). */
+static bool kernel_debugger_line(const char *p, size_t n)
+{
+    if (cs_starts_with(p, n, "cpuid = ") || cs_starts_with(p, n, "KDB: ") ||
+        cs_starts_with(p, n, "Stopped at") || cs_starts_with(p, n, "Stopped in pid "))
+        return true;
+    const char *at = cs_memmem(p, n, ") at ", 5);
+    return at && at > p && cs_memmem(at, (size_t)(p + n - at), "+0x", 3) && p[0] != '\t';
+}
+
 static int feed_head(st *s, const cs_xline *l)
 {
     cs_match m;
@@ -218,6 +240,10 @@ static int feed_head(st *s, const cs_xline *l)
         return CS_X_MORE;
     }
     if (cs_regex_match(re_tail, p, n, NULL)) return CS_X_REJECT;
+    if (s->cur < 0 && !has_frames(s->t) && kernel_debugger_line(p, n)) {
+        s->gave_up = true;
+        return CS_X_REJECT;
+    }
     /* Nested panics, "[recovered]" re-panics, PC= lines of signal dumps, and
      * the continuation of a multi-line panic value. */
     if (++s->head_lines > 16) return CS_X_REJECT;
@@ -324,13 +350,6 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     return r;
 }
 
-static bool has_frames(const cs_trace *t)
-{
-    for (size_t i = 0; i < t->n_threads; i++)
-        if (t->threads[i].n_frames) return true;
-    return false;
-}
-
 static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
@@ -338,6 +357,8 @@ static void finish(void *state, cs_xctx *x, bool eof)
     if (!has_frames(t)) {
         /* "panic: x" with no goroutine is prose quoting a panic, or a
          * GOTRACEBACK=none run: nothing to group on either way. */
+        if (s->gave_up && t->headline)
+            cs_xctx_hand_off(x, t->line_start, t->headline, strlen(t->headline));
         cs_trace_free(t);
     } else {
         if (eof && s->want_file) t->truncated = true;

@@ -41,7 +41,7 @@
 
 static cs_regex *re_midts, *re_start, *re_hdr_func, *re_warn_at, *re_rip, *re_frame, *re_frame_arm,
     *re_kcsan_access, *re_end, *re_lock_at, *re_stall, *re_hang, *re_stall_anchor, *re_hang_anchor,
-    *re_hang_skip, *re_arm_caller, *re_arm_tail;
+    *re_hang_skip, *re_arm_caller, *re_arm_tail, *re_timer_entry;
 
 /* Per report type: the header that names the type, and the frames that are
  * that type's own machinery (what its report is about, not where it went
@@ -116,6 +116,8 @@ static const cs_xpattern patterns[] = {
      * faults, task work. The frame above the first of them names a stall
      * (the caller, not the loop: a loop shows random frames). Names may
      * carry a syscall wrapper prefix. */
+    /* the timer interrupt's entry, below which a stall's interrupted code is */
+    {&re_timer_entry, "^(?:asm_sysvec_|sysvec_|smp_)?apic_timer_interrupt$"},
     {&re_stall_anchor,
      "^(?:__(?:x64|ia32|arm64)_)?(?:sys_|SyS_|ksys_|__se_sys_|__do_sys_)?"
      "(?:(?:socketpair|connect|ioctl)\\w*|setsockopt$|listen$|accept$|page_fault$|kthread$)|"
@@ -184,18 +186,68 @@ typedef struct st {
     bool split_irq;         /* stall/lockup: IRQ frames are not the bug */
     long irq_thread;
     bool has_hdr_frame;
-    bool stall;       /* the report is about code that does not progress */
-    bool hang;        /* a hung task report */
-    int type;         /* index into re_type_hdr, -1 none */
-    int n_lock_at;    /* lockdep "at:" lines taken */
-    bool at_next;     /* the line before ended in "at:": a frame follows */
-    bool sec_had_irq; /* the current frame section had an <IRQ> part */
-    bool stall_ctx;   /* the interrupted context of a stall was found */
-    cs_frame rip;     /* RIP/PC: goes after the header's function */
+    bool stall;         /* the report is about code that does not progress */
+    bool hang;          /* a hung task report */
+    int type;           /* index into re_type_hdr, -1 none */
+    int n_lock_at;      /* lockdep "at:" lines taken */
+    bool irq_order;     /* lockdep "X-safe -> X-unsafe lock order detected" */
+    bool bad_page;      /* "BUG: Bad page state" */
+    size_t lock_frames; /* frames of "at:" lines before "which became" */
+    bool at_next;       /* the line before ended in "at:": a frame follows */
+    bool sec_had_irq;   /* the current frame section had an <IRQ> part */
+    bool stall_ctx;     /* the interrupted context of a stall was found */
+    cs_frame rip;       /* RIP/PC: goes after the header's function */
     uint64_t lines;
     char *arm_caller; /* the caller named by the last whole ARM frame line */
     int nonframes;    /* lines since the section's last frame */
 } st;
+
+/* One <source-name> of an Itanium mangled name: a length and that many
+ * bytes. Advances *p on success only. */
+static bool source_name(const char **p, const char *end, const char **id, size_t *len)
+{
+    const char *q = *p;
+    size_t k = 0;
+    while (q < end && *q >= '0' && *q <= '9' && k < 4096)
+        k = k * 10 + (size_t)(*q++ - '0');
+    if (q == *p || k == 0 || k > (size_t)(end - q)) return false;
+    *id = q;
+    *len = k;
+    *p = q + k;
+    return true;
+}
+
+/* C++ code in a kernel (a module, a test's fake symbol) prints mangled
+ * names: "_Z8fakeNameiii" is fakeName, "_ZN2ns3fooEv" ns::foo, as syzkaller
+ * titles them (the parameters are not part of a name). Only plain and
+ * nested names are read (no templates, no substitutions): anything else is
+ * left as printed. Returns a new string, or NULL. */
+static char *demangle(const char *s)
+{
+    if (!s || strncmp(s, "_Z", 2) != 0) return NULL;
+    const char *p = s + 2, *end = s + strlen(s), *id;
+    size_t len;
+    if (p < end && *p == 'L') p++;
+    if (p < end && *p != 'N') return source_name(&p, end, &id, &len) ? cs_xstrndup(id, len) : NULL;
+    p++;
+    while (p < end && (*p == 'K' || *p == 'V' || *p == 'r'))
+        p++;
+    char *out = NULL;
+    while (p < end && *p != 'E') {
+        if (!source_name(&p, end, &id, &len)) {
+            free(out);
+            return NULL;
+        }
+        char *joined = out ? cs_xasprintf("%s::%.*s", out, (int)len, id) : cs_xstrndup(id, len);
+        free(out);
+        out = joined;
+    }
+    if (p == end) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
 
 static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
 {
@@ -223,6 +275,11 @@ static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
     *unreliable = cs_match_group(&m, 1, &(const char *){0}, &(size_t){0}) ||
                   cs_match_group(&m, 2, &(const char *){0}, &(size_t){0});
     f->function = cs_match_dup(&m, 3);
+    char *plain = demangle(f->function);
+    if (plain) {
+        free(f->function);
+        f->function = plain;
+    }
     if (has_off) {
         f->offset = cs_xhex(g, gn);
         f->has_offset = true;
@@ -289,11 +346,13 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (!cs_regex_match(re_start, p, n, &m)) {
         /* Console output that lost its newline ("syzkaller login: ",
          * "** 93 printk messages dropped ** ") before a report's first
-         * line: the report starts after the line's dmesg timestamp. */
+         * line: the report starts after the line's dmesg timestamp. So
+         * does a lone timestamped line, whose prefix no neighbour shares
+         * (prefix.c learns a prefix from two lines). */
         const char *b = memchr(p, '[', n < MAX_JUNK ? n : MAX_JUNK);
         const char *g;
         size_t gn;
-        if (!b || b == p || !cs_regex_match(re_midts, b, n - (size_t)(b - p), &m) ||
+        if (!b || !cs_regex_match(re_midts, b, n - (size_t)(b - p), &m) ||
             !cs_match_group(&m, 0, &g, &gn))
             return NULL;
         n -= (size_t)(g + gn - p);
@@ -316,6 +375,16 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (cs_starts_with(hp, hn, "[ ")) hp += 2, hn -= 2;
     s->stall = cs_regex_match(re_stall, hp, hn, NULL);
     s->hang = cs_regex_match(re_hang, hp, hn, NULL);
+    s->bad_page = cs_starts_with(hp, hn, "BUG: Bad page state");
+    /* An invalid wait context is about the code that took a sleeping lock
+     * where it may not sleep, a suspicious RCU usage about the code that
+     * used RCU wrongly, a sleep in atomic context about the code that
+     * slept: their call traces, not the locks they list as held. */
+    if (memmem(hp, hn, "BUG: Invalid wait context", 25) ||
+        memmem(hp, hn, "suspicious RCU usage", 20) ||
+        memmem(hp, hn, "sleeping function called from invalid context", 45))
+        s->n_lock_at = 2;
+    s->irq_order = memmem(hp, hn, "-safe -> ", 9) && memmem(hp, hn, "-unsafe lock order", 18);
     s->type = -1;
     for (int i = 0; i < N_TYPES && s->type < 0; i++)
         if (cs_regex_match(re_type_hdr[i], hp, hn, NULL)) s->type = i;
@@ -342,10 +411,20 @@ static void *start(cs_xctx *x, const cs_xline *l)
     return s;
 }
 
+static bool ends_with(const char *p, size_t n, const char *suffix);
+
+static bool frame_is(const cs_frame *f, cs_regex *re)
+{
+    return f->function && cs_regex_match(re, f->function, strlen(f->function), NULL);
+}
+
 static bool is_section_header(const char *p, size_t n)
 {
-    return cs_starts_with(p, n, "Call Trace:") || cs_starts_with(p, n, "Call trace:") ||
-           cs_starts_with(p, n, "Backtrace:") || cs_starts_with(p, n, "Stack backtrace:") ||
+    /* Old kernels print the stack words before the trace with no newline
+     * after the last one: "dffffc0000000000Call Trace:". */
+    return cs_starts_with(p, n, "Call Trace:") || ends_with(p, n, "Call Trace:") ||
+           cs_starts_with(p, n, "Call trace:") || cs_starts_with(p, n, "Backtrace:") ||
+           cs_starts_with(p, n, "Stack backtrace:") ||
            /* kmemleak: "backtrace:" or "backtrace (crc 5d0c5a7d):" */
            cs_starts_with(p, n, "backtrace:") || cs_starts_with(p, n, "backtrace (crc ");
 }
@@ -391,9 +470,42 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
+    /* A work item that returned holding a lock names itself on the next
+     * line: "     last function: addrconf_dad_work". */
+    if (!s->has_hdr_frame && !s->crashed_has_trace && cs_starts_with(p, n, "last function: ") &&
+        cs_starts_with(s->t->headline, strlen(s->t->headline), "BUG: workqueue leaked lock")) {
+        cs_frame f = {.function = cs_xstrndup(p + 15, n - 15)};
+        add_frame_to(s, s->crashed, &f, false);
+        cs_frame_dispose(&f);
+        s->has_hdr_frame = true;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    /* A bad page state is about the code that allocated the page (page
+     * owner's "page last allocated via ..." stack, as syzkaller titles it);
+     * the stack of its last free and the final call trace are others. */
+    if (s->bad_page && cs_starts_with(p, n, "page last ")) {
+        bool alloc = cs_starts_with(p, n, "page last allocated ");
+        if (alloc && !s->crashed_has_trace) {
+            s->thread = s->crashed;
+            s->crashed_has_trace = true;
+        } else {
+            s->thread = new_thread(s, alloc ? CS_ROLE_ALLOC : CS_ROLE_FREE, p, n);
+        }
+        s->sec = SEC_FRAMES;
+        s->nonframes = 0;
+        s->in_irq = false;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
     /* lockdep's irq-safety reports: the stack where the lock became
      * irq-safe (or -unsafe) is the bug's, the final call trace another. */
-    if (!s->crashed_has_trace && cs_starts_with(p, n, "which became ") && ends_with(p, n, " at:")) {
+    /* ("... which became HARDIRQ-irq-safe at:" in newer kernels) */
+    const char *wb = cs_starts_with(p, n, "... ") ? p + 4 : p;
+    if (!s->crashed_has_trace && cs_starts_with(wb, (size_t)(p + n - wb), "which became ") &&
+        ends_with(p, n, " at:")) {
+        cs_thread *c = thread_at(s, s->crashed);
+        s->lock_frames = c ? c->n_frames : 0;
         s->thread = s->crashed;
         s->crashed_has_trace = true;
         s->sec = SEC_FRAMES;
@@ -453,7 +565,10 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
      * the call trace, are where the deadlock is. Later "at:" lines list the
      * locks every task holds. */
     bool at_next = s->at_next;
-    s->at_next = !s->crashed_has_trace && s->n_lock_at < 2 && ends_with(p, n, " at:");
+    /* (not "Preemption disabled at:": where preemption was disabled is not
+     * where a task that slept while atomic went wrong) */
+    s->at_next = !s->crashed_has_trace && s->n_lock_at < 2 && ends_with(p, n, " at:") &&
+                 !cs_starts_with(p, n, "Preemption disabled at:");
     if (at_next && !s->crashed_has_trace) {
         /* "is trying to release lock (x) at:" and the frame on its own line */
         cs_frame f = {0};
@@ -517,16 +632,21 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         }
     }
     if (s->sec == SEC_FRAMES) {
-        if (cs_starts_with(p, n, "<IRQ>") || cs_starts_with(p, n, "<NMI>") ||
-            cs_starts_with(p, n, "<SOFTIRQ>")) {
-            s->in_irq = true;
-            s->sec_had_irq = true;
-            return CS_X_MORE;
-        }
-        if (cs_starts_with(p, n, "</IRQ>") || cs_starts_with(p, n, "</NMI>") ||
-            cs_starts_with(p, n, "</SOFTIRQ>") || cs_starts_with(p, n, "<EOI>")) {
-            s->in_irq = false;
-            return CS_X_MORE;
+        /* Old kernels print the marker and the next frame on one line:
+         * "<IRQ>  [<ffffffff8140c8fc>] sched_show_task+0x2cb/0x2d6". */
+        bool open_irq = cs_starts_with(p, n, "<IRQ>") || cs_starts_with(p, n, "<NMI>") ||
+                        cs_starts_with(p, n, "<SOFTIRQ>");
+        bool close_irq =
+            !open_irq && (cs_starts_with(p, n, "</IRQ>") || cs_starts_with(p, n, "</NMI>") ||
+                          cs_starts_with(p, n, "</SOFTIRQ>") || cs_starts_with(p, n, "<EOI>"));
+        if (open_irq || close_irq) {
+            s->in_irq = open_irq;
+            if (open_irq) s->sec_had_irq = true;
+            const char *gt = memchr(p, '>', n);
+            n -= (size_t)(gt + 1 - p);
+            p = gt + 1;
+            cs_xtrim(&p, &n);
+            if (n == 0) return CS_X_MORE;
         }
         if (cs_starts_with(p, n, "<TASK>") || cs_starts_with(p, n, "</TASK>")) return CS_X_MORE;
         cs_frame f = {0};
@@ -559,6 +679,18 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
                 if (cs_regex_match(re_arm_caller, p, n, &m) && cs_match_group(&m, 1, &g, &gn))
                     s->arm_caller = cs_xstrndup(g, gn);
             }
+            /* A stall whose registers were not printed (older kernels):
+             * inside the timer interrupt, the frames after its entry are
+             * the interrupted code's. */
+            if (s->stall && !s->stall_ctx && s->in_irq && s->irq_thread >= 0 &&
+                s->thread == s->crashed && s->split_irq) {
+                cs_thread *it = thread_at(s, s->irq_thread);
+                if (it && it->n_frames && !frame_is(&f, re_timer_entry) &&
+                    frame_is(&it->frames[it->n_frames - 1], re_timer_entry)) {
+                    s->stall_ctx = true;
+                    s->in_irq = false;
+                }
+            }
             long ti = s->thread;
             if (s->in_irq && s->split_irq && ti == s->crashed) {
                 if (s->irq_thread < 0) s->irq_thread = new_thread(s, CS_ROLE_OTHER, "<IRQ>", 5);
@@ -578,11 +710,6 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         if (++s->nonframes > MAX_GAP_LINES) s->sec = SEC_NONE;
     }
     return CS_X_MORE;
-}
-
-static bool frame_is(const cs_frame *f, cs_regex *re)
-{
-    return f->function && cs_regex_match(re, f->function, strlen(f->function), NULL);
 }
 
 /* Moves the crashed thread's frames above `upto`, and any frame matching
@@ -649,7 +776,9 @@ static void finish(void *state, cs_xctx *x, bool eof)
     st *s = state;
     cs_trace *t = s->t;
     cs_thread *c = thread_at(s, s->crashed);
-    if (c && s->rip.function && c->n_frames < CS_MAX_FRAMES &&
+    /* (not in a hung task report: its registers are those of a CPU the
+     * NMI backtrace printed after the sleeping task's stack) */
+    if (c && s->rip.function && !s->hang && c->n_frames < CS_MAX_FRAMES &&
         !(c->n_frames && strcmp(c->frames[0].function, s->rip.function) == 0)) {
         size_t at = s->has_hdr_frame ? 1 : 0;
         if (cs_thread_add_frame(c)) {
@@ -667,6 +796,11 @@ static void finish(void *state, cs_xctx *x, bool eof)
             th->frames[k].rule = NULL;
         if (th->n_frames) frames = true;
     }
+    /* An irq lock inversion is about where the lock became irq-safe (the
+     * first "which became" stack, as syzkaller titles it), not the two
+     * locks of the new dependency named above it. */
+    if (frames && s->irq_order && s->lock_frames)
+        set_aside(s, NULL, s->lock_frames, "the locks of the new dependency");
     if (frames) pick_guilty(s);
     /* A "BUG:" or "WARNING:" line with no frame and no function named is
      * a build or test message, not a kernel report. */
