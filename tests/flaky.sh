@@ -90,4 +90,17 @@ occ_xml=$(cat_any artifact/junit.xml.xz | grep -A1 '<testcase .*name="TestTally"
 occ_log=$("$bin" triage -f json artifact/gotestsum.log | python3 -c 'import json,sys; print(sum(1 for t in json.load(sys.stdin)["traces"] if t["kind"]=="test-failure" and t["test"]=="TestTally"))')
 check artifact artifact "$f" $((f + p)) $((occ_json + occ_xml + occ_log)) 1
 
+# --db: a test that passed in every run of the earlier batch (the locked
+# version, before/) and fails now is marked as new in the text report and
+# carries its prior record in JSON.
+"$bin" triage --db "$tmp/h.db" before >/dev/null
+"$bin" triage --db "$tmp/h.db" -f text -o "json:$tmp/after.json" count500.log >"$tmp/after.txt"
+runs_before=$(grep -c -- '--- PASS: TestTally' before/count50_v.log)
+if grep -F "TestTally failed" "$tmp/after.txt" | grep -F "[new: passed in all $runs_before run(s) of 1 earlier batch(es)]" >/dev/null &&
+  python3 -c 'import json,sys; t=[t for t in json.load(open(sys.argv[1]))["tests"] if t["name"]=="TestTally"][0]; h=t["history"]; sys.exit(0 if h["became_failing"] and h["prior_runs"]==int(sys.argv[2]) and h["prior_failures"]==0 else 1)' "$tmp/after.json" "$runs_before"; then
+  echo "ok: --db marks TestTally as newly failing after $runs_before passing runs"
+else
+  echo "FAIL: --db does not mark TestTally as newly failing"; grep TestTally "$tmp/after.txt"; fail=1
+fi
+
 exit $fail

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../history/history.h"
+#include "../base/util.h"
 #include "../report/report.h"
 #include "cli.h"
 
@@ -145,7 +146,9 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
     cs_history_status *sc = NULL, *sr = NULL;
     cs_report_history rh = {0};
     bool not_recorded = history_lost;
+    cs_history_test_mark *tmarks = NULL;
     if (hist) {
+        tmarks = cs_xcalloc(tr->tests.n + 1, sizeof *tmarks);
         cs_history_batch b = {
             .res = &res,
             .clusters = &tr->clusters,
@@ -157,6 +160,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
             .time = cs_history_now(),
             .regress_after = o->regress_after ? o->regress_after : CS_HISTORY_DEFAULT_REGRESS_AFTER,
             .tests = &tr->tests,
+            .test_marks = tmarks,
         };
         if (cs_history_record(hist, &b, &hc, &hr, NULL)) {
             /* The report is still worth having: written without history,
@@ -169,7 +173,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         } else {
             sc = history_view(hc, tr->clusters.n);
             sr = history_view(hr, tr->races.n);
-            rh = (cs_report_history){sc, sr};
+            rh = (cs_report_history){sc, sr, tmarks};
             ctx.history = &rh;
         }
     }
@@ -189,6 +193,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
     if (rc == CS_EXIT_OK && fails(o->fail_on, tr, hc, hr)) rc = CS_EXIT_FOUND;
     if (not_recorded) rc = CS_EXIT_USAGE;
     cs_report_view_free(view);
+    free(tmarks);
     free(hc);
     free(hr);
     free(sc);

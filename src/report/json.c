@@ -372,6 +372,21 @@ static void test(cs_jsonw *w, const cs_report_ctx *ctx, const cs_test_summary *s
     cs_jsonw_str(w, s->first_failure);
     cs_jsonw_key(w, "last_failure");
     cs_jsonw_str(w, s->last_failure);
+    const cs_history_test_mark *m = cs_report_test_history(ctx, s);
+    if (m) {
+        /* --db: the test's record before this batch. */
+        cs_jsonw_key(w, "history");
+        cs_jsonw_obj(w);
+        cs_jsonw_key(w, "prior_batches");
+        cs_jsonw_uint(w, m->prior_batches);
+        cs_jsonw_key(w, "prior_runs");
+        cs_jsonw_uint(w, m->prior_runs);
+        cs_jsonw_key(w, "prior_failures");
+        cs_jsonw_uint(w, m->prior_failures);
+        cs_jsonw_key(w, "became_failing");
+        cs_jsonw_bool(w, m->became_failing);
+        cs_jsonw_obj_end(w);
+    }
     cs_jsonw_obj_end(w);
 }
 

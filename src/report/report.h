@@ -31,6 +31,7 @@ typedef struct cs_history_status {
 typedef struct cs_report_history {
     const cs_history_status *clusters;
     const cs_history_status *races;
+    const cs_history_test_mark *tests; /* parallel to ctx->tests->v; NULL: none */
 } cs_report_history;
 
 typedef struct cs_report_view cs_report_view;
@@ -229,6 +230,9 @@ cs_report_cause *cs_report_error_causes_of(const cs_results *r, size_t *n);
 /* The view's causes of ctx's run (not to be freed). */
 const cs_report_cause *cs_report_error_causes(const cs_report_ctx *ctx, size_t *n);
 
+/* triage --db: the test's record before this batch, or NULL. */
+const cs_history_test_mark *cs_report_test_history(const cs_report_ctx *ctx,
+                                                   const cs_test_summary *s);
 /* A test's record in words: "failed 12 of 300 runs (4.0%, flaky)",
  * "failed 3 of 3 runs (100.0%)", "passed 40 of 40 runs" (into buf). */
 const char *cs_report_test_verdict(const cs_test_summary *s, char *buf, size_t n);

@@ -657,3 +657,11 @@ const char *cs_report_frame_url(const cs_report_ctx *ctx, const cs_frame *f, cha
     if (!cs_repo_path(ctx->repo, f, path, repo)) return NULL;
     return cs_report_url(ctx, path, f->line, buf);
 }
+
+const cs_history_test_mark *cs_report_test_history(const cs_report_ctx *ctx,
+                                                   const cs_test_summary *s)
+{
+    if (!ctx->history || !ctx->history->tests || !ctx->tests) return NULL;
+    size_t i = (size_t)(s - ctx->tests->v);
+    return i < ctx->tests->n ? &ctx->history->tests[i] : NULL;
+}

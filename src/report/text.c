@@ -388,6 +388,11 @@ static void tests(FILE *f, const cs_report_ctx *ctx, const style *st)
             fputs(" \xe2\x80\x94 explained by ", f);
             cs_report_put_term(f, why);
         }
+        const cs_history_test_mark *m = cs_report_test_history(ctx, s);
+        if (m && m->became_failing)
+            fprintf(f, " %s[new: passed in all %llu run(s) of %llu earlier batch(es)]%s",
+                    st->yellow, (unsigned long long)m->prior_runs,
+                    (unsigned long long)m->prior_batches, st->reset);
         fputc('\n', f);
         fputs("    ", f);
         fputs(st->dim, f);
