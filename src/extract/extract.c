@@ -129,7 +129,10 @@ static bool merge_into_headline(cs_xctx *x, cs_trace *t)
     cs_trace *h = i < x->out->n_traces ? x->out->traces[i] : NULL;
     if (h != x->last) return false;
     if (!h || h->tentative || h->summary || h->stack_line || h->kind == t->kind) return false;
-    if (is_stack_report(h->kind) || n_frames(h) || !n_frames(t)) return false;
+    /* A test failure is linked to the crash that explains it, not merged
+     * (cs_extract_merge_failures). */
+    if (h->kind == CS_TK_TEST_FAILURE || is_stack_report(h->kind) || n_frames(h) || !n_frames(t))
+        return false;
     if (h->line_end > t->line_start || h->line_end + CS_X_STACK_WINDOW < t->line_start)
         return false;
     if ((h->test == NULL) != (t->test == NULL) || (h->test && strcmp(h->test, t->test) != 0))
