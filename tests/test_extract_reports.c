@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "extract/extract.h"
 #include "testutil.h"
 
 static const cs_frame *frame(const cs_trace *t, size_t thread, size_t k)
@@ -447,9 +448,12 @@ static void test_check_failures_and_cdb(void **state)
     cs_results_dispose(&r);
     /* raw bytes quoted in a CHECK message do not make the log binary */
     t = only(&r, "clusterfuzz/stack_analyzer_data/check_failure_vs_no_closing.txt");
-    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(r.n_traces, 1);
     assert_int_equal(t->line_start, 1);
-    assert_int_equal(r.traces[1]->kind, CS_TK_ASAN);
+    /* its frames are all "<unknown>": the ASan report after it is its stack */
+    assert_int_equal(t->stack_kind, CS_TK_ASAN);
+    assert_int_equal(t->stack_line, 31);
+    assert_int_equal(t->line_end, 121);
     cs_results_dispose(&r);
 
     /* cdb: module!function+offset */
@@ -463,15 +467,107 @@ static void test_check_failures_and_cdb(void **state)
     cs_results_dispose(&r);
 }
 
+/* A message without frames and the sanitizer or libFuzzer report the same
+ * process printed right after it are one crash (issue #15): the message's
+ * trace takes the report's stack, keeps its headline and says where the
+ * stack came from; the report is no second trace. */
+static void test_message_then_report(void **state)
+{
+    (void)state;
+    CS_T_NEED_CORPUS();
+    /* V8's fatal error, its unsymbolized C stack (bare pcs), then ASan */
+    const char *p = cs_t_corpus_path("clusterfuzz/stack_analyzer_data/v8_check_symbolized.txt");
+    cs_triage tr;
+    cs_t_triage_full(&p, 1, NULL, &tr);
+    assert_int_equal(tr.res.n_traces, 1);
+    const cs_trace *t = tr.res.traces[0];
+    assert_int_equal(t->kind, CS_TK_NATIVE);
+    assert_string_equal(t->headline,
+                        "Check failed: old_target->kind() == new_target->kind() (3 vs. 16).");
+    assert_int_equal(t->line_start, 2);
+    assert_int_equal(t->line_end, 155);
+    assert_int_equal(t->stack_kind, CS_TK_ASAN);
+    assert_int_equal(t->stack_line, 64);
+    /* the report's thread first, the message's own pcs kept after it */
+    assert_int_equal(t->threads[0].role, CS_ROLE_CRASHED);
+    assert_int_equal(t->threads[t->n_threads - 1].role, CS_ROLE_OTHER);
+    assert_non_null(strstr(t->signature, "@ v8::internal::Code::VerifyRecompiledCode | "));
+    cs_triage_dispose(&tr);
+}
+
+/* The same rule on texts: what stops two traces from being read as one. */
+static void test_message_then_report_bounds(void **state)
+{
+    (void)state;
+    static const char report[] =
+        "==12==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000\n"
+        "    #0 0x4f1a2b in parse_header /src/p/parse.c:41:7\n"
+        "    #1 0x4f0c11 in LLVMFuzzerTestOneInput /src/p/fuzz.c:9:3\n"
+        "SUMMARY: AddressSanitizer: SEGV /src/p/parse.c:41:7 in parse_header\n";
+    static const char panic[] = "thread 'main' panicked at 'index out of bounds', src/lib.rs:7:9\n"
+                                "note: run with `RUST_BACKTRACE=1` environment variable to display "
+                                "a backtrace\n";
+    char text[8192];
+    cs_results r;
+
+    snprintf(text, sizeof text, "%s%s", panic, report);
+    cs_t_triage_text("near.log", text, &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->kind, CS_TK_RUST);
+    assert_int_equal(r.traces[0]->stack_kind, CS_TK_ASAN);
+    assert_int_equal(r.traces[0]->stack_line, 3);
+    assert_int_equal(r.traces[0]->line_end, 6);
+    assert_string_equal(r.traces[0]->threads[0].frames[0].function, "parse_header");
+    cs_results_dispose(&r);
+
+    /* too far apart: two traces */
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", panic);
+    for (int i = 0; i < CS_X_STACK_WINDOW + 1; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "progress %d\n", i);
+    snprintf(text + n, sizeof text - n, "%s", report);
+    cs_t_triage_text("far.log", text, &r);
+    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(r.traces[0]->stack_line, 0);
+    cs_results_dispose(&r);
+
+    /* another trace in between: the report is its own */
+    snprintf(text, sizeof text,
+             "%sTraceback (most recent call last):\n"
+             "  File \"run.py\", line 3, in <module>\n"
+             "    main()\n"
+             "ValueError: bad input\n%s",
+             panic, report);
+    cs_t_triage_text("between.log", text, &r);
+    assert_int_equal(r.n_traces, 3);
+    for (size_t i = 0; i < r.n_traces; i++)
+        assert_int_equal(r.traces[i]->stack_line, 0);
+    assert_int_equal(cs_t_count(&r, CS_TK_ASAN), 1);
+    cs_results_dispose(&r);
+
+    /* a report before the message is not its stack */
+    snprintf(text, sizeof text, "%s%s", report, panic);
+    cs_t_triage_text("after.log", text, &r);
+    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(r.traces[0]->kind, CS_TK_ASAN);
+    assert_int_equal(r.traces[1]->stack_line, 0);
+    cs_results_dispose(&r);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kernel_warning),     cmocka_unit_test(test_kernel_blamed_frame),
-        cmocka_unit_test(test_libfuzzer_reports),  cmocka_unit_test(test_check_failures_and_cdb),
-        cmocka_unit_test(test_libfuzzer_fixtures), cmocka_unit_test(test_go_stack_overflow),
-        cmocka_unit_test(test_android_chrome_v8),  cmocka_unit_test(test_kernel_report_types),
+        cmocka_unit_test(test_kernel_warning),
+        cmocka_unit_test(test_kernel_blamed_frame),
+        cmocka_unit_test(test_libfuzzer_reports),
+        cmocka_unit_test(test_check_failures_and_cdb),
+        cmocka_unit_test(test_libfuzzer_fixtures),
+        cmocka_unit_test(test_go_stack_overflow),
+        cmocka_unit_test(test_android_chrome_v8),
+        cmocka_unit_test(test_kernel_report_types),
         cmocka_unit_test(test_other_kernels),
+        cmocka_unit_test(test_message_then_report),
+        cmocka_unit_test(test_message_then_report_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,6 +90,78 @@ const char *cs_xctx_test(const cs_xctx *x)
     return x->test;
 }
 
+/* Frames that name code (a function or a module): not a bare pc, not an
+ * unknown function, not the file:line a message named (a Rust panic's
+ * location). */
+static size_t n_frames(const cs_trace *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_threads; i++)
+        for (size_t j = 0; j < t->threads[i].n_frames; j++) {
+            const cs_frame *f = &t->threads[i].frames[j];
+            bool fn = f->function && strcmp(f->function, "<unknown>") != 0 &&
+                      strcmp(f->function, "?") != 0 && strcmp(f->function, "??") != 0;
+            n += fn || f->module;
+        }
+    return n;
+}
+
+/* A stack report a frameless headline may be the message of. */
+static bool is_stack_report(cs_trace_kind k)
+{
+    return k == CS_TK_ASAN || k == CS_TK_MSAN || k == CS_TK_UBSAN || k == CS_TK_FUZZER;
+}
+
+/* A message with no frames (Chromium's "Check failed:", V8's "Fatal
+ * error", a Rust panic without RUST_BACKTRACE, a bare "Segmentation
+ * fault") and the sanitizer or libFuzzer report that the same process
+ * prints right after it are one crash: the report has the stack, the
+ * message says what went wrong. When `t` is such a report and the trace
+ * emitted just before it (nothing in between) is such a message ending at
+ * most CS_X_STACK_WINDOW lines before it, the message's trace takes the
+ * report's threads and lines and says where they came from (stack_line,
+ * stack_kind); the report is not counted again. */
+static bool merge_into_headline(cs_xctx *x, cs_trace *t)
+{
+    if (!x->last_emitted || t->tentative || t->summary || !is_stack_report(t->kind)) return false;
+    size_t i = x->last_emitted - 1;
+    /* Settling tentative traces may have moved it (cs_x_compact_tentative). */
+    cs_trace *h = i < x->out->n_traces ? x->out->traces[i] : NULL;
+    if (h != x->last) return false;
+    if (!h || h->tentative || h->summary || h->stack_line || h->kind == t->kind) return false;
+    /* A test failure is linked to the crash that explains it, not merged
+     * (cs_extract_merge_failures). */
+    if (h->kind == CS_TK_TEST_FAILURE || is_stack_report(h->kind) || n_frames(h) || !n_frames(t))
+        return false;
+    if (h->line_end > t->line_start || h->line_end + CS_X_STACK_WINDOW < t->line_start)
+        return false;
+    if ((h->test == NULL) != (t->test == NULL) || (h->test && strcmp(h->test, t->test) != 0))
+        return false;
+    /* The message's own frames (bare pcs) stay, as other threads after the
+     * report's. */
+    for (size_t k = 0; k < h->n_threads; k++) {
+        if (!h->threads[k].n_frames) {
+            cs_thread_dispose(&h->threads[k]);
+            continue;
+        }
+        h->threads[k].role = CS_ROLE_OTHER;
+        *CS_PUSH(t->threads, t->n_threads, t->cap_threads) = h->threads[k];
+    }
+    free(h->threads);
+    h->threads = t->threads;
+    h->n_threads = t->n_threads;
+    h->cap_threads = t->cap_threads;
+    h->n_dropped_threads = t->n_dropped_threads;
+    t->threads = NULL;
+    t->n_threads = t->cap_threads = 0;
+    h->stack_line = t->line_start;
+    h->stack_kind = t->kind;
+    h->line_end = t->line_end;
+    h->truncated |= t->truncated;
+    cs_trace_free(t);
+    return true;
+}
+
 void cs_xctx_emit(cs_xctx *x, cs_trace *t)
 {
     if (!t->test && x->test) t->test = cs_xstrdup(x->test);
@@ -99,6 +171,10 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     if (t->tentative && !t->test) {
         /* Kept only for a test seen failing: without a test, never. */
         cs_trace_free(t);
+        return;
+    }
+    if (merge_into_headline(x, t)) {
+        x->last_emitted = 0;
         return;
     }
     size_t *count = t->tentative ? &x->n_tentative : &x->n_emitted;
@@ -120,6 +196,8 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     t->seq = x->seq++;
     (*count)++;
     cs_results_add_trace(x->out, t);
+    x->last_emitted = t->tentative ? 0 : x->out->n_traces;
+    x->last = t->tentative ? NULL : t;
     cs_x_crash_run(x, t);
     if (t->tentative) {
         tent *e = cs_x_tent_find(x, t->test, strlen(t->test), true);

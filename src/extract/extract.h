@@ -24,6 +24,10 @@
 
 #define CS_MAX_TRACES_PER_MEMBER 100000
 #define CS_MAX_LINES_PER_TRACE 200000
+/* Lines between a frameless crash message and the sanitizer or libFuzzer
+ * report that gives its stack (cs_xctx_emit): a V8 fatal error prints its
+ * unsymbolized C stack (a line or two per frame) in between. */
+#define CS_X_STACK_WINDOW 64
 
 typedef struct cs_extract_opts {
     size_t max_line; /* longest line kept whole */

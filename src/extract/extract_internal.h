@@ -22,6 +22,10 @@ struct cs_xctx {
     char *handoff;    /* a header line a dialect gave up (cs_xctx_hand_off) */
     uint64_t handoff_line;
     uint64_t seq;
+    /* The trace emitted last (index in out->traces + 1, 0 none): a
+     * frameless headline waiting for the report that may follow it. */
+    size_t last_emitted;
+    const cs_trace *last;
     uint64_t sep_line, cur_line;
     size_t n_emitted;       /* kept traces, toward CS_MAX_TRACES_PER_MEMBER */
     size_t n_tentative;     /* tentative traces waiting for their test's fate */

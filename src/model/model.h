@@ -185,6 +185,13 @@ typedef struct cs_trace {
      * cause_line is that trace's line_start; 0 when nothing explains it. */
     uint64_t cause_line;
     cs_trace_kind cause_kind;
+    /* A headline without frames (a CHECK or V8 fatal message, a Rust panic
+     * without a backtrace) read as one crash with the sanitizer or
+     * libFuzzer report that followed it (extract): the threads are that
+     * report's, which began at stack_line (kind stack_kind), and line_end
+     * is its end. The report is no trace of its own. 0: not merged. */
+    uint64_t stack_line;
+    cs_trace_kind stack_kind;
     /* A summary line restating a failure (pytest "FAILED x::t - msg"): the
      * same failure as its test's trace in the member when there is one,
      * never a second occurrence. */

@@ -92,6 +92,9 @@ const char *cs_normalizer_version(const cs_normalizer *n)
 
 cs_lang cs_trace_lang(const cs_trace *t)
 {
+    /* A message whose stack a sanitizer or libFuzzer report printed (a Rust
+     * panic under ASan): the frames are as that report shows them. */
+    if (t->stack_line) return cs_kind_info_of(t->stack_kind)->lang;
     cs_lang lang = cs_kind_info_of(t->kind)->lang;
     if (lang != CS_LANG_ANY || t->kind != CS_TK_TEST_FAILURE) return lang;
     /* A test failure is in whatever language its test is: the first frame

@@ -91,6 +91,20 @@ static void explained_by(cs_jsonw *w, const cs_trace *t)
     cs_jsonw_obj_end(w);
 }
 
+/* A frameless message whose stack came from the report that followed it
+ * (model.h, stack_line): that report's kind and start line. */
+static void stack_from(cs_jsonw *w, const cs_trace *t)
+{
+    if (!t->stack_line) return;
+    cs_jsonw_key(w, "stack_from");
+    cs_jsonw_obj(w);
+    cs_jsonw_key(w, "kind");
+    cs_jsonw_str(w, cs_trace_kind_name(t->stack_kind));
+    cs_jsonw_key(w, "line");
+    cs_jsonw_uint(w, t->stack_line);
+    cs_jsonw_obj_end(w);
+}
+
 static void trace(cs_jsonw *w, const cs_trace *t)
 {
     cs_jsonw_obj(w);
@@ -120,6 +134,7 @@ static void trace(cs_jsonw *w, const cs_trace *t)
         cs_jsonw_uint(w, t->n_dropped_threads);
     }
     explained_by(w, t);
+    stack_from(w, t);
     if (t->signature) {
         cs_jsonw_key(w, "signature");
         cs_jsonw_str(w, t->signature);

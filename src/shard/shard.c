@@ -119,6 +119,10 @@ static json_t *trace_json(const cs_trace *t)
         set(o, "cause",
             json_pack("{s:I,s:s}", "line", (json_int_t)t->cause_line, "kind",
                       cs_trace_kind_name(t->cause_kind)));
+    if (t->stack_line)
+        set(o, "stack_from",
+            json_pack("{s:I,s:s}", "line", (json_int_t)t->stack_line, "kind",
+                      cs_trace_kind_name(t->stack_kind)));
     if (t->n_dropped_threads)
         set(o, "dropped_threads", json_integer((json_int_t)t->n_dropped_threads));
     set(o, "signature", str(t->signature));
@@ -413,21 +417,29 @@ static bool read_thread(reader *r, json_t *o, cs_trace *t)
     return true;
 }
 
-/* "cause": {"line": N, "kind": K}, the crash that explains a test failure. */
-static bool read_cause(reader *r, json_t *o, cs_trace *t)
+/* "cause": {"line": N, "kind": K}, the crash that explains a test failure;
+ * "stack_from" has the same shape (the report a message's stack came from). */
+static bool read_link(reader *r, json_t *o, const char *key, uint64_t *line_out,
+                      cs_trace_kind *kind_out)
 {
-    json_t *c = json_object_get(o, "cause");
+    json_t *c = json_object_get(o, key);
     if (!c) return true;
-    if (!json_is_object(c)) return bad(r, "'cause' is not an object");
+    if (!json_is_object(c)) return bad(r, "'%s' is not an object", key);
     long long line = 0;
     int kind = 0;
     if (!get_int(r, c, "line", 1, INT64_MAX, 0, &line) ||
         !get_enum(r, c, "kind", kind_name, CS_TK_COUNT, &kind))
         return false;
-    if (!json_object_get(c, "line")) return bad(r, "'cause' has no line");
-    t->cause_line = (uint64_t)line;
-    t->cause_kind = (cs_trace_kind)kind;
+    if (!json_object_get(c, "line")) return bad(r, "'%s' has no line", key);
+    *line_out = (uint64_t)line;
+    *kind_out = (cs_trace_kind)kind;
     return true;
+}
+
+static bool read_cause(reader *r, json_t *o, cs_trace *t)
+{
+    return read_link(r, o, "cause", &t->cause_line, &t->cause_kind) &&
+           read_link(r, o, "stack_from", &t->stack_line, &t->stack_kind);
 }
 
 static const char *format_name(int k)
