@@ -53,19 +53,6 @@ static void in_process(const cs_core_index *idx, const core_item *items, size_t 
     cs_core_ctx_dispose(&c);
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 static void __attribute__((noreturn))
 child_main(int fd, const cs_core_index *idx, const core_item *items, size_t from, size_t n,
            const cs_core_opts *opts)
@@ -85,7 +72,7 @@ child_main(int fd, const cs_core_index *idx, const core_item *items, size_t from
     unsigned ms = opts->timeout_ms ? opts->timeout_ms : CS_CORE_DEFAULT_TIMEOUT_MS;
     for (size_t i = from; i < n; i++) {
         msghdr_ h = {.index = (uint32_t)i, .kind = MSG_BEGIN};
-        if (write_all(fd, &h, sizeof h)) _exit(3);
+        if (cs_write_all(fd, &h, sizeof h)) _exit(3);
         struct itimerval it = {{0, 0}, {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000}};
         setitimer(ITIMER_PROF, &it, NULL);
         /* Tests of the time limit: an unwind that never ends, on the CPU. */
@@ -97,7 +84,7 @@ child_main(int fd, const cs_core_index *idx, const core_item *items, size_t from
         setitimer(ITIMER_PROF, &off, NULL);
         h.kind = MSG_DONE;
         h.len = rec.len;
-        if (write_all(fd, &h, sizeof h) || write_all(fd, rec.ptr, rec.len)) _exit(3);
+        if (cs_write_all(fd, &h, sizeof h) || cs_write_all(fd, rec.ptr, rec.len)) _exit(3);
     }
     /* No cleanup: the process ends here, and exit handlers (sanitizers'
      * leak checks included) belong to the parent. */

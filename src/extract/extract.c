@@ -216,11 +216,7 @@ void cs_xctx_outcome(cs_xctx *x, const char *package, const char *name, cs_outco
     }
     if (x->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER ||
         !cs_test_index_add(&x->ix, package, name, o, line)) {
-        if (!x->runs_capped)
-            cs_results_add_diag(x->out, x->source,
-                                "more than %d test runs in one member; the rest were not counted",
-                                CS_MAX_TEST_RUNS_PER_MEMBER);
-        x->runs_capped = true;
+        cs_x_runs_capped(x);
         return;
     }
     x->n_runs++;

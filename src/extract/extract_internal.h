@@ -137,6 +137,8 @@ void cs_x_note_outcome(cs_extractor *e, const cs_xline *l);
 void cs_x_close_records(cs_xctx *x, const char *pkg, size_t n);
 void cs_x_drop_unsettled(cs_extractor *e);
 void cs_x_crash_run(cs_xctx *x, const cs_trace *t);
+/* Says once per member that its test runs passed the cap. */
+void cs_x_runs_capped(cs_xctx *x);
 
 /* extract.c */
 void cs_x_close_active(cs_extractor *e, bool eof);

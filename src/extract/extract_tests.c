@@ -172,14 +172,19 @@ static cs_test_record *open_record(cs_xctx *x, const char *name, size_t n)
     return r;
 }
 
+void cs_x_runs_capped(cs_xctx *x)
+{
+    if (!x->runs_capped)
+        cs_results_add_diag(x->out, x->source,
+                            "more than %d test runs in one member; the rest were not counted",
+                            CS_MAX_TEST_RUNS_PER_MEMBER);
+    x->runs_capped = true;
+}
+
 static void record_outcome(cs_xctx *x, const char *name, size_t n, cs_outcome o, uint64_t line)
 {
     if (x->n_runs >= CS_MAX_TEST_RUNS_PER_MEMBER) {
-        if (!x->runs_capped)
-            cs_results_add_diag(x->out, x->source,
-                                "more than %d test runs in one member; the rest were not counted",
-                                CS_MAX_TEST_RUNS_PER_MEMBER);
-        x->runs_capped = true;
+        cs_x_runs_capped(x);
         return;
     }
     x->n_runs++;

@@ -116,6 +116,8 @@ static inline const char **cs_report_strs_get(cs_report_strs s, size_t *n)
 }
 
 /* Shared by the writers (report_util.c). */
+/* Sorts v[0..n) and drops repeats in place; returns the distinct count. */
+size_t cs_report_uniq_strs(const char **v, size_t n);
 /* triage --db: "new", "recurring since 2026-11-01, 14 batch(es), 31 total",
  * "regressed, first seen ...": into buf, which is returned; NULL when there
  * is no history to show. */

@@ -14,8 +14,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Sorts and removes duplicates in place; returns the new count. */
-static size_t uniq(const char **v, size_t n)
+size_t cs_report_uniq_strs(const char **v, size_t n)
 {
     if (!n) return 0;
     qsort(v, n, sizeof *v, cmp_str);
@@ -83,7 +82,7 @@ size_t cs_report_distinct_sources(const cs_report_ctx *ctx, const size_t *traces
     const char **v = cs_xcalloc(n + 1, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = ctx->res->traces[traces[i]]->source;
-    size_t k = uniq(v, n);
+    size_t k = cs_report_uniq_strs(v, n);
     free(v);
     return k;
 }

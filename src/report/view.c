@@ -22,19 +22,10 @@ struct cs_report_view {
     size_t n_causes;
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Sorts v[0..n) and drops repeats: the distinct names. */
+/* The distinct names of v[0..n) (sorted), in v itself. */
 static cs_report_strs distinct(const char **v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_str);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!k || strcmp(v[k - 1], v[i]) != 0) v[k++] = v[i];
-    return (cs_report_strs){v, k};
+    return (cs_report_strs){v, cs_report_uniq_strs(v, n)};
 }
 
 cs_report_view *cs_report_view_new(const cs_report_ctx *ctx)
