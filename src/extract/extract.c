@@ -199,6 +199,12 @@ void cs_xctx_emit(cs_xctx *x, cs_trace *t)
     x->last_emitted = t->tentative ? 0 : x->out->n_traces;
     x->last = t->tentative ? NULL : t;
     cs_x_crash_run(x, t);
+    /* A trace is final here unless it is tentative or a summary (both may
+     * still be dropped: a dropped trace must never own shared threads) or
+     * a frameless headline (it may take the next report's threads). A
+     * member of 100,000 identical panics then holds one stack, not 100,000. */
+    if (x->share && !t->tentative && !t->summary && n_frames(t))
+        cs_share_threads(x->share, x->out, x->out->n_traces - 1);
     if (t->tentative) {
         tent *e = cs_x_tent_find(x, t->test, strlen(t->test), true);
         *CS_PUSH(e->idx, e->n, e->cap) = x->out->n_traces - 1;
@@ -451,6 +457,7 @@ cs_extractor *cs_extractor_new(const char *source, const cs_extract_opts *opts, 
     cs_extractor *e = cs_xcalloc(1, sizeof *e);
     e->x.source = source;
     e->x.out = out;
+    e->x.share = opts ? opts->share : NULL;
     e->first_trace = out->n_traces;
     e->x.first_test = out->n_tests;
     cs_lines_init(&e->lines, opts && opts->max_line ? opts->max_line : 1 << 20, on_line, e);

@@ -31,6 +31,9 @@
 
 typedef struct cs_extract_opts {
     size_t max_line; /* longest line kept whole */
+    /* Where final traces share identical threads as they are emitted (the
+     * caller's; it must outlive `out`'s traces' use of it), or NULL. */
+    cs_share *share;
 } cs_extract_opts;
 
 /* A cleaned line as the dialects see it. */

@@ -17,6 +17,7 @@
 struct cs_xctx {
     const char *source;
     cs_results *out;
+    cs_share *share;  /* cs_extract_opts.share */
     char *test;       /* from === RUN / pytest headers, or set by readers */
     bool test_pinned; /* set by a reader: log headers do not override it */
     char *handoff;    /* a header line a dialect gave up (cs_xctx_hand_off) */

@@ -125,9 +125,11 @@ cs_thread *cs_trace_add_thread(cs_trace *t, cs_role role)
 void cs_trace_free(cs_trace *t)
 {
     if (!t) return;
-    for (size_t i = 0; i < t->n_threads; i++)
-        cs_thread_dispose(&t->threads[i]);
-    free(t->threads);
+    if (!t->same_as) {
+        for (size_t i = 0; i < t->n_threads; i++)
+            cs_thread_dispose(&t->threads[i]);
+        free(t->threads);
+    }
     free(t->source);
     free(t->headline);
     free(t->test);

@@ -199,6 +199,10 @@ typedef struct cs_trace {
     cs_thread *threads;
     size_t n_threads, cap_threads;
     size_t n_dropped_threads; /* over CS_MAX_THREADS */
+    /* Threads identical to an earlier trace's (cs_share_threads): `threads`
+     * are that trace's, borrowed (never freed or changed through this one);
+     * normalize marks them once, through the owner. NULL: its own. */
+    const struct cs_trace *same_as;
     /* Filled by normalize: */
     char *signature;
     char *norm_headline;
@@ -304,6 +308,24 @@ typedef struct cs_member {
                        "core", ...; NULL when not an ELF file or not looked at */
     char *build_id; /* ELF files: hex GNU build-id, or NULL */
 } cs_member;
+
+/* ---- identical stacks stored once ------------------------------------
+ * A log repeats a stack (a retried test, a crash looping under a
+ * supervisor, the same panic in every run of a pile): once a member is read
+ * to its end, each trace whose threads equal an earlier trace's (same kind,
+ * every field of every thread and frame as extracted) drops its own copy and
+ * borrows the earlier one's (cs_trace.same_as). Output is unchanged: each
+ * trace still has all its threads. */
+typedef struct cs_share cs_share;
+cs_share *cs_share_new(void);
+void cs_share_free(cs_share *s);
+struct cs_results;
+/* Shares the threads of traces[first..] of r with earlier traces seen by s.
+ * Every trace s has seen must outlive the ones that borrow from it (they
+ * live in results merged into one, freed together). */
+void cs_share_threads(cs_share *s, struct cs_results *r, size_t first);
+uint64_t cs_share_threads_hash(const struct cs_trace *t);
+bool cs_share_threads_equal(const struct cs_trace *a, const struct cs_trace *b);
 
 /* ---- the result of a run: owned vectors ------------------------------- */
 typedef struct cs_results {

@@ -792,7 +792,9 @@ static void thread_part(cs_normalizer *n, cs_buf *b, cs_lang lang, const cs_thre
 void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
 {
     cs_lang lang = cs_trace_lang(t);
-    for (size_t i = 0; i < t->n_threads; i++)
+    /* Borrowed threads were marked through their owner (same kind, so the
+     * same language and rules). */
+    for (size_t i = 0; !t->same_as && i < t->n_threads; i++)
         mark_thread(n, lang, &t->threads[i]);
     char *cls = failure_class(n, t);
     free(t->norm_headline);

@@ -29,7 +29,8 @@ typedef struct cs_normalizer cs_normalizer;
 cs_normalizer *cs_normalizer_new(const cs_rules *rules, int k);
 void cs_normalizer_free(cs_normalizer *n);
 /* Fills the normalized fields of every frame and the trace's signature,
- * norm_headline, sig_hash and crash_thread. */
+ * norm_headline, sig_hash and crash_thread. A trace with borrowed threads
+ * (same_as) only gets its own fields: normalize its owner first. */
 void cs_normalize_trace(cs_normalizer *n, cs_trace *t);
 /* "1:<rules hash>": which algorithm and rules made the signatures. */
 const char *cs_normalizer_version(const cs_normalizer *n);

@@ -56,6 +56,7 @@ typedef struct run {
     cs_ingest *in;
     unsigned char *chunk;
     cs_core_index *cores;
+    cs_share *share; /* this worker's stacks, stored once */
 } run;
 
 static void progress(run *r, bool done)
@@ -76,7 +77,7 @@ static void progress(run *r, bool done)
 
 static void extract_text(run *r, const char *source, cs_reader *rd)
 {
-    cs_extract_opts xo = {.max_line = r->o->limits.max_line};
+    cs_extract_opts xo = {.max_line = r->o->limits.max_line, .share = r->share};
     cs_extractor *e = cs_extractor_new(source, &xo, r->out);
     ssize_t k;
     while ((k = cs_reader_read(rd, r->chunk, CHUNK)) > 0)
@@ -153,6 +154,10 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
 {
     run *r = user;
     cs_extract_opts xo = {.max_line = r->o->limits.max_line};
+    /* Traces of a member are final once it is read to its end (tentative
+     * ones settled, messages joined with their reports): only then may
+     * their threads be shared. */
+    size_t first = r->out->n_traces;
     switch (kind) {
     case CS_MK_TEXT:
     case CS_MK_XML:
@@ -178,6 +183,7 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
     default:
         break;
     }
+    cs_share_threads(r->share, r->out, first);
     progress(r, false);
     return 0;
 }
@@ -274,6 +280,7 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
         runs[j].in = cs_ingest_new(&o->limits, &outs[j]);
         cs_ingest_share_counters(runs[j].in, lister);
         runs[j].chunk = cs_xmalloc(CHUNK);
+        runs[j].share = cs_share_new();
     }
     if (jobs == 1) {
         worker(&runs[0]);
@@ -292,6 +299,7 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     progress(&runs[0], true);
     for (int j = 0; j < jobs; j++) {
         free(runs[j].chunk);
+        cs_share_free(runs[j].share);
         cs_ingest_free(runs[j].in);
         cs_results_dispose(&outs[j]);
     }
@@ -335,8 +343,11 @@ static void normalize_all(const cs_run_opts *o, cs_triage *out)
 {
     cs_normalizer *nz = cs_normalizer_new(&out->rules, o->sig_frames);
     snprintf(out->sig_version, sizeof out->sig_version, "%s", cs_normalizer_version(nz));
-    for (size_t i = 0; i < out->res.n_traces; i++)
-        cs_normalize_trace(nz, out->res.traces[i]);
+    /* Owners first: a trace with borrowed threads reads their marks. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < out->res.n_traces; i++)
+            if ((out->res.traces[i]->same_as != NULL) == pass)
+                cs_normalize_trace(nz, out->res.traces[i]);
     cs_normalizer_free(nz);
 }
 
