@@ -394,14 +394,19 @@ int cs_pipeline_merge(const cs_run_opts *o, const char *const *shards, size_t n,
                       cs_shard_header *headers, size_t *failed)
 {
     if (begin(o, out)) return CS_E_USAGE;
+    cs_share *share = cs_share_new(); /* shards repeat stacks as logs do */
     for (size_t i = 0; i < n; i++) {
+        size_t first = out->res.n_traces;
         if (cs_shard_read(shards[i], &headers[i], &out->res)) {
             for (size_t k = 0; k <= i; k++)
                 cs_shard_header_dispose(&headers[k]);
             if (failed) *failed = i;
+            cs_share_free(share);
             return CS_E_IO;
         }
+        cs_share_threads(share, &out->res, first);
     }
+    cs_share_free(share);
     cs_results_sort(&out->res);
     normalize_all(o, out);
     analyse(o, out);
