@@ -326,6 +326,67 @@ static void test_old_and_half_known_layouts(void **state)
     rmdir(dir);
 }
 
+/* Layouts that lost their shape on the way to the log: frames and files
+ * without indent (a CI viewer that dropped the tabs), a frame and its file
+ * joined on one line, an access header wrapped after "by", and a package
+ * with a major-version element (klog/v2 is package klog). The programs are
+ * made up; the shapes are those of reports in public-traces (teleport-4693,
+ * kubernetes-103246, etcd-5271). */
+static void test_flattened_layouts(void **state)
+{
+    (void)state;
+    const char *text = "==================\n"
+                       "WARNING: DATA RACE\n"
+                       "Write at 0x00c00059a5b8 by\n"
+                       "goroutine 79:\n"
+                       "example.com/shop/cart.(*Cart).Add()\n"
+                       "/src/shop/cart/cart.go:86 +0x1ee\n"
+                       "testing.tRunner()\n"
+                       "/usr/local/go/src/testing/testing.go:1193 +0x202\n"
+                       "\n"
+                       "Previous read at 0x00c00059a5b8 by goroutine 88:\n"
+                       "  example.com/shop/vendor/k8s.io/klog/v2.(*loggingT).output()"
+                       "      /src/shop/vendor/k8s.io/klog/v2/klog.go:924 +0xb74\n"
+                       "  example.com/shop/cart.(*Cart).watch()\n"
+                       "      /src/shop/cart/cart.go:362 +0x92c\n"
+                       "==================\n";
+    cs_results r;
+    cs_t_triage_text("flat.log", text, &r);
+    cs_trace *t = cs_t_find(&r, CS_TK_GO_RACE, &(size_t){0});
+    assert_non_null(t);
+    assert_false(t->truncated);
+    int a = cs_t_thread(t, CS_ROLE_ACCESS), b = cs_t_thread(t, CS_ROLE_PREVIOUS);
+    assert_true(a >= 0 && b >= 0);
+    assert_int_equal(t->threads[a].id, 79);
+    assert_int_equal(t->threads[a].n_frames, 2);
+    assert_string_equal(t->threads[a].frames[0].file, "/src/shop/cart/cart.go");
+    assert_int_equal(t->threads[a].frames[0].line, 86);
+    assert_int_equal(t->threads[b].n_frames, 2);
+    assert_int_equal(t->threads[b].frames[0].line, 924);
+    assert_string_equal(t->threads[b].frames[0].function,
+                        "example.com/shop/vendor/k8s.io/klog/v2.(*loggingT).output");
+    cs_results_dispose(&r);
+
+    char dir[] = "/tmp/cs-race-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/flat.log", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    const char *paths[] = {path};
+    cs_triage tr;
+    cs_t_triage_full(paths, 1, NULL, &tr);
+    assert_int_equal(tr.races.n, 1);
+    assert_false(tr.races.v[0].partial);
+    assert_true(find(&tr, "cart.(*Cart).Add", "klog/v2.(*loggingT).output") ||
+                find(&tr, "klog/v2.(*loggingT).output", "cart.(*Cart).Add"));
+    cs_triage_dispose(&tr);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -336,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_every_symptom_linked),
         cmocka_unit_test(test_tsan_container_races),
         cmocka_unit_test(test_old_and_half_known_layouts),
+        cmocka_unit_test(test_flattened_layouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

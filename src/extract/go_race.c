@@ -18,7 +18,7 @@
 #include "../base/util.h"
 #include "go.h"
 
-static cs_regex *re_access, *re_created;
+static cs_regex *re_access, *re_created, *re_wrapped;
 
 static const cs_xpattern patterns[] = {
     /* "Write at 0x... by goroutine 7:"; the old detector (before Go 1.3)
@@ -26,6 +26,8 @@ static const cs_xpattern patterns[] = {
     {&re_access, "^(Previous )?((?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite))(?: of size (\\d+))?"
                  "(?: at 0x([0-9a-f]+))? by (?:goroutine (\\d+)|(main) goroutine)"},
     {&re_created, "^Goroutine (\\d+) \\(([a-z]+)\\) created at:"},
+    {&re_wrapped, "^(?:Previous )?(?:[Aa]tomic )?(?:[Rr]ead|[Ww]rite)(?: of size \\d+)?"
+                  "(?: at 0x[0-9a-f]+)? by(?: goroutine)?$"},
     {0},
 };
 
@@ -33,6 +35,9 @@ typedef struct st {
     cs_trace *t;
     long cur;
     bool want_file;
+    /* An access header wrapped after "by" or "by goroutine" (a narrow
+     * terminal, a paste): the start, waiting for its goroutine. */
+    char *wrapped;
 } st;
 
 static int feed(void *state, cs_xctx *x, const cs_xline *l);
@@ -58,6 +63,39 @@ static void *start(cs_xctx *x, const cs_xline *l)
     return s;
 }
 
+/* An unindented line taken as a frame only when it can be nothing else:
+ * a package-qualified call "pkg.F(...)" without blanks. */
+static bool flat_frame(const char *p, size_t n)
+{
+    return n > 3 && p[n - 1] == ')' && memchr(p, '.', n) && !memchr(p, ' ', n);
+}
+
+/* "Read by" / "Write at 0x... by goroutine": an access header cut before
+ * its goroutine. */
+static bool wrapped_header(const char *p, size_t n)
+{
+    cs_match m;
+    return n > 6 && (p[n - 1] == 'y' || p[n - 1] == 'e') && cs_regex_match(re_wrapped, p, n, &m);
+}
+
+/* A frame printed on one line with its file ("pkg.F()    /src/f.go:12
+ * +0x1d", a log that joined them): the length of the call, or 0. */
+static size_t func_then_file(const char *p, size_t n)
+{
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (p[i] != ' ' && p[i] != '\t') continue;
+        if (p[i - 1] != ')') return 0;
+        size_t j = i;
+        while (j < n && (p[j] == ' ' || p[j] == '\t'))
+            j++;
+        cs_frame probe = {0};
+        bool ok = j < n && cs_go_parse_fileline(p + j, n - j, &probe);
+        cs_frame_dispose(&probe);
+        return ok ? i : 0;
+    }
+    return 0;
+}
+
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
 {
     st *s = state;
@@ -71,13 +109,31 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     cs_thread *th = s->cur >= 0 ? &s->t->threads[s->cur] : NULL;
     size_t ind = cs_xindent(l->ptr, l->len);
     cs_match m;
-    if (ind > 0 && s->want_file && th && th->n_frames) {
+    /* A file line at no indent: a paste or CI viewer that lost the tabs
+     * (and the frames' indent with them, below). */
+    if (s->want_file && th && th->n_frames) {
         s->want_file = false;
         if (cs_go_parse_fileline(l->ptr, l->len, &th->frames[th->n_frames - 1])) return CS_X_MORE;
     }
     /* Headers at any indent: a report pasted or logged indented as a whole
      * keeps its own layout (headers shallower than their frames). */
-    if (cs_regex_match(re_access, p, n, &m)) {
+    char *joined = NULL;
+    if (s->wrapped) {
+        joined = cs_xasprintf("%s %.*s", s->wrapped, (int)n, p);
+        free(s->wrapped);
+        s->wrapped = NULL;
+        if (cs_regex_match(re_access, joined, strlen(joined), &m)) {
+            p = joined;
+            n = strlen(joined);
+        } else {
+            free(joined);
+            joined = NULL;
+        }
+    } else if (wrapped_header(p, n)) {
+        s->wrapped = cs_xstrndup(p, n);
+        return CS_X_MORE;
+    }
+    if (joined || cs_regex_match(re_access, p, n, &m)) {
         bool prev = cs_match_group(&m, 1, &(const char *){0}, &(size_t){0});
         cs_thread *a = cs_trace_add_thread(s->t, prev ? CS_ROLE_PREVIOUS : CS_ROLE_ACCESS);
         s->cur = a ? (long)(a - s->t->threads) : -1;
@@ -96,6 +152,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             a->name = cs_xasprintf("goroutine %lld", a->id);
         }
         a->label = cs_xstrndup(p, n);
+        free(joined);
         return CS_X_MORE;
     }
     if (cs_regex_match(re_created, p, n, &m)) {
@@ -110,8 +167,21 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         }
         return CS_X_MORE;
     }
-    if (ind > 0 && th) {
+    if (th && (ind > 0 || flat_frame(p, n))) {
         cs_frame tmp = {0};
+        size_t fn = func_then_file(p, n);
+        if (fn && cs_go_parse_func(p, fn, &tmp)) {
+            const char *q = p + fn;
+            size_t qn = n - fn;
+            cs_xtrim(&q, &qn);
+            cs_go_parse_fileline(q, qn, &tmp);
+            cs_frame *f = cs_thread_add_frame(th);
+            if (f)
+                *f = tmp;
+            else
+                cs_frame_dispose(&tmp);
+            return CS_X_MORE;
+        }
         if (cs_go_parse_func(p, n, &tmp)) {
             cs_frame *f = cs_thread_add_frame(th);
             if (f)
@@ -125,12 +195,13 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             th->elided = true;
             return CS_X_MORE;
         }
-        /* The detector lost this access's stack: the access is known, its
-         * site is not (the race module makes the pair one-sided). */
-        if (cs_starts_with(p, n, "[failed to restore the stack]")) {
-            th->elided = true;
-            return CS_X_MORE;
-        }
+    }
+    /* The detector lost this access's stack: the access is known, its site
+     * is not (the race module makes the pair one-sided). At any indent, as
+     * the headers. */
+    if (th && cs_starts_with(p, n, "[failed to restore the stack]")) {
+        th->elided = true;
+        return CS_X_MORE;
     }
     /* Anything else: the report was cut short before its closing rule. */
     s->t->truncated = true;
@@ -141,6 +212,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
 static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
+    free(s->wrapped);
     if (eof) s->t->truncated = true;
     if (s->t->n_threads == 0) {
         cs_trace_free(s->t);

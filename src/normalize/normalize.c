@@ -347,6 +347,16 @@ static char *norm_c(const char *fn)
     return s ? s : cs_xstrdup("");
 }
 
+/* "v2.F": an import path's major-version element, then the name. */
+static bool major_version(const char *p)
+{
+    if (p[0] != 'v' || p[1] < '1' || p[1] > '9') return false;
+    p += 2;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return *p == '.';
+}
+
 static char *norm_go(const char *fn)
 {
     /* Generic instantiations "[...]" and "[go.shape.int]" go first: they
@@ -363,9 +373,20 @@ static char *norm_go(const char *fn)
             cs_buf_addc(&b, *p);
     }
     char *s = cs_buf_take(&b);
-    /* Import path: keep the last element, "example.com/x/dispatch.F" -> "dispatch.F". */
+    /* Import path: keep the last element, "example.com/x/dispatch.F" -> "dispatch.F".
+     * A major-version element names no package: "k8s.io/klog/v2.F" keeps
+     * the element before it ("klog/v2.F"), or every v2 package would be one. */
     char *slash = strrchr(s, '/');
-    if (slash) memmove(s, slash + 1, strlen(slash + 1) + 1);
+    if (slash) {
+        char *keep = slash + 1;
+        if (major_version(keep)) {
+            char *prev = slash;
+            while (prev > s && prev[-1] != '/')
+                prev--;
+            if (prev < slash) keep = prev;
+        }
+        memmove(s, keep, strlen(keep) + 1);
+    }
     return s;
 }
 
