@@ -64,6 +64,7 @@ void cs_frame_dispose(cs_frame *f)
     free(f->module);
     free(f->build_id);
     free(f->norm_function);
+    free(f->shown_function);
     free(f->norm_file);
     free(f->sig_part);
     memset(f, 0, sizeof *f);

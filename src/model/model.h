@@ -120,6 +120,10 @@ typedef struct cs_frame {
     char *build_id; /* cores: hex build-id of the module */
     /* Filled by normalize: */
     char *norm_function;
+    /* norm_function before the rename-key rules (a lambda's number, a
+     * closure's index: what grouping ignores but the code shows); NULL
+     * when they changed nothing. Reports name race sites with it. */
+    char *shown_function;
     char *norm_file;
     char *sig_part; /* what the frame contributes to a signature: the
                        normalized function, or "module@build-id+0xoffset"

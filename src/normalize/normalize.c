@@ -25,6 +25,7 @@ typedef struct centry {
     char *build_id;
     cs_lang lang;
     char *norm_function;
+    char *shown_function; /* before rename-key rules; NULL when the same */
     char *norm_file;
     bool skip;
     bool sentinel;
@@ -71,6 +72,7 @@ static void clear_cache(cs_normalizer *n)
         free(e->module);
         free(e->build_id);
         free(e->norm_function);
+        free(e->shown_function);
         free(e->norm_file);
         memset(e, 0, sizeof *e);
     }
@@ -390,7 +392,9 @@ static char *norm_go(const char *fn)
     return s;
 }
 
-static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn)
+/* The normalized name; *shown (when asked) gets the name before the
+ * rename-key rules, or NULL when they changed nothing. */
+static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn, char **shown)
 {
     char *s;
     switch (lang) {
@@ -406,21 +410,36 @@ static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn)
         s = cs_xstrdup(fn);
         break;
     }
-    for (size_t i = 0; i < n->rules->n_rules; i++) {
-        const cs_rule *r = &n->rules->rules[i];
-        if (r->kind != CS_RULE_RENAME || !applies(r, lang)) continue;
-        char *out = NULL;
-        if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
-            free(s);
-            s = out;
+    /* Every rename, then every rename-key: a key rule sees the cleaned
+     * name whatever its place in the files. */
+    char *before_key = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        cs_rule_kind kind = pass ? CS_RULE_RENAME_KEY : CS_RULE_RENAME;
+        for (size_t i = 0; i < n->rules->n_rules; i++) {
+            const cs_rule *r = &n->rules->rules[i];
+            if (r->kind != kind || !applies(r, lang)) continue;
+            char *out = NULL;
+            if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
+                if (pass && !before_key) before_key = cs_xstrdup(s);
+                free(s);
+                s = out;
+            }
         }
     }
+    if (before_key && strcmp(before_key, s) == 0) {
+        free(before_key);
+        before_key = NULL;
+    }
+    if (shown)
+        *shown = before_key;
+    else
+        free(before_key);
     return s;
 }
 
 char *cs_normalize_function(const cs_normalizer *n, cs_lang lang, const char *fn)
 {
-    return norm_function(n, lang, fn);
+    return norm_function(n, lang, fn, NULL);
 }
 
 static char *norm_file(const cs_normalizer *n, cs_lang lang, const char *file)
@@ -542,7 +561,7 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
     e->file = dup_or_null(f->file);
     e->module = dup_or_null(f->module);
     e->build_id = dup_or_null(f->build_id);
-    e->norm_function = f->function ? norm_function(n, lang, f->function) : NULL;
+    e->norm_function = f->function ? norm_function(n, lang, f->function, &e->shown_function) : NULL;
     e->norm_file = f->file ? norm_file(n, lang, f->file) : NULL;
     const char *which = NULL;
     e->after = match_rule(n, CS_RULE_AFTER, lang, e->norm_function, &which) ||
@@ -726,8 +745,10 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
         cs_frame *f = &th->frames[j];
         const centry *e = lookup(n, lang, f);
         free(f->norm_function);
+        free(f->shown_function);
         free(f->norm_file);
         f->norm_function = e->norm_function ? cs_xstrdup(e->norm_function) : NULL;
+        f->shown_function = e->shown_function ? cs_xstrdup(e->shown_function) : NULL;
         f->norm_file = e->norm_file ? cs_xstrdup(e->norm_file) : NULL;
         cs_buf part;
         cs_buf_init(&part, 0);

@@ -28,6 +28,7 @@ static const struct {
     {"library-file", CS_RULE_LIBRARY_FILE, false},
     {"vendor-file", CS_RULE_VENDOR_FILE, false},
     {"rename", CS_RULE_RENAME, true},
+    {"rename-key", CS_RULE_RENAME_KEY, true},
     {"strip-path", CS_RULE_STRIP_PATH, false},
     {"message", CS_RULE_MESSAGE, true},
     {"map", CS_RULE_MAP, false},

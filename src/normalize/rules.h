@@ -46,6 +46,7 @@ typedef enum cs_rule_kind {
     CS_RULE_LIBRARY_FILE,
     CS_RULE_VENDOR_FILE,
     CS_RULE_RENAME,
+    CS_RULE_RENAME_KEY,
     CS_RULE_STRIP_PATH,
     CS_RULE_MESSAGE,
     CS_RULE_MAP,

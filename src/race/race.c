@@ -17,6 +17,7 @@ const char *cs_evidence_name(cs_evidence e)
 /* A site as found in one trace. */
 typedef struct loc {
     const char *function;
+    const char *shown; /* the frame's shown_function, or NULL */
     const char *file;
     int line;
     const char *access;
@@ -64,6 +65,7 @@ static bool internal_frame(const cs_frame *f)
 static void take(const cs_thread *th, const cs_frame *f, loc *l)
 {
     l->function = f->norm_function ? f->norm_function : f->function;
+    l->shown = f->norm_function ? f->shown_function : NULL;
     l->file = f->norm_file;
     l->line = f->line;
     l->access = th->access;
@@ -133,6 +135,7 @@ static void fill_site(cs_site *s, const loc *l)
 {
     if (!s->function) {
         s->function = cs_xstrdup(l->function);
+        s->shown = l->shown ? cs_xstrdup(l->shown) : NULL;
         s->file = l->file ? cs_xstrdup(l->file) : NULL;
     }
     if (!s->access && l->access) s->access = cs_xstrdup(l->access);
@@ -777,6 +780,7 @@ void cs_races_dispose(cs_races *races)
         cs_race *r = &races->v[i];
         for (int s = 0; s < 2; s++) {
             free(r->sites[s].function);
+            free(r->sites[s].shown);
             free(r->sites[s].file);
             free(r->sites[s].lines);
             free(r->sites[s].access);
@@ -850,14 +854,14 @@ char *cs_race_note(const cs_race *r)
     if (r->partial)
         who = cs_xasprintf("%s touches %s while another goroutine or thread does; the other "
                            "access is not in the evidence (look for other code that writes it)",
-                           a->function, what);
+                           cs_site_name(a), what);
     else if (strcmp(a->function, b->function) == 0)
         who = cs_xasprintf("%s runs in two goroutines or threads at once and both touch %s "
                            "without synchronization",
-                           a->function, what);
+                           cs_site_name(a), what);
     else
         who = cs_xasprintf("%s and %s run concurrently and touch %s without synchronization",
-                           a->function, b->function, what);
+                           cs_site_name(a), cs_site_name(b), what);
     char *note = cs_xasprintf(
         "%s. %s", who,
         r->map_race ? "Guard every access to the map with one mutex (sync.Mutex/RWMutex, "

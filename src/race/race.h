@@ -42,7 +42,11 @@ typedef enum cs_evidence {
 const char *cs_evidence_name(cs_evidence e);
 
 typedef struct cs_site {
-    char *function;
+    char *function; /* normalized: what sites compare and ids hash by */
+    /* The name the first report of the site printed, where it differs
+     * (rename-key rules: "main::$_0::operator()" for "main::$::operator()");
+     * NULL: function. Reports show cs_site_name(). */
+    char *shown;
     char *file;
     int *lines; /* sorted, distinct */
     size_t n_lines, cap_lines;
@@ -76,6 +80,11 @@ void cs_races_dispose(cs_races *races);
 /* What links failures of evidence e to the race, as one phrase for the
  * reports ("Go runtime map fatal errors thrown at a site of this pair"). */
 const char *cs_race_evidence_sentence(const cs_race *race, cs_evidence e);
+static inline const char *cs_site_name(const cs_site *s)
+{
+    return s->shown ? s->shown : s->function;
+}
+
 /* Number of known sites: 1 for a partial race, else 2. */
 static inline int cs_race_n_sites(const cs_race *race)
 {

@@ -459,7 +459,7 @@ static void site_card(FILE *f, const cs_report_ctx *ctx, const cs_race *r, int s
     fprintf(f, "<div class=\"site\"><div class=\"lbl\">Site %c · ", s ? 'B' : 'A');
     h(f, st->access ? st->access : "access unknown");
     fputs("</div><div class=\"fn\">", f);
-    fn_name(f, st->function);
+    fn_name(f, cs_site_name(st));
     fputs("</div><div class=\"loc\">", f);
     char path[CS_REPO_MAX_PATH], url[CS_REPORT_URL_MAX];
     const char *u = ctx->source_url && cs_report_site_repo_file(ctx, r, st, path)

@@ -294,7 +294,7 @@ static void race(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *rc)
         const cs_site *st = &rc->sites[s];
         cs_jsonw_obj(w);
         cs_jsonw_key(w, "function");
-        cs_jsonw_str(w, st->function);
+        cs_jsonw_str(w, cs_site_name(st));
         cs_jsonw_key(w, "file");
         cs_jsonw_str(w, st->file);
         cs_jsonw_key(w, "line");

@@ -270,7 +270,7 @@ static void race_title(FILE *f, const cs_race *r)
     const cs_site *a = &r->sites[0], *b = &r->sites[1];
     if (r->partial) {
         fputs(r->map_race ? "Map race: " : "Data race: ", f);
-        md_code(f, a->function);
+        md_code(f, cs_site_name(a));
         fprintf(f, " (%s) and %s", a->access ? a->access : "access", cs_race_unknown_side(r));
         return;
     }
@@ -278,14 +278,14 @@ static void race_title(FILE *f, const cs_race *r)
     bool writes = is_write(a->access) && is_write(b->access);
     const char *verb = writes ? "write" : "access";
     fputs(r->map_race ? "Map race: " : "Data race: ", f);
-    md_code(f, a->function);
+    md_code(f, cs_site_name(a));
     if (same) {
         fprintf(f, " %ss %s from two goroutines or threads without a lock",
                 writes ? "write" : "accesse", r->map_race ? "one map" : "shared memory");
         return;
     }
     fputs(" and ", f);
-    md_code(f, b->function);
+    md_code(f, cs_site_name(b));
     fprintf(f, " %s %s without a lock", verb, r->map_race ? "one map" : "shared memory");
 }
 
@@ -299,12 +299,12 @@ static void summary(FILE *f, const cs_report_ctx *ctx)
         const cs_race *rc = &ctx->races->v[i];
         fprintf(f, "| %s | %zu | %s (%s) | ", rc->id, rc->n_links,
                 rc->map_race ? "map race" : "data race", cs_race_access_types(rc));
-        md_cell_code(f, rc->sites[0].function);
+        md_cell_code(f, cs_site_name(&rc->sites[0]));
         fputs(" ~ ", f);
         if (rc->partial)
             md_text(f, "?");
         else
-            md_cell_code(f, rc->sites[1].function);
+            md_cell_code(f, cs_site_name(&rc->sites[1]));
         fputs(" | ", f);
         size_t n;
         const char **v = cs_report_strs_get(cs_report_race_tests(ctx, rc), &n);
@@ -503,7 +503,7 @@ static void race_section(FILE *f, const cs_report_ctx *ctx, const cs_race *r)
     for (int s = 0; s < cs_race_n_sites(r); s++) {
         const cs_site *st = &r->sites[s];
         fprintf(f, "| %c | ", s ? 'B' : 'A');
-        md_cell_code(f, st->function);
+        md_cell_code(f, cs_site_name(st));
         fputs(" | ", f);
         char path[CS_REPO_MAX_PATH], url[CS_REPORT_URL_MAX];
         const char *u = ctx->source_url && cs_report_site_repo_file(ctx, r, st, path)

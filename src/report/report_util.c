@@ -350,7 +350,7 @@ const char *cs_report_test_explanation(const cs_report_ctx *ctx, const cs_test_s
         const cs_race *r = &ctx->races->v[s->races[0]];
         int k = snprintf(
             buf, n, "race pair %s (%s %s ~ %s)", r->id, r->map_race ? "MAP RACE" : "data race",
-            short_function(r->sites[0].function), short_function(r->sites[1].function));
+            short_function(cs_site_name(&r->sites[0])), short_function(cs_site_name(&r->sites[1])));
         if (s->n_races > 1 && k > 0 && (size_t)k < n)
             snprintf(buf + k, n - (size_t)k, ", +%zu more pair(s)", s->n_races - 1);
         return buf;

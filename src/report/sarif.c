@@ -331,7 +331,7 @@ static void race_code_flow(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race 
 
 static void site_text(sbuf *b, const cs_site *s)
 {
-    sb_add(b, s->function);
+    sb_add(b, cs_site_name(s));
     sb_add(b, " (");
     sb_add(b, s->file);
     for (size_t k = 0; k < s->n_lines; k++)
@@ -400,7 +400,7 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
         const cs_site *st = &r->sites[s];
         char m[64];
         snprintf(m, sizeof m, "Site %c (%s)", s ? 'B' : 'A', st->access ? st->access : "access");
-        code_location(w, ctx, -1, st->function, files[s], st->n_lines ? st->lines[0] : 0, m);
+        code_location(w, ctx, -1, cs_site_name(st), files[s], st->n_lines ? st->lines[0] : 0, m);
     }
     cs_jsonw_arr_end(w);
     race_code_flow(w, ctx, r);
@@ -410,7 +410,7 @@ static void race_result(cs_jsonw *w, const cs_report_ctx *ctx, const cs_race *r)
         const cs_site *st = &r->sites[1];
         char m[64];
         snprintf(m, sizeof m, "Site B (%s)", st->access ? st->access : "access");
-        code_location(w, ctx, 0, st->function, files[1], st->n_lines ? st->lines[0] : 0, m);
+        code_location(w, ctx, 0, cs_site_name(st), files[1], st->n_lines ? st->lines[0] : 0, m);
     }
     for (size_t i = 0; i < r->n_links && i < SARIF_MAX_RELATED; i++)
         artifact_location(w, (int)i + 1, ctx->res->traces[r->links[i].trace],

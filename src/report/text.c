@@ -198,7 +198,7 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
             /* One known access: say so in the headline, never "f ~ f". */
             const cs_site *site = &r->sites[0];
             fputs(st->cyan, f);
-            put_name(f, site->function);
+            put_name(f, cs_site_name(site));
             fputs(st->reset, f);
             fprintf(f, " (%s) and %s, %zu failure(s)", site->access ? site->access : "access",
                     cs_race_unknown_side(r), r->n_links);
@@ -211,7 +211,7 @@ static void races(FILE *f, const cs_report_ctx *ctx, const style *st)
             const cs_site *site = &r->sites[s];
             fprintf(f, "    %s ", s ? "and" : "   ");
             fputs(st->cyan, f);
-            put_name(f, site->function);
+            put_name(f, cs_site_name(site));
             fputs(st->reset, f);
             fputs("  ", f);
             site_loc(f, site);
