@@ -131,8 +131,41 @@ static void test_frame_parser(void **state)
     assert_int_equal(f.pc, 0x631000001000);
     cs_frame_dispose(&f);
 
-    /* Not frames: the struct is left alone. */
-    const char *bad[] = {"#include <stdio.h>", "# 0x1 in f", "#12", "#1 0xzz in f", "0x1 in f"};
+    /* Fuchsia's symbolizer: "<module>+0xoff" after the file, "#N.M" for
+     * the frames inlined into frame N, "<<application>>" the main binary. */
+    memset(&f, 0, sizeof f);
+    l = "   #3    0x00004a10c0de12f4 in parse_header(char const*) ../../src/hdr.cc:41 "
+        "<<application>>+0x412f4";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, "parse_header(char const*)", "../../src/hdr.cc", 41);
+    assert_string_equal(f.module, "application");
+    assert_int_equal(f.offset, 0x412f4);
+    assert_false(f.inlined);
+    cs_frame_dispose(&f);
+    memset(&f, 0, sizeof f);
+    l = "   #3.1  0x00004a10c0de12f4 in read_u16 ../../src/bytes.h:9 <libcodec.so>+0x12f4";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, "read_u16", "../../src/bytes.h", 9);
+    assert_string_equal(f.module, "libcodec.so");
+    assert_true(f.inlined);
+    cs_frame_dispose(&f);
+    memset(&f, 0, sizeof f);
+    l = "   #7    0x00004a10c0de0100 in run_loop() <>+0x100";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, "run_loop()", NULL, 0);
+    assert_null(f.module);
+    assert_int_equal(f.offset, 0x100);
+    cs_frame_dispose(&f);
+
+    /* Not frames: the struct is left alone. libFuzzer's progress lines
+     * start with "#N" too. */
+    const char *bad[] = {"#include <stdio.h>",
+                         "# 0x1 in f",
+                         "#12",
+                         "#1 0xzz in f",
+                         "0x1 in f",
+                         "#4096\tpulse  cov: 31 ft: 40 corp: 6/90b lim: 43 exec/s: 2048 rss: 29Mb",
+                         "#17\tNEW    cov: 12 ft: 12 corp: 2/3b lim: 4 exec/s: 0 rss: 28Mb L: 2/2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&f, 0, sizeof f);
         assert_false(cs_san_parse_frame(bad[i], strlen(bad[i]), &f));
