@@ -116,6 +116,8 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
             q += 3;
             m -= 3;
             cs_xtrim(&q, &m);
+        } else if (m == 2 && memcmp(q, "in", 2) == 0) {
+            m = 0; /* "#3 0x7b11af60c in": the symbolizer found nothing */
         }
     }
     /* " (BuildId: 0a1b...)" since LLVM 15. */

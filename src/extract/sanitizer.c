@@ -458,7 +458,10 @@ static int ub_feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
-    if (s->dump_lines > 0 && (dump_line(p, n) || cs_xindent(l->ptr, l->len) > 0)) {
+    /* The runtime prints this in place of the dump when the address is not
+     * readable (a CFI check on a null or freed vtable). */
+    if (s->dump_lines > 0 && (dump_line(p, n) || cs_xindent(l->ptr, l->len) > 0 ||
+                              cs_starts_with(p, n, "<memory cannot be printed>"))) {
         s->dump_lines--;
         s->t->line_end = l->no;
         return CS_X_MORE;
