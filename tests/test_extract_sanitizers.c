@@ -489,6 +489,31 @@ static void test_asan_overflows(void **state)
     cs_results_dispose(&r);
 }
 
+/* MemorySanitizer's deadly signal uses the ASan layout, under "ERROR:". */
+static void test_msan_deadly_signal(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("msan.log",
+                     "MemorySanitizer:DEADLYSIGNAL\n"
+                     "==4242==ERROR: MemorySanitizer: SEGV on unknown address 0x000000000008 (pc "
+                     "0x55d0c1 bp 0x7ffd10 sp 0x7ffd00 T4242)\n"
+                     "    #0 0x55d0c1 in table_get src/table.c:31:10\n"
+                     "    #1 0x55d1f2 in main src/main.c:9:3\n"
+                     "MemorySanitizer can not provide additional info.\n"
+                     "SUMMARY: MemorySanitizer: SEGV src/table.c:31:10 in table_get\n"
+                     "==4242==ABORTING\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    span_is(r.traces[0], CS_TK_MSAN, 2, 7);
+    assert_string_equal(r.traces[0]->headline,
+                        "MemorySanitizer: SEGV on unknown address 0x000000000008 (pc 0x55d0c1 bp "
+                        "0x7ffd10 sp 0x7ffd00 T4242)");
+    const cs_thread *c = thread_is(r.traces[0], 0, CS_ROLE_CRASHED, "T4242", 2);
+    frame_is(&c->frames[0], "table_get", "src/table.c", 31);
+    cs_results_dispose(&r);
+}
+
 static void test_lsan_leak(void **state)
 {
     (void)state;
@@ -1018,25 +1043,16 @@ static void test_corpus_compiler_rt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_frame_parser),
-        cmocka_unit_test(test_lkl_kasan),
-        cmocka_unit_test(test_tsan_counter),
-        cmocka_unit_test(test_tsan_map),
-        cmocka_unit_test(test_tsan_lock_order),
-        cmocka_unit_test(test_tsan_thread_leak),
-        cmocka_unit_test(test_tsan_shapes),
-        cmocka_unit_test(test_asan_uaf),
-        cmocka_unit_test(test_asan_uaf_gcc),
-        cmocka_unit_test(test_asan_overflows),
-        cmocka_unit_test(test_lsan_leak),
-        cmocka_unit_test(test_asan_segv_text),
-        cmocka_unit_test(test_ubsan),
-        cmocka_unit_test(test_lookalikes),
-        cmocka_unit_test(test_corpus_tsan),
-        cmocka_unit_test(test_corpus_asan),
-        cmocka_unit_test(test_corpus_lsan_msan),
-        cmocka_unit_test(test_corpus_ubsan),
-        cmocka_unit_test(test_corpus_compiler_rt),
+        cmocka_unit_test(test_frame_parser),    cmocka_unit_test(test_lkl_kasan),
+        cmocka_unit_test(test_tsan_counter),    cmocka_unit_test(test_tsan_map),
+        cmocka_unit_test(test_tsan_lock_order), cmocka_unit_test(test_tsan_thread_leak),
+        cmocka_unit_test(test_tsan_shapes),     cmocka_unit_test(test_asan_uaf),
+        cmocka_unit_test(test_asan_uaf_gcc),    cmocka_unit_test(test_asan_overflows),
+        cmocka_unit_test(test_lsan_leak),       cmocka_unit_test(test_msan_deadly_signal),
+        cmocka_unit_test(test_asan_segv_text),  cmocka_unit_test(test_ubsan),
+        cmocka_unit_test(test_lookalikes),      cmocka_unit_test(test_corpus_tsan),
+        cmocka_unit_test(test_corpus_asan),     cmocka_unit_test(test_corpus_lsan_msan),
+        cmocka_unit_test(test_corpus_ubsan),    cmocka_unit_test(test_corpus_compiler_rt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
