@@ -131,13 +131,95 @@ static void test_frame_parser(void **state)
     assert_int_equal(f.pc, 0x631000001000);
     cs_frame_dispose(&f);
 
-    /* Not frames: the struct is left alone. */
-    const char *bad[] = {"#include <stdio.h>", "# 0x1 in f", "#12", "#1 0xzz in f", "0x1 in f"};
+    memset(&f, 0, sizeof f);
+    l = "    #3 0x7b111af60c in";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, NULL, NULL, 0);
+    assert_int_equal(f.pc, 0x7b111af60c);
+    cs_frame_dispose(&f);
+
+    /* Fuchsia's symbolizer: "<module>+0xoff" after the file, "#N.M" for
+     * the frames inlined into frame N, "<<application>>" the main binary. */
+    memset(&f, 0, sizeof f);
+    l = "   #3    0x00004a10c0de12f4 in parse_header(char const*) ../../src/hdr.cc:41 "
+        "<<application>>+0x412f4";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, "parse_header(char const*)", "../../src/hdr.cc", 41);
+    assert_string_equal(f.module, "application");
+    assert_int_equal(f.offset, 0x412f4);
+    assert_false(f.inlined);
+    cs_frame_dispose(&f);
+    memset(&f, 0, sizeof f);
+    l = "   #3.1  0x00004a10c0de12f4 in read_u16 ../../src/bytes.h:9 <libcodec.so>+0x12f4";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, "read_u16", "../../src/bytes.h", 9);
+    assert_string_equal(f.module, "libcodec.so");
+    assert_true(f.inlined);
+    cs_frame_dispose(&f);
+    memset(&f, 0, sizeof f);
+    l = "   #7    0x00004a10c0de0100 in run_loop() <>+0x100";
+    assert_true(cs_san_parse_frame(l, strlen(l), &f));
+    frame_is(&f, "run_loop()", NULL, 0);
+    assert_null(f.module);
+    assert_int_equal(f.offset, 0x100);
+    cs_frame_dispose(&f);
+
+    /* Not frames: the struct is left alone. libFuzzer's progress lines
+     * start with "#N" too. */
+    const char *bad[] = {"#include <stdio.h>",
+                         "# 0x1 in f",
+                         "#12",
+                         "#1 0xzz in f",
+                         "0x1 in f",
+                         "#4096\tpulse  cov: 31 ft: 40 corp: 6/90b lim: 43 exec/s: 2048 rss: 29Mb",
+                         "#17\tNEW    cov: 12 ft: 12 corp: 2/3b lim: 4 exec/s: 0 rss: 28Mb L: 2/2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&f, 0, sizeof f);
         assert_false(cs_san_parse_frame(bad[i], strlen(bad[i]), &f));
         assert_null(f.function);
         assert_null(f.file);
+    }
+}
+
+/* KASAN in the kernel as a library (LKL) under libFuzzer: its own stack
+ * layout, raw ("#N [<0x..>] func+0x../0x..") and as a symbolizer rewrites
+ * it (sanitizer frames inside the kernel's section). */
+static void test_lkl_kasan(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "[    1.204511] BUG: KASAN: slab-out-of-bounds in _etext+0x1c2a/0x20000\n"
+        "[    1.204520] Read of size 8 at addr 00007f10aa001f08 by task kworker/0:2/14\n"
+        "[    1.204522] \n"
+        "[    1.204530] Linux Kernel Library Stack Trace:\n"
+        "[    1.204541] #0 [<0x00000000004a1b2c>] kasan_report+0x9/0x10\n"
+        "[    1.204550] #1 [<0x00000000006c2a10>] _etext+0x1c2a/0x20000\n"
+        "[    1.204559] #2 [<0x00000000005d0e44>] usb_parse_config+0x54/0x3a0\n"
+        "[    1.204568] #3 [<0x00000000005d1f00>] usb_get_configuration+0x120/0x2c0\n"
+        "[    1.204575] #4 [<0x00000000004b0011>] .str.12+0x11/0x30\n"
+        "[    1.204580] ==================================================================\n",
+        "[    1.204511] BUG: KASAN: slab-out-of-bounds in _etext+0x1c2a/0x20000\n"
+        "[    1.204520] Read of size 8 at addr 00007f10aa001f08 by task kworker/0:2/14\n"
+        "[    1.204530] Linux Kernel Library Stack Trace:\n"
+        "    #0 0x00000000004a1b2c in kasan_report lkl/mm/kasan/common.c:636:1\n"
+        "    #1 0x00000000006c2a10 in usb_parse_config lkl/drivers/usb/core/config.c:812:9\n"
+        "    #2 0x00000000005d1f00 in usb_get_configuration lkl/drivers/usb/core/config.c:901:3\n"
+        "[    1.204580] ==================================================================\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        cs_results r;
+        cs_t_triage_text("lkl.log", texts[i], &r);
+        cs_trace *t = cs_t_find(&r, CS_TK_KERNEL, &(size_t){0});
+        assert_non_null(t);
+        const cs_thread *c = &t->threads[cs_t_thread(t, CS_ROLE_CRASHED)];
+        size_t k = 0;
+        while (k < c->n_frames && strcmp(c->frames[k].function, "usb_parse_config") != 0)
+            k++;
+        assert_true(k + 1 < c->n_frames);
+        assert_string_equal(c->frames[k + 1].function, "usb_get_configuration");
+        if (i == 1)
+            frame_is(&c->frames[k], "usb_parse_config", "lkl/drivers/usb/core/config.c", 812);
+        cs_results_dispose(&r);
     }
 }
 
@@ -407,6 +489,31 @@ static void test_asan_overflows(void **state)
     cs_results_dispose(&r);
 }
 
+/* MemorySanitizer's deadly signal uses the ASan layout, under "ERROR:". */
+static void test_msan_deadly_signal(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("msan.log",
+                     "MemorySanitizer:DEADLYSIGNAL\n"
+                     "==4242==ERROR: MemorySanitizer: SEGV on unknown address 0x000000000008 (pc "
+                     "0x55d0c1 bp 0x7ffd10 sp 0x7ffd00 T4242)\n"
+                     "    #0 0x55d0c1 in table_get src/table.c:31:10\n"
+                     "    #1 0x55d1f2 in main src/main.c:9:3\n"
+                     "MemorySanitizer can not provide additional info.\n"
+                     "SUMMARY: MemorySanitizer: SEGV src/table.c:31:10 in table_get\n"
+                     "==4242==ABORTING\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    span_is(r.traces[0], CS_TK_MSAN, 2, 7);
+    assert_string_equal(r.traces[0]->headline,
+                        "MemorySanitizer: SEGV on unknown address 0x000000000008 (pc 0x55d0c1 bp "
+                        "0x7ffd10 sp 0x7ffd00 T4242)");
+    const cs_thread *c = thread_is(r.traces[0], 0, CS_ROLE_CRASHED, "T4242", 2);
+    frame_is(&c->frames[0], "table_get", "src/table.c", 31);
+    cs_results_dispose(&r);
+}
+
 static void test_lsan_leak(void **state)
 {
     (void)state;
@@ -486,6 +593,25 @@ static void test_ubsan(void **state)
 {
     (void)state;
     cs_results r;
+    /* A CFI failure on an unreadable vtable: the note has no dump, the
+     * stack follows "<memory cannot be printed>". */
+    cs_t_triage_text("cfi.log",
+                     "src/shape.cc:40:12: runtime error: control flow integrity check for type "
+                     "Shape failed during virtual call (vtable address 0x000000000000)\n"
+                     "0x000000000000: note: invalid vtable\n"
+                     "<memory cannot be printed>\n"
+                     "    #0 0x55d0c1 in Canvas::Draw(Shape*) src/canvas.cc:40:12\n"
+                     "    #1 0x55d1f2 in main src/main.cc:9:3\n"
+                     "\n"
+                     "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior src/shape.cc:40:12 "
+                     "in\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    span_is(r.traces[0], CS_TK_UBSAN, 1, 7);
+    const cs_thread *cfi = thread_is(r.traces[0], 0, CS_ROLE_CRASHED, NULL, 2);
+    frame_is(&cfi->frames[0], "Canvas::Draw(Shape*)", "src/canvas.cc", 40);
+    cs_results_dispose(&r);
+
     fixture("ubsan.log", &r);
     assert_int_equal(r.n_traces, 4);
     for (size_t i = 0; i < 4; i++) {
@@ -917,15 +1043,16 @@ static void test_corpus_compiler_rt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_frame_parser),     cmocka_unit_test(test_tsan_counter),
-        cmocka_unit_test(test_tsan_map),         cmocka_unit_test(test_tsan_lock_order),
-        cmocka_unit_test(test_tsan_thread_leak), cmocka_unit_test(test_tsan_shapes),
-        cmocka_unit_test(test_asan_uaf),         cmocka_unit_test(test_asan_uaf_gcc),
-        cmocka_unit_test(test_asan_overflows),   cmocka_unit_test(test_lsan_leak),
-        cmocka_unit_test(test_asan_segv_text),   cmocka_unit_test(test_ubsan),
-        cmocka_unit_test(test_lookalikes),       cmocka_unit_test(test_corpus_tsan),
-        cmocka_unit_test(test_corpus_asan),      cmocka_unit_test(test_corpus_lsan_msan),
-        cmocka_unit_test(test_corpus_ubsan),     cmocka_unit_test(test_corpus_compiler_rt),
+        cmocka_unit_test(test_frame_parser),    cmocka_unit_test(test_lkl_kasan),
+        cmocka_unit_test(test_tsan_counter),    cmocka_unit_test(test_tsan_map),
+        cmocka_unit_test(test_tsan_lock_order), cmocka_unit_test(test_tsan_thread_leak),
+        cmocka_unit_test(test_tsan_shapes),     cmocka_unit_test(test_asan_uaf),
+        cmocka_unit_test(test_asan_uaf_gcc),    cmocka_unit_test(test_asan_overflows),
+        cmocka_unit_test(test_lsan_leak),       cmocka_unit_test(test_msan_deadly_signal),
+        cmocka_unit_test(test_asan_segv_text),  cmocka_unit_test(test_ubsan),
+        cmocka_unit_test(test_lookalikes),      cmocka_unit_test(test_corpus_tsan),
+        cmocka_unit_test(test_corpus_asan),     cmocka_unit_test(test_corpus_lsan_msan),
+        cmocka_unit_test(test_corpus_ubsan),    cmocka_unit_test(test_corpus_compiler_rt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

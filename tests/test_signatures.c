@@ -666,6 +666,68 @@ static void test_never_empty_never_across_kinds(void **state)
     cs_results_dispose(&diags);
 }
 
+/* A stack overflow's signature starts at its recursion cycle: where the
+ * stack ran out (here a different helper each time) is chance. A crash that
+ * is not an overflow keeps its top frame, recursion or not. */
+static void test_stack_overflow_starts_at_cycle(void **state)
+{
+    (void)state;
+    static const char *const tops[] = {"scan_token", "peek_char"};
+    static const char *const heads[] = {
+        "ERROR: AddressSanitizer: stack-overflow on address 0x7ffd1f3a0ff8 (pc 0x4a1b2c bp "
+        "0x7ffd1f3a1010 sp 0x7ffd1f3a1000 T0)",
+        "ERROR: AddressSanitizer: stack-overflow on address 0x7ffd1f3a0ff8 (pc 0x4a1b2c bp "
+        "0x7ffd1f3a1010 sp 0x7ffd1f3a1000 T0)",
+        "ERROR: AddressSanitizer: SEGV on unknown address 0x000000000010 (pc 0x4a1b2c bp "
+        "0x7ffd1f3a1010 sp 0x7ffd1f3a1000 T0)"};
+    cs_rules rules;
+    cs_results diags;
+    cs_rules_init(&rules);
+    cs_results_init(&diags);
+    assert_int_equal(cs_rules_load_dir(&rules, cs_t_src("signatures"), &diags), 0);
+    cs_normalizer *n = cs_normalizer_new(&rules, 3);
+    char *sig[3];
+    for (size_t i = 0; i < 3; i++) {
+        cs_buf b;
+        cs_buf_init(&b, 0);
+        cs_buf_printf(&b, "==7==%s\n    #0 0x4a1b2c in %s src/lex.c:12:3\n", heads[i], tops[i % 2]);
+        for (int d = 0; d < 4; d++)
+            cs_buf_printf(&b,
+                          "    #%d 0x4a2000 in parse_expr src/parse.c:40:5\n"
+                          "    #%d 0x4a3000 in parse_term src/parse.c:77:9\n",
+                          1 + 2 * d, 2 + 2 * d);
+        cs_buf_adds(&b, "SUMMARY: AddressSanitizer: stack-overflow src/lex.c:12:3 in x\n");
+        cs_results r;
+        cs_t_triage_text("overflow.log", b.ptr, &r);
+        cs_buf_dispose(&b);
+        assert_int_equal(r.n_traces, 1);
+        cs_normalize_trace(n, r.traces[0]);
+        sig[i] = cs_xstrdup(strstr(r.traces[0]->signature, " @ "));
+        cs_results_dispose(&r);
+    }
+    assert_string_equal(sig[0], " @ parse_expr | parse_term | parse_expr");
+    assert_string_equal(sig[1], sig[0]);
+    assert_string_equal(sig[2], " @ scan_token | parse_expr | parse_term");
+    for (size_t i = 0; i < 3; i++)
+        free(sig[i]);
+    cs_results r;
+    cs_t_triage_text("so.log",
+                     "Exception in thread \"main\" java.lang.StackOverflowError\n"
+                     "\tat com.example.Tree.label(Tree.java:88)\n"
+                     "\tat com.example.Tree.walk(Tree.java:41)\n"
+                     "\tat com.example.Tree.visit(Tree.java:52)\n"
+                     "\tat com.example.Tree.walk(Tree.java:41)\n"
+                     "\tat com.example.Tree.visit(Tree.java:52)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_normalize_trace(n, r.traces[0]);
+    assert_non_null(strstr(r.traces[0]->signature, " @ com.example.Tree.walk | "));
+    cs_results_dispose(&r);
+    cs_normalizer_free(n);
+    cs_rules_dispose(&rules);
+    cs_results_dispose(&diags);
+}
+
 /* explain's "why apart": the first significant frame that differs, with its
  * place, and whether the two were compared for a link. */
 static void test_why_apart_names_the_frame(void **state)
@@ -730,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_signature_independent_of_batch),
         cmocka_unit_test(test_unsymbolized_frames_by_build_id),
         cmocka_unit_test(test_never_empty_never_across_kinds),
+        cmocka_unit_test(test_stack_overflow_starts_at_cycle),
         cmocka_unit_test(test_why_apart_names_the_frame),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

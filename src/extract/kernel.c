@@ -31,6 +31,7 @@
 
 #include "../base/util.h"
 #include "extract.h"
+#include "sanframe.h"
 
 /* A report longer than this is cut (consoles can run on for ever). */
 #define MAX_REPORT_LINES 2000
@@ -80,10 +81,13 @@ static const cs_xpattern patterns[] = {
     {&re_rip, "^(?:RIP: (?:[0-9a-f]{4}:)?(?:\\[<[0-9a-f]+>\\]\\s+\\[<[0-9a-f]+>\\] )?|"
               "PC is at |pc : |NIP \\[[0-9a-f]+\\] |IP: (?:\\[<[0-9a-f]+>\\] )?)"
               "([A-Za-z_][\\w.]*)\\+0x([0-9a-f]+)/0x[0-9a-f]+"},
-    {&re_frame, "^\\s*(\\? )?(?:(?:\\[<?[0-9a-f]+>?\\] )+)?(\\? )?([A-Za-z_][\\w.$]*)"
-                "(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?(?: \\[([\\w-]+)\\])?"
-                "(?: ((?:[\\w.-]+/)*[\\w.-]+\\.[chSsy]):(\\d+)(?::\\d+)?)?"
-                "(?: \\[inline\\]| \\([A-Za-z]+\\)| \\(unreliable\\))?\\s*$"},
+    /* LKL (the kernel as a library, under libFuzzer) numbers its frames:
+     * "#8 [<0x00000000008013f1>] hid_generic_probe+0xa1/0xd0". */
+    {&re_frame,
+     "^\\s*(?:#\\d+ )?(\\? )?(?:(?:\\[<?(?:0x)?[0-9a-f]+>?\\] )+)?(\\? )?([A-Za-z_][\\w.$]*)"
+     "(?:\\+0x([0-9a-f]+)/0x[0-9a-f]+)?(?: \\[([\\w-]+)\\])?"
+     "(?: ((?:[\\w.-]+/)*[\\w.-]+\\.[chSsy]):(\\d+)(?::\\d+)?)?"
+     "(?: \\[inline\\]| \\([A-Za-z]+\\)| \\(unreliable\\))?\\s*$"},
     /* ARM: "[<c01>] (foo) from [<c02>] (bar+0x1/0x2)"; the leading "[<c01>] "
      * may have gone with the learned dmesg prefix of its neighbours. */
     {&re_frame_arm,
@@ -292,6 +296,16 @@ static bool parse_frame(const char *p, size_t n, cs_frame *f, bool *unreliable)
     return true;
 }
 
+/* A symbolized sanitizer-style frame with a function. */
+static bool san_frame(const char *p, size_t n, cs_frame *f)
+{
+    if (!cs_san_parse_frame(p, n, f)) return false;
+    if (f->has_pc && f->function) return true;
+    cs_frame_dispose(f);
+    memset(f, 0, sizeof *f);
+    return false;
+}
+
 static bool ends_with(const char *p, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);
@@ -425,6 +439,7 @@ static bool is_section_header(const char *p, size_t n)
     return cs_starts_with(p, n, "Call Trace:") || ends_with(p, n, "Call Trace:") ||
            cs_starts_with(p, n, "Call trace:") || cs_starts_with(p, n, "Backtrace:") ||
            cs_starts_with(p, n, "Stack backtrace:") ||
+           cs_starts_with(p, n, "Linux Kernel Library Stack Trace:") ||
            /* kmemleak: "backtrace:" or "backtrace (crc 5d0c5a7d):" */
            cs_starts_with(p, n, "backtrace:") || cs_starts_with(p, n, "backtrace (crc ");
 }
@@ -670,7 +685,12 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             f.module = cs_match_dup(&m, 3);
             unreliable = false;
         }
-        if (tail || parse_frame(p, n, &f, &unreliable)) {
+        /* A console that a symbolizer went over (LKL's stacks, symbolized
+         * for ClusterFuzz) has sanitizer frames in the section:
+         * "#4 0xa60a36 in hid_connect drivers/hid/hid-core.c:1931:48". */
+        bool sym = !tail && !arm && p[0] == '#' && san_frame(p, n, &f);
+        if (sym) unreliable = false;
+        if (tail || sym || parse_frame(p, n, &f, &unreliable)) {
             if (arm) {
                 free(s->arm_caller);
                 s->arm_caller = NULL;

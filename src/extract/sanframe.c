@@ -51,6 +51,37 @@ static bool module_group(const char *p, size_t n, size_t *open)
     return true;
 }
 
+/* Fuchsia's symbolizer ends a frame with the module in angle brackets and
+ * the offset in it: "<libc.so>+0x975fe", "<<application>>+0xacf4c" (the
+ * main binary), "<>+0xb8bff" (a module without a name). Sets *start to the
+ * token's first byte. */
+static bool angle_module(const char *p, size_t n, size_t *start, cs_frame *f)
+{
+    size_t t = n;
+    while (t > 0 && !cs_xis_blank(p[t - 1]))
+        t--;
+    const char *tok = p + t;
+    size_t tn = n - t;
+    const char *plus = tn > 4 ? cs_memmem(tok, tn, ">+0x", 4) : NULL;
+    if (!plus || tok[0] != '<') return false;
+    size_t hn = (size_t)(tok + tn - plus - 4);
+    if (hn == 0) return false;
+    for (size_t k = 0; k < hn; k++)
+        if (!cs_xis_hex(plus[4 + k])) return false;
+    /* The name between the brackets, both levels of "<<application>>". */
+    const char *a = tok;
+    const char *b = plus + 1;
+    while (a < b && *a == '<')
+        a++;
+    while (b > a && b[-1] == '>')
+        b--;
+    if (b > a) f->module = cs_xstrndup(a, (size_t)(b - a));
+    f->offset = cs_xhex(plus + 4, hn);
+    f->has_offset = true;
+    *start = t;
+    return true;
+}
+
 bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
 {
     cs_xtrim(&p, &n);
@@ -58,11 +89,19 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     size_t i = 1;
     while (i < n && i < 8 && p[i] >= '0' && p[i] <= '9')
         i++;
-    if (i == 1 || i >= n || !cs_xis_blank(p[i])) return false;
+    if (i == 1) return false;
+    cs_frame tmp = {0};
+    /* Fuchsia numbers the frames inlined into frame N as "#N.1", "#N.2". */
+    if (i + 1 < n && p[i] == '.' && p[i + 1] >= '0' && p[i + 1] <= '9') {
+        i++;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+        tmp.inlined = true;
+    }
+    if (i >= n || !cs_xis_blank(p[i])) return false;
     const char *q = p + i;
     size_t m = n - i;
     cs_xtrim(&q, &m);
-    cs_frame tmp = {0};
     if (m >= 3 && q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
         size_t j = 2;
         while (j < m && cs_xis_hex(q[j]))
@@ -77,6 +116,8 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
             q += 3;
             m -= 3;
             cs_xtrim(&q, &m);
+        } else if (m == 2 && memcmp(q, "in", 2) == 0) {
+            m = 0; /* "#3 0x7b11af60c in": the symbolizer found nothing */
         }
     }
     /* " (BuildId: 0a1b...)" since LLVM 15. */
@@ -86,7 +127,10 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
         cs_xtrim(&q, &m);
     }
     size_t open;
-    if (module_group(q, m, &open)) {
+    if (angle_module(q, m, &open, &tmp)) {
+        m = open;
+        cs_xtrim(&q, &m);
+    } else if (module_group(q, m, &open)) {
         const char *c = q + open + 1;
         size_t cn = m - open - 2;
         const char *plus = NULL;
@@ -111,7 +155,10 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
         cs_xtrim(&q, &m);
     }
     if (m == 0) {
-        if (!tmp.has_pc && !tmp.module) return false;
+        if (!tmp.has_pc && !tmp.module) {
+            cs_frame_dispose(&tmp);
+            return false;
+        }
         *f = tmp;
         return true;
     }
@@ -134,6 +181,13 @@ bool cs_san_parse_frame(const char *p, size_t n, cs_frame *f)
     }
     while (fn_len > 0 && cs_xis_blank(q[fn_len - 1]))
         fn_len--;
+    /* libFuzzer's progress lines ("#2\tINITED cov: 5 ft: 5 corp: 1/1b",
+     * "#1024\tpulse  cov: ...") have no pc either, and "name: value" pairs
+     * where a TSan frame has its function: no function name holds ": ". */
+    if (!tmp.has_pc && !tmp.module && cs_memmem(q, fn_len, ": ", 2)) {
+        cs_frame_dispose(&tmp);
+        return false;
+    }
     if (fn_len) tmp.function = cs_xstrndup(q, fn_len);
     *f = tmp;
     return true;

@@ -111,8 +111,10 @@ static cs_regex *re_head, *re_access, *re_heapstack, *re_created, *re_leak, *re_
     *re_head_tid;
 
 static const cs_xpattern patterns[] = {
+    /* MemorySanitizer warns of an uninitialized value, and reports its
+     * deadly signals ("ERROR: MemorySanitizer: ABRT on ...") as ASan does. */
     {&re_head, "^(?:ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
-               "HWAddressSanitizer)|WARNING: (MemorySanitizer)): ?\\S"},
+               "HWAddressSanitizer|MemorySanitizer)|WARNING: (MemorySanitizer)): ?\\S"},
     {&re_access, "^(READ|WRITE|ACCESS|UNKNOWN) of size (\\d+) at 0x([0-9a-fA-F]+) "
                  "thread (T\\d+)"},
     {&re_heapstack, "^(freed|previously allocated|allocated) by thread (T\\d+)(?: \\(.*\\))? "
@@ -178,7 +180,10 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t gn;
     cs_trace_kind kind = CS_TK_MSAN;
     if (cs_match_group(&m, 1, &g, &gn)) {
-        kind = g[0] == 'L' ? CS_TK_LSAN : g[0] == 'U' ? CS_TK_UBSAN : CS_TK_ASAN;
+        kind = g[0] == 'L'   ? CS_TK_LSAN
+               : g[0] == 'U' ? CS_TK_UBSAN
+               : g[0] == 'M' ? CS_TK_MSAN
+                             : CS_TK_ASAN;
     }
     st *s = cs_xcalloc(1, sizeof *s);
     uint64_t sep = cs_xctx_sep_line(x);
@@ -458,7 +463,10 @@ static int ub_feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
-    if (s->dump_lines > 0 && (dump_line(p, n) || cs_xindent(l->ptr, l->len) > 0)) {
+    /* The runtime prints this in place of the dump when the address is not
+     * readable (a CFI check on a null or freed vtable). */
+    if (s->dump_lines > 0 && (dump_line(p, n) || cs_xindent(l->ptr, l->len) > 0 ||
+                              cs_starts_with(p, n, "<memory cannot be printed>"))) {
         s->dump_lines--;
         s->t->line_end = l->no;
         return CS_X_MORE;

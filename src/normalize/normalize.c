@@ -784,6 +784,40 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
     free(origin);
 }
 
+/* Where a stack overflow ran out of stack is chance: the frames above the
+ * recursion are whatever the last call happened to be (a memcmp, a logger),
+ * and two overflows of one recursion differ there. The cycle is the bug:
+ * the signature starts at the first significant frame from which a run of
+ * frames repeats at least twice (period up to CS_MAX_CYCLE frames; one
+ * frame repeating needs three in a row, so one call inlined into itself is
+ * no cycle). Comparing each start with each period is O(frames * period^2)
+ * string compares, bounded by CS_MAX_FRAMES and CS_MAX_CYCLE. */
+#define CS_MAX_CYCLE 16
+
+static void start_at_cycle(cs_thread *th)
+{
+    size_t *sig = th->n_frames ? cs_xcalloc(th->n_frames, sizeof *sig) : NULL;
+    size_t m = 0;
+    for (size_t j = 0; j < th->n_frames; j++)
+        if (th->frames[j].significant && th->frames[j].sig_part) sig[m++] = j;
+    size_t start = m;
+    for (size_t i = 0; i < m && start == m; i++)
+        for (size_t p = 1; p <= CS_MAX_CYCLE && i + 2 * p <= m && start == m; p++) {
+            size_t span = p == 1 ? 3 : 2 * p;
+            if (i + span > m) break;
+            bool rep = true;
+            for (size_t k = 0; k + p < span && rep; k++)
+                rep = strcmp(th->frames[sig[i + k]].sig_part,
+                             th->frames[sig[i + k + p]].sig_part) == 0;
+            if (rep) start = i;
+        }
+    for (size_t k = 0; start < m && k < start; k++) {
+        th->frames[sig[k]].significant = false;
+        th->frames[sig[k]].rule = "above the recursion of a stack overflow";
+    }
+    free(sig);
+}
+
 static bool is_prefix_frame(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 {
     return lookup(n, lang, f)->prefix;
@@ -838,6 +872,9 @@ void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
      * same language and rules). */
     for (size_t i = 0; !t->same_as && i < t->n_threads; i++)
         mark_thread(n, lang, &t->threads[i]);
+    if (t->headline && match_rule(n, CS_RULE_OVERFLOW, lang, t->headline, NULL))
+        for (size_t i = 0; i < t->n_threads; i++)
+            if (t->threads[i].role == CS_ROLE_CRASHED) start_at_cycle(&t->threads[i]);
     char *cls = failure_class(n, t);
     free(t->norm_headline);
     t->norm_headline = cls;

@@ -32,6 +32,7 @@ static const struct {
     {"strip-path", CS_RULE_STRIP_PATH, false},
     {"message", CS_RULE_MESSAGE, true},
     {"map", CS_RULE_MAP, false},
+    {"overflow", CS_RULE_OVERFLOW, false},
 };
 
 void cs_rules_init(cs_rules *r)

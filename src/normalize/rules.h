@@ -21,6 +21,8 @@
  *   strip-path REGEX    remove the match from file paths (checkout prefixes)
  *   message REGEX => S  message normalization (placeholders)
  *   map REGEX           frames of map/container implementation code (races)
+ *   overflow REGEX      a trace whose headline matches is a stack overflow:
+ *                       its signature starts at the recursion cycle
  * A bad rule is reported with its file and line and skipped. */
 #ifndef CS_RULES_H
 #define CS_RULES_H
@@ -50,6 +52,7 @@ typedef enum cs_rule_kind {
     CS_RULE_STRIP_PATH,
     CS_RULE_MESSAGE,
     CS_RULE_MAP,
+    CS_RULE_OVERFLOW,
     CS_RULE_KIND_COUNT
 } cs_rule_kind;
 
