@@ -18,7 +18,8 @@ strip_inputs() {
   python3 - "$1" <<'PY'
 import re, sys
 s = open(sys.argv[1], 'rb').read()
-m = re.search(rb'\n  "inputs": \[.*?\n  \],\n', s, re.S)
+# Pretty or compact (the default for files): the array is cut either way.
+m = re.search(rb'\n  "inputs": \[.*?\n  \],\n', s, re.S) or re.search(rb'"inputs":\[[^\]]*\],', s)
 if not m:
     sys.exit('no inputs array in ' + sys.argv[1])
 sys.stdout.buffer.write(s[:m.start()] + b'\n' + s[m.end():])
@@ -33,7 +34,7 @@ all=("${s1[@]}" "${s2[@]}" "${s3[@]}")
 
 "$bin" triage -f json "${all[@]}" > "$tmp/triage.json"
 strip_inputs "$tmp/triage.json" > "$tmp/triage.body"
-grep -q '"traces": [1-9]' "$tmp/triage.json" || fail "the fixtures gave no traces"
+grep -Eq '"traces": ?[1-9]' "$tmp/triage.json" || fail "the fixtures gave no traces"
 
 # The shards are made at the same time, as CI jobs would.
 "$bin" extract -o "$tmp/1.shard" "${s1[@]}" &
@@ -82,7 +83,7 @@ export CRASHSIFT_NOW=1793577600
 "$bin" history --db "$tmp/t.db" -f json | grep -v '"database"' > "$tmp/t.hist"
 "$bin" history --db "$tmp/m.db" -f json | grep -v '"database"' > "$tmp/m.hist"
 cmp -s "$tmp/t.hist" "$tmp/m.hist" || fail "merge --db recorded another history than triage --db"
-grep -q '"status": "new"' "$tmp/mh.json" || fail "merge --db: no history status in the report"
+grep -Eq '"status": ?"new"' "$tmp/mh.json" || fail "merge --db: no history status in the report"
 unset CRASHSIFT_NOW
 echo "ok: merge --db records the same history as triage --db"
 
@@ -146,7 +147,7 @@ expect_error "$tmp/hostile.json" "$tmp/empty.shard" "empty file"
 expect_error "$tmp/hostile.json" "$tmp/new.shard" "format version 99"
 expect_error "$tmp/hostile.json" "$tmp/random.shard" "not a crashsift shard"
 expect_error "$tmp/hostile.json" "$tmp/long.shard" "longer than 64 MiB"
-grep -q '"traces": [1-9]' "$tmp/hostile.json" || fail "the good shard's traces are missing"
+grep -Eq '"traces": ?[1-9]' "$tmp/hostile.json" || fail "the good shard's traces are missing"
 
 # A missing shard fails the merge (a CI job upstream failed).
 if "$bin" merge -f json "$tmp/absent.shard" "$good" > /dev/null 2> "$tmp/absent.err"; then

@@ -36,6 +36,8 @@ typedef struct cs_output {
 } cs_output;
 
 typedef enum { CS_COLOR_AUTO, CS_COLOR_ALWAYS, CS_COLOR_NEVER } cs_color_mode;
+/* JSON and SARIF layout: auto is pretty on a terminal, compact elsewhere. */
+typedef enum { CS_LAYOUT_AUTO, CS_LAYOUT_PRETTY, CS_LAYOUT_COMPACT } cs_layout_mode;
 
 typedef struct cs_cli_opts {
     cs_run_opts run;
@@ -43,6 +45,7 @@ typedef struct cs_cli_opts {
     int n_outputs;
     const char *format; /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
+    cs_layout_mode layout;  /* --compact, --pretty */
     cs_repo_opts repo;      /* --repo-root */
     const char *only;       /* --only ID (markdown) */
     const char *source_url; /* --source-url TEMPLATE (checked when parsed) */

@@ -183,9 +183,12 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
     int rc = CS_EXIT_OK;
     if (o->n_outputs == 0 || o->format) {
         ctx.color = want_color(o->color);
+        ctx.compact = o->layout == CS_LAYOUT_COMPACT ||
+                      (o->layout == CS_LAYOUT_AUTO && !isatty(STDOUT_FILENO));
         if (cs_cli_write_report(NULL, dflt, &ctx)) rc = CS_EXIT_USAGE;
     }
     ctx.color = o->color == CS_COLOR_ALWAYS;
+    ctx.compact = o->layout != CS_LAYOUT_PRETTY;
     for (int i = 0; i < o->n_outputs; i++) {
         const char *fmt = o->outputs[i].format ? o->outputs[i].format : dflt;
         if (cs_cli_write_report(o->outputs[i].path, fmt, &ctx)) rc = CS_EXIT_USAGE;

@@ -18,6 +18,8 @@ enum {
     OPT_MAX_MEMBERS,
     OPT_MAX_LINE,
     OPT_COLOR,
+    OPT_COMPACT,
+    OPT_PRETTY,
     OPT_EXIT_CODE,
     OPT_FAIL_ON,
     OPT_REPO_ROOT,
@@ -62,6 +64,10 @@ static const optdef table[] = {
      "write a report to FILE (repeatable: -o json:a.json -o text:a.txt)"},
     {"color", required_argument, OPT_COLOR, CS_OPTSET_REPORT, "WHEN",
      "auto (default), always or never; NO_COLOR turns auto off"},
+    {"compact", no_argument, OPT_COMPACT, CS_OPTSET_REPORT, NULL,
+     "json, sarif: no indentation (the default, except on a terminal)"},
+    {"pretty", no_argument, OPT_PRETTY, CS_OPTSET_REPORT, NULL,
+     "json, sarif: indented, one value per line (the default on a terminal)"},
     {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_REPORT, "WHAT",
      "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
      "comma list; new and regressed need --db"},
@@ -367,6 +373,12 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, cs_cli_opts *o)
             if (!*out->path) return bad(cmd, name, optarg, "missing file name");
             break;
         }
+        case OPT_COMPACT:
+            o->layout = CS_LAYOUT_COMPACT;
+            break;
+        case OPT_PRETTY:
+            o->layout = CS_LAYOUT_PRETTY;
+            break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 o->color = CS_COLOR_AUTO;

@@ -410,6 +410,7 @@ static int write_json(FILE *f, const cs_report_ctx *ctx)
     const cs_results *r = ctx->res;
     cs_jsonw w;
     cs_jsonw_init(&w, f);
+    w.compact = ctx->compact;
     cs_jsonw_obj(&w);
     cs_jsonw_key(&w, "version");
     cs_jsonw_int(&w, CS_REPORT_SCHEMA_VERSION);

@@ -10,6 +10,7 @@ void cs_jsonw_init(cs_jsonw *w, FILE *f)
     w->depth = 0;
     w->first = true;
     w->after_key = false;
+    w->compact = false;
     w->len = 0;
 }
 
@@ -48,6 +49,7 @@ static void indent(cs_jsonw *w)
 {
     /* A newline and two spaces per level, copied in pieces of 64. */
     static const char spaces[] = "                                                                ";
+    if (w->compact) return;
     putc_(w, '\n');
     size_t n = 2 * (size_t)w->depth;
     for (; n > sizeof spaces - 1; n -= sizeof spaces - 1)
@@ -212,7 +214,7 @@ void cs_jsonw_key(cs_jsonw *w, const char *k)
     pre(w);
     putc_(w, '"');
     escape(w, k, strlen(k));
-    put(w, "\": ", 3);
+    put(w, "\": ", w->compact ? 2 : 3);
     w->after_key = true;
 }
 

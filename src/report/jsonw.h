@@ -22,11 +22,14 @@ typedef struct cs_jsonw {
     int depth;
     bool first; /* no element written yet at this level */
     bool after_key;
+    /* No newlines or indentation: a quarter of a pretty report is
+     * indentation, and machines do not read it. */
+    bool compact;
     size_t len; /* bytes pending in buf */
     char buf[CS_JSONW_BUF];
 } cs_jsonw;
 
-void cs_jsonw_init(cs_jsonw *w, FILE *f);
+void cs_jsonw_init(cs_jsonw *w, FILE *f); /* pretty; set w->compact after */
 /* Hands pending bytes to the FILE (done by itself when the outermost value
  * closes). */
 void cs_jsonw_flush(cs_jsonw *w);

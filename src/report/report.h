@@ -46,6 +46,7 @@ typedef struct cs_report_ctx {
     size_t n_inputs;
     const char *tool_version;
     bool color;                       /* text: ANSI colour allowed */
+    bool compact;                     /* json, sarif: no indentation (--compact) */
     bool list_members;                /* inventory view */
     const cs_report_history *history; /* NULL: no --db, nothing to show */
     const cs_repo_opts *repo;         /* --repo-root; NULL: auto-detect checkouts */

@@ -530,6 +530,7 @@ static int write_sarif(FILE *f, const cs_report_ctx *ctx)
     const cs_results *r = ctx->res;
     cs_jsonw w;
     cs_jsonw_init(&w, f);
+    w.compact = ctx->compact;
     cs_jsonw_obj(&w);
     cs_jsonw_key(&w, "$schema");
     cs_jsonw_str(&w, "https://json.schemastore.org/sarif-2.1.0.json");
