@@ -134,6 +134,15 @@ const cs_thread *cs_report_sig_thread(const cs_trace *t);
 #define CS_REPORT_MAX_THREADS_HTML 64
 bool cs_report_is_other_thread(const cs_trace *t, size_t i);
 size_t cs_report_n_other_threads(const cs_trace *t);
+/* Other threads grouped as panicparse groups a Go dump: same state (a
+ * wait's duration aside) and the same stack (function, file, line and
+ * offset of every frame). Groups by size, largest first, then by first thread; linear
+ * in the threads. The caller frees *groups. */
+typedef struct cs_thread_group {
+    size_t first; /* index of its first thread in t->threads */
+    size_t n;
+} cs_thread_group;
+size_t cs_report_thread_groups(const cs_trace *t, cs_thread_group **groups);
 /* The frame a thread's one-line summary shows: its first significant
  * frame (the program's own), else its first frame with a function, else
  * its first frame; NULL when it has none. */

@@ -45,6 +45,81 @@ size_t cs_report_n_other_threads(const cs_trace *t)
     return n;
 }
 
+/* "chan receive, 3 minutes" waits as "chan receive" does. */
+static size_t state_len(const char *s)
+{
+    if (!s) return 0;
+    const char *comma = strstr(s, ", ");
+    if (comma && comma[2] >= '0' && comma[2] <= '9') return (size_t)(comma - s);
+    return strlen(s);
+}
+
+static uint64_t group_hash(const cs_thread *th)
+{
+    uint64_t h = cs_hash64(th->state ? th->state : "", state_len(th->state), CS_HASH_SEED);
+    for (size_t j = 0; j < th->n_frames; j++) {
+        const cs_frame *f = &th->frames[j];
+        const char *fn = cs_report_frame_function(f), *file = f->norm_file ? f->norm_file : "";
+        h = cs_hash64(fn, strlen(fn) + 1, h);
+        h = cs_hash64(file, strlen(file) + 1, h);
+        h = cs_hash64(&f->line, sizeof f->line, h);
+        h = cs_hash64(&f->offset, sizeof f->offset, h);
+    }
+    return h ? h : 1;
+}
+
+static bool same_group(const cs_thread *a, const cs_thread *b)
+{
+    size_t la = state_len(a->state), lb = state_len(b->state);
+    if (la != lb || (la && memcmp(a->state, b->state, la) != 0) || a->n_frames != b->n_frames)
+        return false;
+    for (size_t j = 0; j < a->n_frames; j++) {
+        const cs_frame *x = &a->frames[j], *y = &b->frames[j];
+        if (x->line != y->line || x->offset != y->offset ||
+            strcmp(cs_report_frame_function(x), cs_report_frame_function(y)) != 0 ||
+            strcmp(x->norm_file ? x->norm_file : "", y->norm_file ? y->norm_file : "") != 0)
+            return false;
+    }
+    return true;
+}
+
+static int cmp_group(const void *pa, const void *pb)
+{
+    const cs_thread_group *a = pa, *b = pb;
+    if (a->n != b->n) return a->n > b->n ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+size_t cs_report_thread_groups(const cs_trace *t, cs_thread_group **groups)
+{
+    size_t n_other = cs_report_n_other_threads(t), n = 0, cap = 16;
+    while (cap < 2 * n_other)
+        cap *= 2;
+    uint64_t *keys = cs_xcalloc(cap, sizeof *keys);
+    size_t *slot = cs_xcalloc(cap, sizeof *slot);
+    cs_thread_group *g = cs_xmalloc((n_other ? n_other : 1) * sizeof *g);
+    for (size_t i = 0; i < t->n_threads; i++) {
+        if (!cs_report_is_other_thread(t, i)) continue;
+        const cs_thread *th = &t->threads[i];
+        uint64_t h = group_hash(th);
+        size_t k = h & (cap - 1);
+        for (; keys[k]; k = (k + 1) & (cap - 1))
+            if (keys[k] == h && same_group(&t->threads[g[slot[k]].first], th)) break;
+        if (keys[k]) {
+            g[slot[k]].n++;
+            continue;
+        }
+        keys[k] = h;
+        slot[k] = n;
+        g[n++] = (cs_thread_group){i, 1};
+    }
+    free(keys);
+    free(slot);
+    qsort(g, n, sizeof *g, cmp_group);
+    *groups = g;
+    return n;
+}
+
 const cs_frame *cs_report_top_frame(const cs_thread *th)
 {
     for (size_t k = 0; k < th->n_frames; k++)

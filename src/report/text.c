@@ -120,19 +120,23 @@ static void frame_line(FILE *f, const cs_frame *fr, const style *st)
     fputc('\n', f);
 }
 
-/* Every other thread of a dump, one line each: its name and top frame. */
+/* Every other thread of a dump, one line per group of threads with the same
+ * state and stack (a dump of 20,000 goroutines is a few groups): the
+ * group's size or its one thread's name, the state and the top frame. */
 static void other_threads(FILE *f, const cs_trace *t, const style *st)
 {
     /* Threads past CS_MAX_THREADS are counted, not listed. */
     size_t n = cs_report_n_other_threads(t) + t->n_dropped_threads, shown = 0;
     if (!n) return;
+    cs_thread_group *g;
+    size_t n_groups = cs_report_thread_groups(t, &g), k = 0;
     fprintf(f, "    other threads (%zu):\n", n);
-    for (size_t i = 0; i < t->n_threads && shown < TEXT_THREAD_LINES; i++) {
-        if (!cs_report_is_other_thread(t, i)) continue;
-        const cs_thread *th = &t->threads[i];
+    for (; k < n_groups && k < TEXT_THREAD_LINES; k++) {
+        const cs_thread *th = &t->threads[g[k].first];
         const cs_frame *fr = cs_report_top_frame(th);
         fputs("      ", f);
         cs_report_put_term(f, th->name ? th->name : "?");
+        if (g[k].n > 1) fprintf(f, " (+%zu alike)", g[k].n - 1);
         if (th->state) {
             fputs(" [", f);
             cs_report_put_term(f, th->state);
@@ -143,9 +147,15 @@ static void other_threads(FILE *f, const cs_trace *t, const style *st)
             frame_text(f, fr, st);
         }
         fputc('\n', f);
-        shown++;
+        shown += g[k].n;
     }
-    if (n > shown) fprintf(f, "      (+%zu more)\n", n - shown);
+    if (k < n_groups)
+        fprintf(f, "      (+%zu more in %zu group(s))\n", n - shown - t->n_dropped_threads,
+                n_groups - k);
+    if (t->n_dropped_threads)
+        fprintf(f, "      (+%zu past the first %d threads: counted, not read)\n",
+                t->n_dropped_threads, CS_MAX_THREADS);
+    free(g);
 }
 
 /* "label a, b, c (+N more)" on the current line; nothing when n is 0. */
