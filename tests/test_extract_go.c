@@ -462,6 +462,62 @@ static void test_gitlab_wrapped_log(void **state)
     cs_results_dispose(&r);
 }
 
+/* Dumps damaged by copying: no header lines, a goroutine header without
+ * its colon, a file line wrapped in its hex, a creator with a middle dot
+ * (pre-1.5 closures), and a last frame cut inside its arguments. */
+static void test_damaged_dumps(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text(
+        "headless.log",
+        "runtime.throw(0x7a1c20, 0x15)\n"
+        "\t/usr/lib/go/src/runtime/panic.go:774 +0x72 fp=0xc0000a1d10     "
+        "sp=0xc0000a1ce0 pc=0x42f6a2\n"
+        "runtime.mapassign_faststr(0x6f1e40, 0xc000070330, 0x7b6a1e, 0x4, 0x0)\n"
+        "\t/usr/lib/go/src/runtime/map_faststr.go:211 +0x417 fp=0xc0000a1d78 sp=0xc0000a1d1\n"
+        "0\n"
+        "example.org/cachesvc/store.(*Index).Put(0xc00008e0c0, 0x7b6a1e, 0x4)\n"
+        "\t/src/cachesvc/store/index.go:58 +0x9b\n"
+        "created by example.org/cachesvc/store.func\xc2\xb7"
+        "002\n"
+        "\t/src/cachesvc/store/index.go:40 +0x5e\n"
+        "\n"
+        "goroutine 1 [chan receive]\n"
+        "main.main()\n"
+        " /src/cachesvc/main.go:22 +0x1a5\n"
+        "example.org/cachesvc/store.(*Index).Get(0xc00008e0c0, {0x7b6a1e, 0x4>\n",
+        &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_GO_FATAL);
+    assert_int_equal(t->n_threads, 2);
+    assert_int_equal(t->threads[0].n_frames, 3);
+    const cs_frame *f = top(t, CS_ROLE_CRASHED, 2);
+    assert_string_equal(f->function, "example.org/cachesvc/store.(*Index).Put");
+    assert_int_equal(f->line, 58);
+    assert_string_equal(t->threads[0].created_by->function,
+                        "example.org/cachesvc/store.func\xc2\xb7"
+                        "002");
+    assert_int_equal(t->threads[1].id, 1);
+    assert_int_equal(t->threads[1].n_frames, 2);
+    assert_string_equal(t->threads[1].frames[1].function,
+                        "example.org/cachesvc/store.(*Index).Get");
+    cs_results_dispose(&r);
+
+    /* Prose and code that only look like frames start nothing. */
+    const char *texts[] = {
+        "call fmt.Println(x) to print\n",
+        "obj.method()\n",
+        "errors.New(\"boom\")\n\t/src/x.go:3 +0x1\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        cs_t_triage_text("prose.log", texts[i], &r);
+        assert_int_equal(r.n_traces, 0);
+        cs_results_dispose(&r);
+    }
+}
+
 static void test_lookalikes_yield_nothing(void **state)
 {
     (void)state;
@@ -545,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_repeated_fatal_header_is_one_trace),
         cmocka_unit_test(test_gitlab_wrapped_log),
         cmocka_unit_test(test_lookalikes_yield_nothing),
+        cmocka_unit_test(test_damaged_dumps),
         cmocka_unit_test(test_corpus_go),
         cmocka_unit_test(test_huge_dump_one_trace),
         cmocka_unit_test(test_crashed_run_is_a_failure),

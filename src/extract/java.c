@@ -134,6 +134,10 @@ static st *new_state(cs_xctx *x, const cs_xline *l)
     s->t = cs_trace_new(CS_TK_JAVA, cs_xctx_source(x), l->no);
     s->t->line_end = l->no;
     s->cur = -1;
+    /* The test running where the trace starts: a blank line inside the
+     * trace is read, so the next test's header may come before finish(). */
+    const char *test = cs_xctx_test(x);
+    if (test) s->t->test = cs_xstrdup(test);
     return s;
 }
 

@@ -109,6 +109,18 @@ static void set_error(st *s, const cs_match *m, const char *p, size_t n)
     th->name = cs_match_dup(m, 1);
 }
 
+/* A new trace, pinned to the test running where it starts (a blank line
+ * inside a trace is read, so the next test's header may precede finish). */
+static st *new_state(cs_xctx *x, const cs_xline *l)
+{
+    st *s = cs_xcalloc(1, sizeof *s);
+    s->t = cs_trace_new(CS_TK_NODE, cs_xctx_source(x), l->no);
+    s->t->line_end = l->no;
+    const char *test = cs_xctx_test(x);
+    if (test) s->t->test = cs_xstrdup(test);
+    return s;
+}
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
@@ -117,9 +129,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (n < 5 || p[0] == ' ' || p[0] == '\t') return NULL;
     if (p[n - 1] >= '0' && p[n - 1] <= '9' && cs_memmem(p, n, "s:", 2) &&
         cs_regex_match(re_excerpt, p, n, &m)) {
-        st *s = cs_xcalloc(1, sizeof *s);
-        s->t = cs_trace_new(CS_TK_NODE, cs_xctx_source(x), l->no);
-        s->t->line_end = l->no;
+        st *s = new_state(x, l);
         s->loc.file = cs_match_dup(&m, 1);
         s->loc.line = (int)cs_match_num(&m, 2, 0);
         s->phase = EXCERPT;
@@ -127,9 +137,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     }
     size_t at = 0;
     if (!error_line(p, n, &m) && !error_inside(p, n, &m, &at)) return NULL;
-    st *s = cs_xcalloc(1, sizeof *s);
-    s->t = cs_trace_new(CS_TK_NODE, cs_xctx_source(x), l->no);
-    s->t->line_end = l->no;
+    st *s = new_state(x, l);
     set_error(s, &m, p + at, n - at);
     /* Behind a prefix, only a frame right after makes it an error. */
     if (at) s->msg_ok = false;
