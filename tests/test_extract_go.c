@@ -518,6 +518,87 @@ static void test_damaged_dumps(void **state)
     }
 }
 
+/* testify blocks that no FAIL line settles, Go 1.14's "TestX: file:line:"
+ * messages, and a Ginkgo v1 failure block. */
+static void test_failures_without_fail_line(void **state)
+{
+    (void)state;
+    cs_results r;
+    /* A paste of the block alone, indented, tabs turned into spaces: the
+     * test is the block's Test: line. */
+    cs_t_triage_text("testify.log",
+                     "      ledger_test.go:77:\n"
+                     "            Error Trace:  ledger_test.go:77\n"
+                     "            Error:        Not equal:\n"
+                     "                          expected: 10\n"
+                     "            Test:         TestLedger/Refunds\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_TEST_FAILURE);
+    assert_string_equal(t->test, "TestLedger/Refunds");
+    assert_string_equal(t->threads[0].frames[0].file, "ledger_test.go");
+    assert_int_equal(t->threads[0].frames[0].line, 77);
+    cs_results_dispose(&r);
+
+    /* Go 1.14's prefix and a whitespace-only line inside testify's diff;
+     * the FAIL line settles it. */
+    cs_t_triage_text("go114.log",
+                     "=== RUN   TestMerge\n"
+                     "    TestMerge: merge_test.go:31: \n"
+                     "        \tError Trace:\tmerge_test.go:31\n"
+                     "        \tError:      \telements differ\n"
+                     "        \t            \t\n"
+                     "        \t            \textra elements in list A:\n"
+                     "--- FAIL: TestMerge (0.00s)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    t = r.traces[0];
+    assert_string_equal(t->test, "TestMerge");
+    assert_string_equal(t->headline, "elements differ");
+    assert_int_equal(t->line_end, 6);
+    cs_results_dispose(&r);
+
+    /* An indented message with no test and no testify block is nothing. */
+    cs_t_triage_text("log.log", "    server.go:40: listening on :8080\n", &r);
+    assert_int_equal(r.n_traces, 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("ginkgo1.log",
+                     "------------------------------\n"
+                     "\xe2\x80\xa2 Failure [0.004 seconds]\n"
+                     "Cart\n"
+                     "/src/shop/cart_test.go:14\n"
+                     "  totals its lines [It]\n"
+                     "  /src/shop/cart_test.go:22\n"
+                     "\n"
+                     "  Expected\n"
+                     "      <int>: 7\n"
+                     "  to equal\n"
+                     "      <int>: 9\n"
+                     "\n"
+                     "  /src/shop/cart_test.go:27\n"
+                     "------------------------------\n"
+                     "Failure [30.001 seconds]\n"
+                     "[BeforeSuite] BeforeSuite \n"
+                     "/src/shop/suite_test.go:9\n"
+                     "\n"
+                     "  database not reachable\n"
+                     "\n"
+                     "  /src/shop/db.go:51\n",
+                     &r);
+    assert_int_equal(r.n_traces, 2);
+    t = r.traces[0];
+    assert_string_equal(t->test, "[It] Cart totals its lines");
+    assert_string_equal(t->headline, "Expected <int>: 7 to equal <int>: 9");
+    assert_string_equal(t->threads[0].frames[0].file, "/src/shop/cart_test.go");
+    assert_int_equal(t->threads[0].frames[0].line, 27);
+    t = r.traces[1];
+    assert_string_equal(t->test, "[BeforeSuite] BeforeSuite");
+    assert_int_equal(t->threads[0].frames[0].line, 51);
+    cs_results_dispose(&r);
+}
+
 static void test_lookalikes_yield_nothing(void **state)
 {
     (void)state;
@@ -602,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_gitlab_wrapped_log),
         cmocka_unit_test(test_lookalikes_yield_nothing),
         cmocka_unit_test(test_damaged_dumps),
+        cmocka_unit_test(test_failures_without_fail_line),
         cmocka_unit_test(test_corpus_go),
         cmocka_unit_test(test_huge_dump_one_trace),
         cmocka_unit_test(test_crashed_run_is_a_failure),
