@@ -565,6 +565,45 @@ static void test_gdb_stop_without_bt(void **state)
     cs_results_dispose(&r);
 }
 
+/* Pre-1.42 locations without a column, an indented paste, a double panic,
+ * and the shell's signal line after a backtrace. */
+static void test_rust_old_and_damaged(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("old.log",
+                     "\tthread 'worker' panicked at 'queue drained twice', src/queue.rs:48\n"
+                     "note: Run with `RUST_BACKTRACE=1` for a backtrace.\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_string_equal(t->headline, "queue drained twice");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), NULL, "src/queue.rs", 48, 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("bt_sig.log",
+                     "thread 'main' panicked at 'bad state', src/fsm.rs:9\n"
+                     "stack backtrace:\n"
+                     "   1:     0x55d1c0a1b2c3 - fsm::step::h0011223344556677\n"
+                     "Illegal instruction (core dumped)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->line_end, 4);
+    assert_string_equal(frame(r.traces[0], CS_ROLE_CRASHED, 0)->function,
+                        "fsm::step::h0011223344556677");
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("double.log",
+                     "running 1 test\n"
+                     "thread panicked while panicking. aborting.\n"
+                     "error: test failed, to rerun pass `--test it`\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->kind, CS_TK_RUST);
+    assert_string_equal(r.traces[0]->headline, "thread panicked while panicking. aborting.");
+    cs_results_dispose(&r);
+}
+
 /* ---- native ------------------------------------------------------------ */
 
 static void test_native(void **state)
@@ -850,6 +889,7 @@ int main(void)
         cmocka_unit_test(test_gdb_satyr_shapes),
         cmocka_unit_test(test_rust),
         cmocka_unit_test(test_rust_corpus_old_format),
+        cmocka_unit_test(test_rust_old_and_damaged),
         cmocka_unit_test(test_native),
         cmocka_unit_test(test_native_glibc_backtrace),
         cmocka_unit_test(test_node),
