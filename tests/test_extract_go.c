@@ -505,6 +505,18 @@ static void test_damaged_dumps(void **state)
                         "example.org/cachesvc/store.(*Index).Get");
     cs_results_dispose(&r);
 
+    /* A late t.Log names its test in the panic message. */
+    cs_t_triage_text("late_log.log",
+                     "panic: Log in goroutine after TestFlush has completed: flushed 3\n"
+                     "\n"
+                     "goroutine 9 [running]:\n"
+                     "testing.(*common).logDepth(0xc000102340, {0xc00001a0a0, 0x9}, 0x3)\n"
+                     "\t/usr/lib/go/src/testing/testing.go:1022 +0x4a5\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_string_equal(r.traces[0]->test, "TestFlush");
+    cs_results_dispose(&r);
+
     /* Prose and code that only look like frames start nothing. */
     const char *texts[] = {
         "call fmt.Println(x) to print\n",

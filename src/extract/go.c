@@ -24,7 +24,7 @@
 #include "go.h"
 
 static cs_regex *re_header, *re_goroutine, *re_file, *re_signal, *re_created, *re_running_test,
-    *re_testfunc, *re_tail, *re_headless, *re_cut_func;
+    *re_testfunc, *re_tail, *re_headless, *re_cut_func, *re_after_test;
 
 static const cs_xpattern patterns[] = {
     {&re_header, "^\\s*(panic: |fatal error: |SIG[A-Z]+: [a-z])"},
@@ -44,6 +44,8 @@ static const cs_xpattern patterns[] = {
      * "github.com/x/y.(*T).M()", "main.main()", "runtime.throw(...)". */
     {&re_headless, "^(?:(?:[\\w.~-]+/)+[\\w.~-]+|[a-z]\\w*)\\.(?:\\(\\*?[^()\\s]+\\)\\.)?[^()\\s]+"
                    "\\((?:(?:0x[0-9a-f]+\\??|\\{[^()]*\\}|\\.\\.\\.|\\d+)(?:, )?)+\\)$"},
+    /* "panic: Log in goroutine after TestX has completed: msg" names its test. */
+    {&re_after_test, "^panic: (?:Log|Fail) in goroutine after (\\S+) has completed"},
     /* A frame line cut inside its argument list. */
     {&re_cut_func, "^\\s*([^\\s()]+?(?:\\(\\*?[^\\s()]+\\)\\.[^\\s()]+)?)\\([0-9a-fx{}.,? ]*>?$"},
     {0},
@@ -438,12 +440,16 @@ static void finish(void *state, cs_xctx *x, bool eof)
         cs_trace_free(t);
     } else {
         if (eof && s->want_file) t->truncated = true;
+        cs_match m;
         if (s->running_test) {
             t->test = s->running_test;
             s->running_test = NULL;
         } else {
             cs_go_test_from_frames(t);
         }
+        if (!t->test && t->headline &&
+            cs_regex_match(re_after_test, t->headline, strlen(t->headline), &m))
+            t->test = cs_match_dup(&m, 1);
         cs_xctx_emit(x, t);
     }
     free(s->running_test);
