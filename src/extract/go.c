@@ -124,6 +124,7 @@ typedef struct st {
     bool has_crashed; /* the first goroutine (the crashed one) is in */
     bool gave_up;     /* the header was followed by another format's report */
     bool after_file;  /* the last line was a file line */
+    bool headless;    /* started at a frame: needs a second one */
     char *running_test;
 } st;
 
@@ -195,6 +196,7 @@ static void *start_headless(cs_xctx *x, const cs_xline *l)
     cs_thread *th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
     s->cur = th ? (long)(th - s->t->threads) : -1;
     s->has_crashed = true;
+    s->headless = true;
     s->phase = DUMP;
     cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
     if (th) th->name = cs_xstrdup("goroutine");
@@ -432,7 +434,13 @@ static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
     cs_trace *t = s->t;
-    if (!has_frames(t)) {
+    /* A headless dump needs two frames with their file lines: fewer is a
+     * log line quoting a call. */
+    size_t placed = 0;
+    if (s->headless && t->n_threads)
+        for (size_t k = 0; k < t->threads[0].n_frames; k++)
+            placed += t->threads[0].frames[k].file != NULL;
+    if (!has_frames(t) || (s->headless && placed < 2)) {
         /* "panic: x" with no goroutine is prose quoting a panic, or a
          * GOTRACEBACK=none run: nothing to group on either way. */
         if (s->gave_up && t->headline)

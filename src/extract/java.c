@@ -60,6 +60,7 @@ typedef struct st {
     cs_trace *t;
     long cur;
     bool bare;         /* started at a bare exception line */
+    bool headless;     /* started at a frame: needs a second one */
     int message_lines; /* lines of the current exception's message so far */
     int blanks;        /* blank lines in a row */
 } st;
@@ -155,6 +156,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
         st *s = new_state(x, l);
         new_exception(s, CS_ROLE_CRASHED, "", 0, NULL);
         s->t->headline = cs_xstrdup("Java stack trace");
+        s->headless = true;
         add_frame(s, p, n);
         return s;
     }
@@ -299,9 +301,10 @@ static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
     (void)eof;
+    /* A lone frame line with nothing above it is a log line quoting one. */
     bool frames = false;
     for (size_t i = 0; i < s->t->n_threads; i++)
-        if (s->t->threads[i].n_frames) frames = true;
+        if (s->t->threads[i].n_frames > (s->headless ? 1u : 0u)) frames = true;
     if (frames)
         cs_xctx_emit(x, s->t);
     else
