@@ -522,6 +522,8 @@ static void test_damaged_dumps(void **state)
         "call fmt.Println(x) to print\n",
         "obj.method()\n",
         "errors.New(\"boom\")\n\t/src/x.go:3 +0x1\n",
+        /* one frame with its file line: a log line quoting a call */
+        "main.run(0x1)\n\t/src/main.go:3 +0x1\nnext\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         cs_t_triage_text("prose.log", texts[i], &r);

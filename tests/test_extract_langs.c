@@ -285,6 +285,12 @@ static void test_java_pasted_layouts(void **state)
     assert_frame(frame(t, CS_ROLE_CRASHED, 0), "org.acme.Cli.args", "Cli.java", 5, 0);
     cs_results_dispose(&r);
 
+    /* A lone frame-shaped log line is no trace. */
+    cs_t_triage_text("lone.log", "retrying\n\tat org.acme.io.Loader.open(Loader.java:41)\ndone\n",
+                     &r);
+    assert_int_equal(r.n_traces, 0);
+    cs_results_dispose(&r);
+
     /* Node frames are never read as a headless Java trace. */
     cs_t_triage_text("node.log", "at handler (/srv/app/index.js:3:9)\n", &r);
     assert_int_equal(r.n_traces, 0);
