@@ -462,6 +462,157 @@ static void test_gitlab_wrapped_log(void **state)
     cs_results_dispose(&r);
 }
 
+/* Dumps damaged by copying: no header lines, a goroutine header without
+ * its colon, a file line wrapped in its hex, a creator with a middle dot
+ * (pre-1.5 closures), and a last frame cut inside its arguments. */
+static void test_damaged_dumps(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text(
+        "headless.log",
+        "runtime.throw(0x7a1c20, 0x15)\n"
+        "\t/usr/lib/go/src/runtime/panic.go:774 +0x72 fp=0xc0000a1d10     "
+        "sp=0xc0000a1ce0 pc=0x42f6a2\n"
+        "runtime.mapassign_faststr(0x6f1e40, 0xc000070330, 0x7b6a1e, 0x4, 0x0)\n"
+        "\t/usr/lib/go/src/runtime/map_faststr.go:211 +0x417 fp=0xc0000a1d78 sp=0xc0000a1d1\n"
+        "0\n"
+        "example.org/cachesvc/store.(*Index).Put(0xc00008e0c0, 0x7b6a1e, 0x4)\n"
+        "\t/src/cachesvc/store/index.go:58 +0x9b\n"
+        "created by example.org/cachesvc/store.func\xc2\xb7"
+        "002\n"
+        "\t/src/cachesvc/store/index.go:40 +0x5e\n"
+        "\n"
+        "goroutine 1 [chan receive]\n"
+        "main.main()\n"
+        " /src/cachesvc/main.go:22 +0x1a5\n"
+        "example.org/cachesvc/store.(*Index).Get(0xc00008e0c0, {0x7b6a1e, 0x4>\n",
+        &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_GO_FATAL);
+    assert_int_equal(t->n_threads, 2);
+    assert_int_equal(t->threads[0].n_frames, 3);
+    const cs_frame *f = top(t, CS_ROLE_CRASHED, 2);
+    assert_string_equal(f->function, "example.org/cachesvc/store.(*Index).Put");
+    assert_int_equal(f->line, 58);
+    assert_string_equal(t->threads[0].created_by->function,
+                        "example.org/cachesvc/store.func\xc2\xb7"
+                        "002");
+    assert_int_equal(t->threads[1].id, 1);
+    assert_int_equal(t->threads[1].n_frames, 2);
+    assert_string_equal(t->threads[1].frames[1].function,
+                        "example.org/cachesvc/store.(*Index).Get");
+    cs_results_dispose(&r);
+
+    /* A late t.Log names its test in the panic message. */
+    cs_t_triage_text("late_log.log",
+                     "panic: Log in goroutine after TestFlush has completed: flushed 3\n"
+                     "\n"
+                     "goroutine 9 [running]:\n"
+                     "testing.(*common).logDepth(0xc000102340, {0xc00001a0a0, 0x9}, 0x3)\n"
+                     "\t/usr/lib/go/src/testing/testing.go:1022 +0x4a5\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_string_equal(r.traces[0]->test, "TestFlush");
+    cs_results_dispose(&r);
+
+    /* Prose and code that only look like frames start nothing. */
+    const char *texts[] = {
+        "call fmt.Println(x) to print\n",
+        "obj.method()\n",
+        "errors.New(\"boom\")\n\t/src/x.go:3 +0x1\n",
+        /* one frame with its file line: a log line quoting a call */
+        "main.run(0x1)\n\t/src/main.go:3 +0x1\nnext\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        cs_t_triage_text("prose.log", texts[i], &r);
+        assert_int_equal(r.n_traces, 0);
+        cs_results_dispose(&r);
+    }
+}
+
+/* testify blocks that no FAIL line settles, Go 1.14's "TestX: file:line:"
+ * messages, and a Ginkgo v1 failure block. */
+static void test_failures_without_fail_line(void **state)
+{
+    (void)state;
+    cs_results r;
+    /* A paste of the block alone, indented, tabs turned into spaces: the
+     * test is the block's Test: line. */
+    cs_t_triage_text("testify.log",
+                     "      ledger_test.go:77:\n"
+                     "            Error Trace:  ledger_test.go:77\n"
+                     "            Error:        Not equal:\n"
+                     "                          expected: 10\n"
+                     "            Test:         TestLedger/Refunds\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_TEST_FAILURE);
+    assert_string_equal(t->test, "TestLedger/Refunds");
+    assert_string_equal(t->threads[0].frames[0].file, "ledger_test.go");
+    assert_int_equal(t->threads[0].frames[0].line, 77);
+    cs_results_dispose(&r);
+
+    /* Go 1.14's prefix and a whitespace-only line inside testify's diff;
+     * the FAIL line settles it. */
+    cs_t_triage_text("go114.log",
+                     "=== RUN   TestMerge\n"
+                     "    TestMerge: merge_test.go:31: \n"
+                     "        \tError Trace:\tmerge_test.go:31\n"
+                     "        \tError:      \telements differ\n"
+                     "        \t            \t\n"
+                     "        \t            \textra elements in list A:\n"
+                     "--- FAIL: TestMerge (0.00s)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    t = r.traces[0];
+    assert_string_equal(t->test, "TestMerge");
+    assert_string_equal(t->headline, "elements differ");
+    assert_int_equal(t->line_end, 6);
+    cs_results_dispose(&r);
+
+    /* An indented message with no test and no testify block is nothing. */
+    cs_t_triage_text("log.log", "    server.go:40: listening on :8080\n", &r);
+    assert_int_equal(r.n_traces, 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("ginkgo1.log",
+                     "------------------------------\n"
+                     "\xe2\x80\xa2 Failure [0.004 seconds]\n"
+                     "Cart\n"
+                     "/src/shop/cart_test.go:14\n"
+                     "  totals its lines [It]\n"
+                     "  /src/shop/cart_test.go:22\n"
+                     "\n"
+                     "  Expected\n"
+                     "      <int>: 7\n"
+                     "  to equal\n"
+                     "      <int>: 9\n"
+                     "\n"
+                     "  /src/shop/cart_test.go:27\n"
+                     "------------------------------\n"
+                     "Failure [30.001 seconds]\n"
+                     "[BeforeSuite] BeforeSuite \n"
+                     "/src/shop/suite_test.go:9\n"
+                     "\n"
+                     "  database not reachable\n"
+                     "\n"
+                     "  /src/shop/db.go:51\n",
+                     &r);
+    assert_int_equal(r.n_traces, 2);
+    t = r.traces[0];
+    assert_string_equal(t->test, "[It] Cart totals its lines");
+    assert_string_equal(t->headline, "Expected <int>: 7 to equal <int>: 9");
+    assert_string_equal(t->threads[0].frames[0].file, "/src/shop/cart_test.go");
+    assert_int_equal(t->threads[0].frames[0].line, 27);
+    t = r.traces[1];
+    assert_string_equal(t->test, "[BeforeSuite] BeforeSuite");
+    assert_int_equal(t->threads[0].frames[0].line, 51);
+    cs_results_dispose(&r);
+}
+
 static void test_lookalikes_yield_nothing(void **state)
 {
     (void)state;
@@ -545,6 +696,8 @@ int main(void)
         cmocka_unit_test(test_repeated_fatal_header_is_one_trace),
         cmocka_unit_test(test_gitlab_wrapped_log),
         cmocka_unit_test(test_lookalikes_yield_nothing),
+        cmocka_unit_test(test_damaged_dumps),
+        cmocka_unit_test(test_failures_without_fail_line),
         cmocka_unit_test(test_corpus_go),
         cmocka_unit_test(test_huge_dump_one_trace),
         cmocka_unit_test(test_crashed_run_is_a_failure),

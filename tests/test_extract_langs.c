@@ -213,6 +213,90 @@ static void test_java_suppressed_and_modules(void **state)
     cs_results_dispose(&r);
 }
 
+/* What pasting into an issue or an e-mail does to a Java trace. */
+static void test_java_pasted_layouts(void **state)
+{
+    (void)state;
+    cs_results r;
+    /* No indentation, a Kotlin frame without a line, a blank line after a
+     * frame, and a Windows pause line after it. */
+    cs_t_triage_text("unindented.log",
+                     "Exception in thread \"worker-2\" java.lang.IllegalArgumentException: bad id\n"
+                     "at org.acme.store.Ids.parse(Ids.kt:17)\n"
+                     "\n"
+                     "at org.acme.store.Main.main(Main.kt)\n"
+                     "Press any key to continue . . .\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->line_end, 4);
+    assert_int_equal(t->threads[0].n_frames, 2);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "org.acme.store.Ids.parse", "Ids.kt", 17, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "org.acme.store.Main.main", "Main.kt", 0, 0);
+    cs_results_dispose(&r);
+
+    /* Quoted by a mail client: '> ' markers, bold exception line, a frame
+     * cut at 80 columns in its file and one cut inside its name. */
+    cs_t_triage_text("quoted.log",
+                     "> **java.lang.AssertionError: expected:<1> but was:<3>**\n"
+                     ">         at org.junit.Assert.fail(Assert.java:88)\n"
+                     ">         at org.acme.billing.InvoiceTest.totalsAddUp(InvoiceTe\n"
+                     ">         at org.junit.runners.model.FrameworkMe\n"
+                     ">         at java.lang.reflect.Method.invoke(Method.java:498)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    t = r.traces[0];
+    assert_string_equal(t->headline, "java.lang.AssertionError: expected:<1> but was:<3>");
+    assert_int_equal(t->threads[0].n_frames, 3);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "org.acme.billing.InvoiceTest.totalsAddUp", NULL, 0,
+                 0);
+    assert_true(t->threads[0].elided);
+    cs_results_dispose(&r);
+
+    /* Headless (the paste starts at the frames), Maven -e frames with a
+     * blank before '(', and an excerpt that starts at a cause. */
+    cs_t_triage_text("headless.log",
+                     "\tat org.acme.io.Loader.open(Loader.java:41)\n"
+                     "\tat org.acme.io.Main.run(Main.java:9)\n"
+                     "some output\n"
+                     "Caused by: java.io.FileNotFoundException: /etc/acme.conf\n"
+                     "    at java.io.FileInputStream.open0 (Native Method)\n"
+                     "    at org.acme.io.Loader.read (Loader.java:77)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 2);
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 2);
+    assert_frame(frame(r.traces[0], CS_ROLE_CRASHED, 0), "org.acme.io.Loader.open", "Loader.java",
+                 41, 0);
+    t = r.traces[1];
+    assert_string_equal(t->headline, "java.io.FileNotFoundException: /etc/acme.conf");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 1), "org.acme.io.Loader.read", "Loader.java", 77, 0);
+    cs_results_dispose(&r);
+
+    /* The first frame glued to an indented exception line. */
+    cs_t_triage_text("glued.log",
+                     "\tException in thread \"main\" java.lang.NullPointerExceptionat "
+                     "org.acme.Cli.args(Cli.java:5)\n"
+                     "\tat org.acme.Cli.main(Cli.java:2)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    t = r.traces[0];
+    assert_string_equal(t->headline, "java.lang.NullPointerException");
+    assert_int_equal(t->threads[0].n_frames, 2);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "org.acme.Cli.args", "Cli.java", 5, 0);
+    cs_results_dispose(&r);
+
+    /* A lone frame-shaped log line is no trace. */
+    cs_t_triage_text("lone.log", "retrying\n\tat org.acme.io.Loader.open(Loader.java:41)\ndone\n",
+                     &r);
+    assert_int_equal(r.n_traces, 0);
+    cs_results_dispose(&r);
+
+    /* Node frames are never read as a headless Java trace. */
+    cs_t_triage_text("node.log", "at handler (/srv/app/index.js:3:9)\n", &r);
+    assert_int_equal(r.n_traces, 0);
+    cs_results_dispose(&r);
+}
+
 /* ---- gdb --------------------------------------------------------------- */
 
 static void test_gdb_bt(void **state)
@@ -443,6 +527,89 @@ static void test_rust_corpus_old_format(void **state)
     cs_results_dispose(&r);
 }
 
+/* A stop without a bt: the frame gdb prints under the signal line. */
+static void test_gdb_stop_without_bt(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("stop.log",
+                     "(gdb) run\n"
+                     "Starting program: /usr/local/bin/tiler\n"
+                     "\n"
+                     "Program received signal SIGSEGV, Segmentation fault.\n"
+                     "0x00005555555551a9 in tile_blit (dst=0x0, src=0x5555555592a0, n=64)\n"
+                     "    at src/blit.c:88\n"
+                     "88\t    dst[i] = src[i];\n"
+                     "(gdb) info registers\n"
+                     "rax            0x0                 0\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_GDB);
+    assert_int_equal(t->threads[0].n_frames, 1);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "tile_blit", "src/blit.c", 88, 0);
+    cs_results_dispose(&r);
+
+    /* At a source line (no address); then a bt replaces the stop frame. */
+    cs_t_triage_text("stop_bt.log",
+                     "Program received signal SIGABRT, Aborted.\n"
+                     "ring_pop (r=0x7fffffffd9b0) at ring.c:31\n"
+                     "31\t  assert(r->n > 0);\n"
+                     "(gdb) bt\n"
+                     "#0  ring_pop (r=0x7fffffffd9b0) at ring.c:31\n"
+                     "#1  0x0000555555555302 in drain (r=0x7fffffffd9b0) at ring.c:52\n"
+                     "...\n"
+                     "#9  0x00005555555553f0 in main () at main.c:12\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    t = r.traces[0];
+    assert_int_equal(t->n_threads, 1);
+    assert_int_equal(t->threads[0].n_frames, 3);
+    assert_true(t->threads[0].elided);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "ring_pop", "ring.c", 31, 0);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 2), "main", "main.c", 12, 0);
+    cs_results_dispose(&r);
+}
+
+/* Pre-1.42 locations without a column, an indented paste, a double panic,
+ * and the shell's signal line after a backtrace. */
+static void test_rust_old_and_damaged(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("old.log",
+                     "\tthread 'worker' panicked at 'queue drained twice', src/queue.rs:48\n"
+                     "note: Run with `RUST_BACKTRACE=1` for a backtrace.\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_string_equal(t->headline, "queue drained twice");
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), NULL, "src/queue.rs", 48, 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("bt_sig.log",
+                     "thread 'main' panicked at 'bad state', src/fsm.rs:9\n"
+                     "stack backtrace:\n"
+                     "   1:     0x55d1c0a1b2c3 - fsm::step::h0011223344556677\n"
+                     "Illegal instruction (core dumped)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->line_end, 4);
+    assert_string_equal(frame(r.traces[0], CS_ROLE_CRASHED, 0)->function,
+                        "fsm::step::h0011223344556677");
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("double.log",
+                     "running 1 test\n"
+                     "thread panicked while panicking. aborting.\n"
+                     "error: test failed, to rerun pass `--test it`\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->kind, CS_TK_RUST);
+    assert_string_equal(r.traces[0]->headline, "thread panicked while panicking. aborting.");
+    cs_results_dispose(&r);
+}
+
 /* ---- native ------------------------------------------------------------ */
 
 static void test_native(void **state)
@@ -479,6 +646,52 @@ static void test_native(void **state)
     cs_results_dispose(&r);
 }
 
+/* glibc's malloc check report with its backtrace and memory map. */
+static void test_native_glibc_backtrace(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("glibc.log",
+                     "*** Error in `./mixer': free(): invalid next size (fast): "
+                     "0x0000000001c3e030 ***\n"
+                     "======= Backtrace: =========\n"
+                     "/lib/x86_64-linux-gnu/libc.so.6(+0x777f5)[0x7f3a1c0a77f5]\n"
+                     "/lib/x86_64-linux-gnu/libc.so.6(cfree+0x4c)[0x7f3a1c0b053c]\n"
+                     "./mixer(mix_free+0x12)[0x400a52]\n"
+                     "./mixer[0x400b10]\n"
+                     "======= Memory map: ========\n"
+                     "00400000-00401000 r-xp 00000000 08:01 131       /home/u/mixer\n"
+                     "01c3e000-01c5f000 rw-p 00000000 00:00 0         [heap]\n"
+                     "Aborted (core dumped)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_NATIVE);
+    assert_string_equal(t->headline, "free(): invalid next size (fast)");
+    assert_int_equal(t->line_end, 10); /* the shell's line is this crash's */
+    assert_string_equal(t->threads[0].state, "Aborted");
+    assert_int_equal(t->threads[0].n_frames, 4);
+    const cs_frame *f = frame(t, CS_ROLE_CRASHED, 0);
+    assert_null(f->function);
+    assert_string_equal(f->module, "/lib/x86_64-linux-gnu/libc.so.6");
+    assert_true(f->has_offset);
+    assert_int_equal(f->offset, 0x777f5);
+    f = frame(t, CS_ROLE_CRASHED, 2);
+    assert_string_equal(f->function, "mix_free");
+    assert_int_equal(f->pc, 0x400a52);
+    assert_null(frame(t, CS_ROLE_CRASHED, 3)->function);
+    cs_results_dispose(&r);
+
+    /* The excerpt starts at the backtrace header. */
+    cs_t_triage_text("bt.log",
+                     "======= Backtrace: =========\n"
+                     "./mixer(main+0x2a)[0x4005d6]\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_string_equal(frame(r.traces[0], CS_ROLE_CRASHED, 0)->function, "main");
+    cs_results_dispose(&r);
+}
+
 /* ---- node -------------------------------------------------------------- */
 
 static void test_node(void **state)
@@ -505,6 +718,45 @@ static void test_node(void **state)
     assert_int_equal(t->threads[0].n_frames, 2);
     assert_frame(frame(t, CS_ROLE_CRASHED, 1), "syncInvoices",
                  "/tmp/crashsift-node/async_reject.js", 19, 5);
+    cs_results_dispose(&r);
+}
+
+/* Node errors behind a logger's prefix, and frames damaged by pasting. */
+static void test_node_pasted_layouts(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text(
+        "prefixed.log",
+        "[3/4/2024, 9:01:02 AM] RangeError: Invalid array length\n"
+        "    at Grid.resize (/opt/grid/lib/grid.js:40:11)\n"
+        "(node:4242) UnhandledPromiseRejectionWarning: TypeError: x is not a function\n"
+        "    at poll (/opt/grid/lib/poll.js:7:3)\n"
+        "[3/4/2024, 9:01:03 AM] Error: not followed by a frame\n"
+        "ok\n",
+        &r);
+    assert_int_equal(r.n_traces, 2);
+    assert_string_equal(r.traces[0]->headline, "RangeError: Invalid array length");
+    assert_frame(frame(r.traces[0], CS_ROLE_CRASHED, 0), "Grid.resize", "/opt/grid/lib/grid.js", 40,
+                 11);
+    assert_string_equal(r.traces[1]->headline, "TypeError: x is not a function");
+    assert_string_equal(r.traces[1]->threads[0].name, "TypeError");
+    cs_results_dispose(&r);
+
+    /* Frames that lost their indentation, quoted with blank lines between. */
+    cs_t_triage_text(
+        "quoted.log",
+        "TypeError: Cannot read properties of null (reading 'id')\n"
+        "> at render (file:///srv/ui/view.mjs:12:20)\n"
+        "\n"
+        "> at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n"
+        "at async main (/srv/ui/main.js:3:1)\n",
+        &r);
+    assert_int_equal(r.n_traces, 1);
+    cs_trace *t = r.traces[0];
+    assert_int_equal(t->threads[0].n_frames, 3);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 0), "render", "file:///srv/ui/view.mjs", 12, 20);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 2), "main", "/srv/ui/main.js", 3, 1);
     cs_results_dispose(&r);
 }
 
@@ -634,15 +886,20 @@ int main(void)
         cmocka_unit_test(test_python_deep_keeps_innermost),
         cmocka_unit_test(test_java_caused_by),
         cmocka_unit_test(test_java_suppressed_and_modules),
+        cmocka_unit_test(test_java_pasted_layouts),
         cmocka_unit_test(test_gdb_bt),
         cmocka_unit_test(test_gdb_thread_apply_all),
         cmocka_unit_test(test_gdb_after_assert),
+        cmocka_unit_test(test_gdb_stop_without_bt),
         cmocka_unit_test(test_gdb_satyr_crash_thread),
         cmocka_unit_test(test_gdb_satyr_shapes),
         cmocka_unit_test(test_rust),
         cmocka_unit_test(test_rust_corpus_old_format),
+        cmocka_unit_test(test_rust_old_and_damaged),
         cmocka_unit_test(test_native),
+        cmocka_unit_test(test_native_glibc_backtrace),
         cmocka_unit_test(test_node),
+        cmocka_unit_test(test_node_pasted_layouts),
         cmocka_unit_test(test_corpus_python_java_js),
         cmocka_unit_test(test_lookalikes),
     };

@@ -15,6 +15,10 @@
  *   "    at file.c:12" / "    from lib.so" may stand on a line of their own.
  *   bt full: indented "name = value" lines, "No locals.",
  *   "No symbol table info available."; "Backtrace stopped: ...".
+ * A stop without a bt: the frame gdb prints under the signal line is the
+ * trace ("0x.. in func (args)", wrapped "    at file.c:12", or "func (args)
+ * at file.c:12" when it stopped on a line). A "..." line inside a bt is the
+ * reporter's elision: the frames go on after it.
  * Frames without a "Thread N" header (a plain "bt", or the frame gdb prints
  * under the signal line) are threads without a number. When numbered threads
  * follow, those are duplicates of the current thread and only help to find
@@ -302,6 +306,20 @@ static bool head_line(const char *p, size_t n)
            (p[n - 1] == ')' || cs_memmem(p, n, ") at ", 5) || cs_memmem(p, n, ") from ", 7));
 }
 
+/* The frame gdb prints where it stopped: "0x.. in func (args)" or, at a
+ * source line, "func (args) at file:line". */
+static bool stop_frame(const char *p, size_t n)
+{
+    if (cs_starts_with(p, n, "0x")) {
+        size_t i = 2;
+        while (i < n && cs_xis_hex(p[i]))
+            i++;
+        return i > 2 && cs_starts_with(p + i, n - i, " in ");
+    }
+    if (!(p[0] == '_' || ((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))) return false;
+    return cs_memmem(p, n, ") at ", 5) || cs_memmem(p, n, ") from ", 7);
+}
+
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
 {
     st *s = state;
@@ -349,6 +367,11 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         return CS_X_MORE;
     } else if (s->phase == BODY) {
         if (ind > 0) return CS_X_MORE; /* bt full locals, "in file" source notes */
+        if (cs_starts_with(p, n, "...")) {
+            if (cur(s)) cur(s)->elided = true;
+            s->t->line_end = l->no;
+            return CS_X_MORE;
+        }
         if (cs_starts_with(p, n, "No locals.") || cs_starts_with(p, n, "No symbol table info") ||
             cs_starts_with(p, n, "Backtrace stopped:") ||
             cs_starts_with(p, n, "(More stack frames") || cs_starts_with(p, n, "(gdb) ")) {
@@ -365,6 +388,12 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         return CS_X_REJECT;
     } else if (++s->head_lines > MAX_HEAD_LINES || !head_line(p, n)) {
         return CS_X_REJECT;
+    } else if (s->t->n_threads == 0 && stop_frame(p, n)) {
+        s->flen = 0;
+        s->flines = 1;
+        s->fno = 0;
+        append_frame(s, p, n, false);
+        s->pending = true;
     }
     s->t->line_end = l->no;
     return CS_X_MORE;

@@ -26,16 +26,30 @@
  * failures are named. A JUnit body of Ginkgo's report holds the failure
  * alone ("[FAILED] msg" ... "In [It] at: file:line"), read the same way.
  *
+ * Ginkgo v1 prints a failed spec as one block, the failure's site last:
+ *   • Failure [0.002 seconds]                also "• Panic", "• Failure in
+ *   Queue                                    Spec Setup (BeforeEach)", and
+ *   /path/queue_test.go:10                   without the bullet for a suite
+ *     counts its items [It]                  node ("Failure [1800 seconds]"
+ *     /path/queue_test.go:31                 then "[BeforeSuite] BeforeSuite")
+ *   <blank>                                  the containers and the spec,
+ *     Expected                               each a text and its location;
+ *         <int>: 1                           then the message,
+ *     to equal 2
+ *   <blank>
+ *     /path/queue_test.go:35                 and where it failed
+ *
  * A spec's name is what Ginkgo's JUnit report calls it: the node type in
  * front of the container texts ("[It] Queue after a wrap counts its
  * items"), so a job log and its JUnit file are copies of one run. */
+#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
 #include "extract.h"
 
-static cs_regex *re_result, *re_at, *re_sum_entry, *re_sum_head;
+static cs_regex *re_result, *re_at, *re_sum_entry, *re_sum_head, *re_v1_result, *re_v1_loc;
 
 static const cs_xpattern patterns[] = {
     /* "• [FAILED] [0.001 seconds]", "• [0.000 seconds]", "S [SKIPPED] [...]" */
@@ -43,6 +57,9 @@ static const cs_xpattern patterns[] = {
     {&re_at, "^\\s*In \\[[A-Za-z]+\\] at: (\\S+?):(\\d+)(?: @ .*)?$"},
     {&re_sum_entry, "^\\s+\\[(?:FAIL|PANICKED!|TIMEDOUT|INTERRUPTED|ABORTED)\\] (.+?)\\s*$"},
     {&re_sum_head, "^Summarizing \\d+ Failures?:\\s*$"},
+    {&re_v1_result, "^(?:\xe2\x80\xa2 )?(?:Failure|Panic|Timeout)(?: in Spec (?:Setup|Teardown) "
+                    "\\([A-Za-z]+\\))? \\[[0-9.]+ seconds\\]\\s*$"},
+    {&re_v1_loc, "^\\s*(\\S+?\\.go):(\\d+)\\s*$"},
     {0},
 };
 
@@ -50,7 +67,7 @@ static const cs_xpattern patterns[] = {
 #define MAX_BLOCK_LINES 400
 #define MAX_HEADLINE 160
 
-enum { HEADER, RESULT_NAME, FAILURE, SKIP_BLOCK, SUMMARY, BODY };
+enum { HEADER, RESULT_NAME, FAILURE, SKIP_BLOCK, SUMMARY, BODY, V1_NAME, V1_MESSAGE };
 
 typedef struct st {
     int phase;
@@ -138,6 +155,12 @@ static bool result_line(const cs_xline *l, cs_outcome *o)
 
 static int feed_failure(st *s, const cs_xline *l);
 
+static bool v1_result_line(const cs_xline *l)
+{
+    return l->len > 16 && cs_memmem(l->ptr, l->len, " seconds]", 9) &&
+           cs_regex_match(re_v1_result, l->ptr, l->len, NULL);
+}
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
@@ -145,6 +168,11 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t ind = cs_xindent(p, n);
     cs_outcome o;
     if (p[0] == '-' && is_separator(l)) return new_state(HEADER);
+    if (ind == 0 && (p[0] == '\xe2' || p[0] == 'F') && v1_result_line(l)) {
+        st *s = new_state(V1_NAME);
+        s->t = new_failure(x, l->no, NULL, false);
+        return s;
+    }
     if (ind == 0 && (p[0] == '\xe2' || p[0] == 'S' || p[0] == 'P') && result_line(l, &o)) {
         st *s = new_state(RESULT_NAME);
         s->out = o;
@@ -267,6 +295,61 @@ static int feed_failure(st *s, const cs_xline *l)
     return CS_X_MORE;
 }
 
+/* v1 ends the spec's text with its node type: "Cart totals its lines
+ * [It]" -> "[It] Cart totals its lines", as v2 and the JUnit report say. */
+static char *v1_spec_name(const char *text)
+{
+    size_t n = strlen(text);
+    const char *lb = n > 3 && text[n - 1] == ']' ? memrchr(text, '[', n) : NULL;
+    if (!lb || lb == text || lb[-1] != ' ') return spec_name(text, n);
+    return cs_xasprintf("%s %.*s", lb, (int)(lb - 1 - text), text);
+}
+
+/* Ginkgo v1's block: the node texts up to the first blank line (each
+ * followed by its location), then the message up to a line that is only a
+ * location, the failure's site. */
+static int feed_v1(st *s, cs_xctx *x, const cs_xline *l)
+{
+    size_t ind = cs_xindent(l->ptr, l->len);
+    const char *p = l->ptr + ind;
+    size_t n = l->len - ind;
+    cs_match m;
+    if (is_separator(l) || ++s->lines > MAX_BLOCK_LINES) return CS_X_REJECT;
+    bool loc = n && cs_regex_match(re_v1_loc, l->ptr, l->len, &m);
+    if (s->phase == V1_NAME) {
+        if (!n) {
+            if (!s->text) return CS_X_REJECT; /* not v1's block after all */
+            s->t->test = v1_spec_name(s->text);
+            cs_xctx_outcome(x, NULL, s->t->test, CS_OUT_FAIL, s->t->line_start);
+            s->phase = V1_MESSAGE;
+        } else if (loc) {
+            /* The spec's own location, until the failure's site is read. */
+            if (s->text) set_site(s->t, &m);
+        } else {
+            char *t = s->text ? cs_xasprintf("%s %.*s", s->text, (int)n, p) : cs_xstrndup(p, n);
+            free(s->text);
+            s->text = t;
+        }
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    if (!n) return CS_X_MORE;
+    if (loc) {
+        set_site(s->t, &m);
+        s->t->line_end = l->no;
+        return CS_X_DONE;
+    }
+    if (!s->t->headline)
+        s->t->headline = cs_xstrndup(p, n);
+    else if (strlen(s->t->headline) < MAX_HEADLINE) {
+        char *h = cs_xasprintf("%s %.*s", s->t->headline, (int)n, p);
+        free(s->t->headline);
+        s->t->headline = h;
+    }
+    s->t->line_end = l->no;
+    return CS_X_MORE;
+}
+
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
 {
     st *s = state;
@@ -278,6 +361,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
          * text kept here. Anything else (the spec's output, a progress
          * line) ends the header: the result is read on its own. */
         if (s->lines < 2 && result_line(l, &o)) return CS_X_REJECT;
+        if (s->lines == 0 && v1_result_line(l)) return CS_X_REJECT;
         if (s->lines == 0 && l->len && cs_xindent(l->ptr, l->len) == 0) {
             s->text = cs_xstrndup(l->ptr, l->len);
             s->lines++;
@@ -312,6 +396,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     case FAILURE:
     case BODY:
         return feed_failure(s, l);
+    case V1_NAME:
+    case V1_MESSAGE:
+        return feed_v1(s, x, l);
     case SKIP_BLOCK:
         if (is_separator(l) || ++s->lines > MAX_BLOCK_LINES ||
             cs_starts_with(l->ptr, l->len, "Summarizing ") ||
@@ -358,6 +445,11 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
 static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
+    if (s->t && !s->t->test) {
+        /* A v1 result line with no spec under it. */
+        cs_trace_free(s->t);
+        s->t = NULL;
+    }
     if (s->t) {
         if (!s->t->headline) {
             /* A block cut before its message (a killed run): the spec did
@@ -374,7 +466,7 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_ginkgo = {
     .name = "ginkgo",
     .patterns = patterns,
-    .first_chars = "-\xe2SP[",
+    .first_chars = "-\xe2SP[F",
     .start = start,
     .feed = feed,
     .finish = finish,

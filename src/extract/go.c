@@ -9,7 +9,13 @@
  *   created by FUNC [in goroutine N]  \tFILE:LINE +0xOFF
  *   ...additional frames elided...  \tgoroutine running on other thread; stack unavailable
  * Every fatal error dumps all goroutines; panics only the panicking one
- * unless GOTRACEBACK says more. */
+ * unless GOTRACEBACK says more.
+ * Pasted and logged dumps are read too: a goroutine header that lost its
+ * colon, a dump whose header lines are gone (it starts at a frame:
+ * "pkg.F(0x1, ...)" then its file line; only a frame that prints arguments,
+ * or that names an import path, main or runtime, starts one), and a last
+ * frame line cut inside its arguments (an excerpt's end, journalctl's '>'
+ * at the terminal width). */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +24,30 @@
 #include "go.h"
 
 static cs_regex *re_header, *re_goroutine, *re_file, *re_signal, *re_created, *re_running_test,
-    *re_testfunc, *re_tail;
+    *re_testfunc, *re_tail, *re_headless, *re_cut_func, *re_after_test;
 
 static const cs_xpattern patterns[] = {
     {&re_header, "^\\s*(panic: |fatal error: |SIG[A-Z]+: [a-z])"},
-    {&re_goroutine, "^\\s*goroutine (\\d+)(?: [a-z]+=\\S+)* \\[([^\\]]*)\\]:\\s*$"},
-    /* Old tracebacks end file lines in "fp=0x.. sp=0x.." without pc=. */
-    {&re_file, "^\\s*(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+"
-               "(?: pc=0x([0-9a-f]+))?)?\\s*$"},
+    {&re_goroutine, "^\\s*goroutine (\\d+)(?: [a-z]+=\\S+)* \\[([^\\]]*)\\]:?\\s*$"},
+    /* Old tracebacks end file lines in "fp=0x.. sp=0x.." without pc=; a
+     * web page may pad the blank between them. */
+    {&re_file, "^\\s*(.+?):(\\d+)(?: \\+0x([0-9a-f]+))?(?: fp=0x[0-9a-f]+\\s+sp=0x[0-9a-f]+"
+               "(?:\\s+pc=0x([0-9a-f]+))?)?\\s*$"},
     {&re_signal, "^\\s*\\[signal ([A-Z0-9]+: [^\\]]*?)(?: code=|\\])"},
-    {&re_created, "^\\s*created by (\\S+?)(?: in goroutine (\\d+))?\\s*$"},
+    /* [^\\s], not \\S: PCRE2 10.42's JIT fails \\S on a multi-byte character
+     * under PCRE2_MATCH_INVALID_UTF ("created by main.func\u00b7001"). */
+    {&re_created, "^\\s*created by ([^\\s]+?)(?: in goroutine (\\d+))?\\s*$"},
     {&re_running_test, "^\\s+(Test\\S*|Benchmark\\S*|Fuzz\\S*|Example\\S*) \\("},
     {&re_testfunc, "\\.((?:Test|Benchmark|Fuzz|Example)[A-Za-z0-9_]*)(?:\\.func\\d+[.0-9]*)?$"},
     {&re_tail, "^(?:exit status \\d+|FAIL\\b|ok\\s|--- |=== |PASS$|SUCCESS|make: )"},
+    /* A frame that may start a dump without its headers: "pkg.F(0x1, {..})",
+     * "github.com/x/y.(*T).M()", "main.main()", "runtime.throw(...)". */
+    {&re_headless, "^(?:(?:[\\w.~-]+/)+[\\w.~-]+|[a-z]\\w*)\\.(?:\\(\\*?[^()\\s]+\\)\\.)?[^()\\s]+"
+                   "\\((?:(?:0x[0-9a-f]+\\??|\\{[^()]*\\}|\\.\\.\\.|\\d+)(?:, )?)+\\)$"},
+    /* "panic: Log in goroutine after TestX has completed: msg" names its test. */
+    {&re_after_test, "^panic: (?:Log|Fail) in goroutine after (\\S+) has completed"},
+    /* A frame line cut inside its argument list. */
+    {&re_cut_func, "^\\s*([^\\s()]+?(?:\\(\\*?[^\\s()]+\\)\\.[^\\s()]+)?)\\([0-9a-fx{}.,? ]*>?$"},
     {0},
 };
 
@@ -106,6 +123,8 @@ typedef struct st {
     bool drop_file;   /* the file line wanted is of a dropped frame */
     bool has_crashed; /* the first goroutine (the crashed one) is in */
     bool gave_up;     /* the header was followed by another format's report */
+    bool after_file;  /* the last line was a file line */
+    bool headless;    /* started at a frame: needs a second one */
     char *running_test;
 } st;
 
@@ -151,9 +170,49 @@ static void add_runtime_stack(st *s)
     s->phase = DUMP;
 }
 
+/* Is p[0..n) a frame that may open a dump without headers? */
+static bool headless_frame(const char *p, size_t n)
+{
+    if (n < 5 || p[n - 1] != ')' || p[0] < 'a' || p[0] > 'z' || !memchr(p, '.', n)) return false;
+    if (cs_regex_match(re_headless, p, n, NULL)) return true;
+    /* No arguments (Go 1.17+ prints none for some frames): only a name no
+     * other language spells so. */
+    return n > 2 && p[n - 2] == '(' && !memchr(p, ' ', n) &&
+           (memchr(p, '/', n) || cs_starts_with(p, n, "main.") || cs_starts_with(p, n, "runtime."));
+}
+
+static void *start_headless(cs_xctx *x, const cs_xline *l)
+{
+    cs_frame tmp = {0};
+    if (!cs_go_parse_func(l->ptr, l->len, &tmp)) return NULL;
+    st *s = cs_xcalloc(1, sizeof *s);
+    /* runtime.throw / runtime.fatal* on top: a fatal error's dump. */
+    bool fatal = cs_starts_with(tmp.function, strlen(tmp.function), "runtime.throw") ||
+                 cs_starts_with(tmp.function, strlen(tmp.function), "runtime.fatal") ||
+                 cs_starts_with(tmp.function, strlen(tmp.function), "internal/runtime/maps.fatal");
+    s->t = cs_trace_new(fatal ? CS_TK_GO_FATAL : CS_TK_GO_PANIC, cs_xctx_source(x), l->no);
+    s->t->line_end = l->no;
+    s->t->headline = cs_xstrdup("goroutine dump");
+    cs_thread *th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
+    s->cur = th ? (long)(th - s->t->threads) : -1;
+    s->has_crashed = true;
+    s->headless = true;
+    s->phase = DUMP;
+    cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+    if (th) th->name = cs_xstrdup("goroutine");
+    if (f)
+        *f = tmp;
+    else
+        cs_frame_dispose(&tmp);
+    s->want_file = true;
+    s->drop_file = f == NULL;
+    return s;
+}
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     cs_match m;
+    if (headless_frame(l->ptr, l->len)) return start_headless(x, l);
     bool header = cs_regex_match(re_header, l->ptr, l->len, &m);
     bool dump = !header && cs_regex_match(re_goroutine, l->ptr, l->len, &m);
     if (!header && !dump) return NULL;
@@ -272,8 +331,21 @@ static int feed_dump(st *s, const cs_xline *l)
         if (th && s->want_file && th->n_frames && !s->drop_file) f = &th->frames[th->n_frames - 1];
         if (th && s->want_created_file) f = th->created_by;
         s->want_file = s->want_created_file = false;
-        if (f && cs_go_parse_fileline(p, n, f)) return CS_X_MORE;
+        if (f && cs_go_parse_fileline(p, n, f)) {
+            s->after_file = true;
+            return CS_X_MORE;
+        }
         if (!f) return CS_X_MORE;
+    }
+    /* A file line wrapped at a fixed width inside its trailing hex
+     * ("sp=0xc8260edd9" / "8"): the rest stands alone on the next line. */
+    bool after_file = s->after_file;
+    s->after_file = false;
+    if (after_file && n <= 16) {
+        size_t i = 0;
+        while (i < n && (cs_xis_hex(p[i]) || p[i] == 'x'))
+            i++;
+        if (i == n) return CS_X_MORE;
     }
     const char *q = p;
     size_t qn = n;
@@ -327,6 +399,14 @@ static int feed_dump(st *s, const cs_xline *l)
         s->drop_file = f == NULL;
         return CS_X_MORE;
     }
+    /* A frame line cut inside its arguments: its name is whole. */
+    if (!s->want_file && cs_regex_match(re_cut_func, p, n, &m) && memchr(p, '.', n)) {
+        cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+        if (f) f->function = cs_match_dup(&m, 1);
+        s->want_file = true;
+        s->drop_file = f == NULL;
+        return CS_X_MORE;
+    }
     /* Register dumps after GOTRACEBACK=crash ("rax    0x0") and anything
      * else end the trace. */
     return CS_X_REJECT;
@@ -354,7 +434,13 @@ static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
     cs_trace *t = s->t;
-    if (!has_frames(t)) {
+    /* A headless dump needs two frames with their file lines: fewer is a
+     * log line quoting a call. */
+    size_t placed = 0;
+    if (s->headless && t->n_threads)
+        for (size_t k = 0; k < t->threads[0].n_frames; k++)
+            placed += t->threads[0].frames[k].file != NULL;
+    if (!has_frames(t) || (s->headless && placed < 2)) {
         /* "panic: x" with no goroutine is prose quoting a panic, or a
          * GOTRACEBACK=none run: nothing to group on either way. */
         if (s->gave_up && t->headline)
@@ -362,12 +448,16 @@ static void finish(void *state, cs_xctx *x, bool eof)
         cs_trace_free(t);
     } else {
         if (eof && s->want_file) t->truncated = true;
+        cs_match m;
         if (s->running_test) {
             t->test = s->running_test;
             s->running_test = NULL;
         } else {
             cs_go_test_from_frames(t);
         }
+        if (!t->test && t->headline &&
+            cs_regex_match(re_after_test, t->headline, strlen(t->headline), &m))
+            t->test = cs_match_dup(&m, 1);
         cs_xctx_emit(x, t);
     }
     free(s->running_test);
@@ -377,7 +467,8 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_go = {
     .name = "go",
     .patterns = patterns,
-    .first_chars = "pfSg",
+    /* Headless dumps start at a frame: any lower-case package name. */
+    .first_chars = "abcdefghijklmnopqrstuvwxyzS",
     .start = start,
     .feed = feed,
     .finish = finish,

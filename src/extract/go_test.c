@@ -19,25 +19,31 @@
  *           Error:        An error is expected   the message
  *           Test:         TestX                  Messages: the user's text
  * The first block of a failing run is its occurrence, site and message
- * from the block. */
+ * from the block.
+ * testify prints its block only for a failed assertion, so a block is a
+ * failure without a FAIL line where none can come: in a paste with no
+ * "=== RUN" context (the test is the block's "Test:" line). Go 1.14 prefixed each
+ * message with its test: "    TestX: x_test.go:21: msg". */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
 #include "go.h"
 
-static cs_regex *re_fail, *re_msg, *re_gts_fail, *re_tfy_trace, *re_tfy_error;
+static cs_regex *re_fail, *re_msg, *re_gts_fail, *re_tfy_trace, *re_tfy_error, *re_tfy_test;
 
 static const cs_xpattern patterns[] = {
     /* "(0.00s)"; Go before 1.6 wrote "(0.02 seconds)" */
     {&re_fail, "^(\\s*)--- FAIL: (\\S+)(?: \\([0-9.]+ ?s(?:econds)?\\))?\\s*$"},
     /* gotestsum's summary: "=== FAIL: pkg TestX (0.00s)", "(re-run 1)" */
     {&re_gts_fail, "^=== FAIL: (\\S+) (\\S+)(?: \\(re-run \\d+\\))? \\([0-9.]+s\\)\\s*$"},
-    {&re_msg, "^\\s+([^\\s:]+\\.go):(\\d+): (.*)$"},
+    {&re_msg,
+     "^\\s+(?:(?:Test|Benchmark|Fuzz|Example)[^\\s:]*: )?([^\\s:]+\\.go):(\\d+):(?: (.*))?$"},
     /* testify's block: "\tError Trace:\t/abs/x_test.go:21" (then more
      * callers, one per line), "\tError:      \tmsg", "Test:", "Messages:" */
     {&re_tfy_trace, "^\\s+Error Trace:\\s+(\\S+?\\.go):(\\d+)\\s*$"},
     {&re_tfy_error, "^\\s+Error:\\s+(.*?)\\s*$"},
+    {&re_tfy_test, "^\\s+Test:\\s+(\\S+)\\s*$"},
     {0},
 };
 
@@ -48,6 +54,7 @@ typedef struct st {
     /* testify: the first block's Error Trace and Error lines name the site
      * and the message (its "x_test.go:21:" line has an empty message). */
     bool tfy_trace, tfy_error;
+    bool untested; /* no test was running: only a testify block makes it one */
 } st;
 
 static void add_assertion(cs_trace *t, const cs_match *m)
@@ -60,6 +67,7 @@ static void add_assertion(cs_trace *t, const cs_match *m)
         f->line = (int)cs_match_num(m, 2, 0);
     }
     t->headline = cs_match_dup(m, 3);
+    if (!t->headline) t->headline = cs_xstrdup("");
 }
 
 /* A testify "Error Trace:" line: the assertion site, for a failure that
@@ -104,8 +112,9 @@ static void *start_message(cs_xctx *x, const cs_xline *l)
     st *s = cs_xcalloc(1, sizeof *s);
     s->indent = cs_xindent(l->ptr, l->len);
     s->t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
-    s->t->test = cs_xstrdup(cs_xctx_test(x));
-    s->t->tentative = true;
+    s->t->test = cs_xctx_test(x) ? cs_xstrdup(cs_xctx_test(x)) : NULL;
+    s->untested = !s->t->test;
+    s->t->tentative = !s->untested;
     add_assertion(s->t, &m);
     s->has_msg = true;
     return s;
@@ -141,14 +150,15 @@ static void *start(cs_xctx *x, const cs_xline *l)
         return s;
     }
     /* Cheap checks first: this probe sees every indented line. */
-    if (ind >= 4 && cs_xctx_test(x) && cs_memmem(l->ptr + ind, l->len - ind, ".go:", 4)) {
+    if (ind >= 2 && cs_memmem(l->ptr + ind, l->len - ind, ".go:", 4)) {
         if (cs_starts_with(l->ptr + ind, l->len - ind, "Error Trace:")) {
             /* A testify block with no "x_test.go:NN:" line above it. */
             st *s = cs_xcalloc(1, sizeof *s);
             s->indent = ind > 4 ? ind - 4 : 0;
             s->t = cs_trace_new(CS_TK_TEST_FAILURE, cs_xctx_source(x), l->no);
-            s->t->test = cs_xstrdup(cs_xctx_test(x));
-            s->t->tentative = true;
+            s->t->test = cs_xctx_test(x) ? cs_xstrdup(cs_xctx_test(x)) : NULL;
+            s->untested = !s->t->test;
+            s->t->tentative = !s->untested;
             if (testify_line(s, l)) return s;
             cs_trace_free(s->t);
             free(s);
@@ -164,7 +174,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     st *s = state;
     (void)x;
     size_t ind = cs_xindent(l->ptr, l->len);
-    if (ind == l->len) return CS_X_REJECT; /* a blank line ends the block */
+    /* A blank line ends the block; testify indents the empty lines of its
+     * own (a diff's first line). */
+    if (ind == l->len) return s->tfy_trace && ind > s->indent ? CS_X_MORE : CS_X_REJECT;
     if (ind <= s->indent) return CS_X_REJECT;
     const char *p = l->ptr + ind;
     size_t n = l->len - ind;
@@ -172,6 +184,9 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     cs_match m;
     if (!s->tfy_error && testify_line(s, l)) {
         /* the block's site or message */
+    } else if (s->untested && s->tfy_trace && !s->t->test && cs_starts_with(p, n, "Test:") &&
+               cs_regex_match(re_tfy_test, l->ptr, l->len, &m)) {
+        s->t->test = cs_match_dup(&m, 1);
     } else if (!s->has_msg && cs_regex_match(re_msg, l->ptr, l->len, &m)) {
         add_assertion(s->t, &m);
         s->has_msg = true;
@@ -187,7 +202,10 @@ static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
     (void)eof;
-    if (s->has_msg)
+    /* Without a running test only testify's block proves a failure. A
+     * running test's block stays tentative even when the member ends in
+     * it: a cut log counts only the failures it shows (issue #21). */
+    if (s->has_msg && (!s->untested || s->tfy_trace))
         cs_xctx_emit(x, s->t);
     else
         cs_trace_free(s->t);

@@ -9,6 +9,11 @@
  *     what():  msg
  *   bash: line 1: 1234 Segmentation fault      (core dumped) ./prog
  *   Segmentation fault (core dumped)                   Aborted (core dumped)
+ *   *** Error in `./prog': free(): invalid pointer: 0x0000000001a2b010 ***
+ *   ======= Backtrace: =========                       glibc < 2.26 malloc
+ *   /lib/x86_64-linux-gnu/libc.so.6(+0x777e5)[0x7f..]   checks and backtrace_
+ *   ./prog(main+0x2a)[0x4005d6]   ./prog[0x400499]      symbols_fd() output
+ *   ======= Memory map: ========                       then /proc/self/maps
  * These carry few or no frames: a trace may be only a headline, so only
  * these exact, anchored forms start one. The shell's line right after the
  * message belongs to the same crash. Every line is probed (no first
@@ -20,7 +25,11 @@
 #include "../base/util.h"
 #include "extract.h"
 
-static cs_regex *re_assert, *re_fortify, *re_malloc, *re_terminate, *re_what, *re_shell;
+static cs_regex *re_assert, *re_fortify, *re_malloc, *re_terminate, *re_what, *re_shell,
+    *re_glibc_error, *re_bt_frame, *re_map_line;
+
+#define BACKTRACE_HEADER "======= Backtrace: ========="
+#define MEMORY_MAP_HEADER "======= Memory map: ========"
 
 static const cs_xpattern patterns[] = {
     {&re_assert, "^(\\S+): (\\S+?):(\\d+): (.+?): (Assertion `.*' failed\\.)$"},
@@ -37,13 +46,21 @@ static const cs_xpattern patterns[] = {
                 "(Segmentation fault|Aborted|Bus error|Illegal instruction|"
                 "Floating point exception|Trace/breakpoint trap|Killed)"
                 "( +\\(core dumped\\))?(?: +(\\S.*))?$"},
+    {&re_glibc_error, "^\\*\\*\\* Error in [`'](.*)': (.+?)(?:: 0x[0-9a-f]+)? \\*\\*\\*$"},
+    /* backtrace_symbols: "module(symbol+0xoff)[0xaddr]", "module(+0xoff)[..]",
+     * "module[0xaddr]", "[0xaddr]". */
+    {&re_bt_frame, "^(\\S*?)(?:\\(([^()+\\s]*)(?:\\+0x([0-9a-f]+))?\\))?\\[0x([0-9a-f]+)\\]$"},
+    {&re_map_line, "^[0-9a-f]+-[0-9a-f]+ [-r][-w][-x][-sp] [0-9a-f]+ "},
     {0},
 };
+
+enum { GLIBC_NONE, GLIBC_HEADER, GLIBC_FRAMES, GLIBC_MAP };
 
 typedef struct st {
     cs_trace *t;
     bool shell;     /* the shell's report was seen: nothing follows */
     bool want_what; /* terminate: its what() line may follow */
+    int glibc;      /* where in glibc's abort report */
 } st;
 
 static bool is_signal_word(const char *p, size_t n)
@@ -83,6 +100,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (n < 7 || p[0] == ' ' || p[0] == '\t') return NULL;
     cs_trace *t = NULL;
     st *s;
+    int glibc = GLIBC_NONE;
     if (cs_memmem(p, n, "Assertion `", 11) && cs_regex_match(re_assert, p, n, &m)) {
         t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
         t->headline = cs_match_dup(&m, 5);
@@ -130,12 +148,68 @@ static void *start(cs_xctx *x, const cs_xline *l)
         s->shell = true;
         t->line_end = l->no;
         return s;
+    } else if (p[0] == '*' && cs_starts_with(p, n, "*** Error in ") &&
+               cs_regex_match(re_glibc_error, p, n, &m)) {
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        t->headline = cs_match_dup(&m, 2);
+        crashed(t)->name = cs_match_dup(&m, 1);
+        glibc = GLIBC_HEADER;
+    } else if (p[0] == '=' && cs_starts_with(p, n, BACKTRACE_HEADER)) {
+        /* The excerpt starts below the "*** Error in" line. */
+        t = cs_trace_new(CS_TK_NATIVE, cs_xctx_source(x), l->no);
+        t->headline = cs_xstrdup("glibc backtrace");
+        glibc = GLIBC_FRAMES;
     }
     if (!t) return NULL;
     t->line_end = l->no;
     s = cs_xcalloc(1, sizeof *s);
     s->t = t;
+    s->glibc = glibc;
     return s;
+}
+
+static void add_bt_frame(st *s, const cs_match *m)
+{
+    cs_thread *th = crashed(s->t);
+    cs_frame *f = th ? cs_thread_add_frame(th) : NULL;
+    if (!f) return;
+    const char *g;
+    size_t gn;
+    if (cs_match_group(m, 1, &g, &gn) && gn) f->module = cs_xstrndup(g, gn);
+    bool sym = cs_match_group(m, 2, &g, &gn) && gn;
+    if (sym) f->function = cs_xstrndup(g, gn);
+    /* "(+0x7eb96)": an offset in the module; "(f+0x15)" is one in f. */
+    if (!sym && cs_match_group(m, 3, &g, &gn) && gn) {
+        f->offset = cs_xhex(g, gn);
+        f->has_offset = true;
+    }
+    cs_match_group(m, 4, &g, &gn);
+    f->pc = cs_xhex(g, gn);
+    f->has_pc = true;
+    /* backtrace() returns return addresses, its own caller's first. */
+    f->pc_is_return = th->n_frames > 1;
+}
+
+/* glibc's report after its "*** Error in" line: the backtrace, then the
+ * memory map; both blocks optional (glibc prints them only to a tty). */
+static int feed_glibc(st *s, const cs_xline *l)
+{
+    const char *p = l->ptr;
+    size_t n = l->len;
+    cs_match m;
+    if (s->glibc == GLIBC_HEADER) {
+        if (!cs_starts_with(p, n, BACKTRACE_HEADER)) return CS_X_REJECT;
+        s->glibc = GLIBC_FRAMES;
+    } else if (cs_starts_with(p, n, MEMORY_MAP_HEADER)) {
+        s->glibc = GLIBC_MAP;
+    } else if (s->glibc == GLIBC_FRAMES && n && p[n - 1] == ']' &&
+               cs_regex_match(re_bt_frame, p, n, &m)) {
+        add_bt_frame(s, &m);
+    } else if (s->glibc != GLIBC_MAP || !cs_regex_match(re_map_line, p, n, NULL)) {
+        return CS_X_REJECT;
+    }
+    s->t->line_end = l->no;
+    return CS_X_MORE;
 }
 
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
@@ -143,6 +217,11 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     st *s = state;
     (void)x;
     cs_match m;
+    if (s->glibc) {
+        int r = feed_glibc(s, l);
+        if (r != CS_X_REJECT) return r;
+        s->glibc = GLIBC_NONE; /* the shell's line may follow */
+    }
     if (s->want_what && cs_regex_match(re_what, l->ptr, l->len, &m)) {
         s->want_what = false;
         const char *g;

@@ -12,25 +12,37 @@
  *       at async fn (...)   at new Foo (...)   at Array.map (<anonymous>)
  *       at f (file.js:1:2) {              then an object dump up to "}"
  * A bare error line is a trace only when frames follow (an error line that
- * ends with ':' may have message lines first). */
+ * ends with ':' may have message lines first).
+ * Loggers and pastes change the layout, and these are read too: an error
+ * line behind a logger's prefix ("[12/29/2021, 3:22:05 PM] TypeError: x",
+ * "(node:123) UnhandledPromiseRejectionWarning: TypeError: x", "Stack: "),
+ * which must be followed at once by a frame; frames that lost their
+ * indentation or became markdown quotes ("> at f (x.js:1:2)"), and one
+ * blank line between frames (a console copy). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../base/util.h"
 #include "extract.h"
 
-static cs_regex *re_excerpt, *re_error, *re_at, *re_at_bare, *re_caret;
+static cs_regex *re_excerpt, *re_error, *re_error_in, *re_at, *re_at_bare, *re_caret;
 
 #define MAX_EXCERPT_LINES 4
 #define MAX_MESSAGE_LINES 20
 #define MAX_DUMP_LINES 64
+/* Blank lines in a row before or between frames. */
+#define MAX_BLANKS 1
 
 static const cs_xpattern patterns[] = {
     {&re_excerpt, "^((?:file://)?\\S+\\.(?:[cm]?js|[cm]?ts|jsx|tsx)):(\\d+)$"},
     {&re_error, "^(?:Uncaught )?((?:[A-Z][\\w$]*)?(?:Error|Exception|Rejection)(?: \\[[\\w-]+\\])?)"
                 "(?::(?: .*)?)?$"},
-    {&re_at, "^\\s+at (?:(async) )?(?:(new) )?(\\S.*?) \\((.*)\\)$"},
-    {&re_at_bare, "^\\s+at (?:(async) )?(\\S+:\\d+:\\d+|<anonymous>|native)$"},
+    /* The error type behind a prefix: the first word that ends in Error or
+     * Exception and ends the line or is followed by ": ". */
+    {&re_error_in, "(?<![\\w$.])((?:[A-Z][\\w$]*)?(?:Error|Exception)(?: \\[[\\w-]+\\])?)"
+                   "(?:: .*|:)?$"},
+    {&re_at, "^\\s*at (?:(async) )?(?:(new) )?(\\S.*?) \\((.*)\\)$"},
+    {&re_at_bare, "^\\s*at (?:(async) )?(\\S+:\\d+:\\d+|<anonymous>|native)$"},
     {&re_caret, "^\\s*\\^+\\s*$"},
     {0},
 };
@@ -43,6 +55,7 @@ typedef struct st {
     int lines;    /* lines of the current phase */
     bool caret;   /* excerpt: the caret line was seen */
     bool msg_ok;  /* the error line may be followed by message lines */
+    int blanks;   /* blank lines in a row */
     cs_frame loc; /* excerpt location */
 } st;
 
@@ -57,6 +70,34 @@ static bool error_line(const char *p, size_t n, cs_match *m)
     return cs_regex_match(re_error, p, n, m);
 }
 
+/* An error line behind a prefix; *at gets where the error type starts. */
+static bool error_inside(const char *p, size_t n, cs_match *m, size_t *at)
+{
+    if (!cs_memmem(p, n, "Error", 5) && !cs_memmem(p, n, "Exception", 9)) return false;
+    if (!cs_regex_match(re_error_in, p, n, m)) return false;
+    const char *g;
+    size_t gn;
+    cs_match_group(m, 1, &g, &gn);
+    *at = (size_t)(g - p);
+    return true;
+}
+
+/* Skips blanks and markdown quote markers ("> ", "> > "). */
+static void unquote(const char **p, size_t *n)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < *n && cs_xis_blank((*p)[i]))
+            i++;
+        if (i < *n && (*p)[i] == '>')
+            i++;
+        else
+            break;
+    }
+    *p += i;
+    *n -= i;
+}
+
 static void set_error(st *s, const cs_match *m, const char *p, size_t n)
 {
     cs_thread *th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
@@ -68,6 +109,18 @@ static void set_error(st *s, const cs_match *m, const char *p, size_t n)
     th->name = cs_match_dup(m, 1);
 }
 
+/* A new trace, pinned to the test running where it starts (a blank line
+ * inside a trace is read, so the next test's header may precede finish). */
+static st *new_state(cs_xctx *x, const cs_xline *l)
+{
+    st *s = cs_xcalloc(1, sizeof *s);
+    s->t = cs_trace_new(CS_TK_NODE, cs_xctx_source(x), l->no);
+    s->t->line_end = l->no;
+    const char *test = cs_xctx_test(x);
+    if (test) s->t->test = cs_xstrdup(test);
+    return s;
+}
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
@@ -76,19 +129,18 @@ static void *start(cs_xctx *x, const cs_xline *l)
     if (n < 5 || p[0] == ' ' || p[0] == '\t') return NULL;
     if (p[n - 1] >= '0' && p[n - 1] <= '9' && cs_memmem(p, n, "s:", 2) &&
         cs_regex_match(re_excerpt, p, n, &m)) {
-        st *s = cs_xcalloc(1, sizeof *s);
-        s->t = cs_trace_new(CS_TK_NODE, cs_xctx_source(x), l->no);
-        s->t->line_end = l->no;
+        st *s = new_state(x, l);
         s->loc.file = cs_match_dup(&m, 1);
         s->loc.line = (int)cs_match_num(&m, 2, 0);
         s->phase = EXCERPT;
         return s;
     }
-    if (!error_line(p, n, &m)) return NULL;
-    st *s = cs_xcalloc(1, sizeof *s);
-    s->t = cs_trace_new(CS_TK_NODE, cs_xctx_source(x), l->no);
-    s->t->line_end = l->no;
-    set_error(s, &m, p, n);
+    size_t at = 0;
+    if (!error_line(p, n, &m) && !error_inside(p, n, &m, &at)) return NULL;
+    st *s = new_state(x, l);
+    set_error(s, &m, p + at, n - at);
+    /* Behind a prefix, only a frame right after makes it an error. */
+    if (at) s->msg_ok = false;
     s->phase = MESSAGE;
     return s;
 }
@@ -148,11 +200,18 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         return n && p[0] == '}' ? CS_X_DONE : CS_X_MORE;
     }
     /* MESSAGE, FRAMES */
-    size_t fn = n;
-    bool dump = n > 2 && p[n - 1] == '{' && p[n - 2] == ' ';
-    if (dump) fn = n - 2;
-    if (!blank && cs_xindent(p, n) > 0 &&
-        cs_starts_with(p + cs_xindent(p, n), n - cs_xindent(p, n), "at ") && add_frame(s, p, fn)) {
+    const char *q = p;
+    size_t qn = n;
+    unquote(&q, &qn);
+    if (!qn) {
+        if (++s->blanks > MAX_BLANKS) return CS_X_REJECT;
+        return CS_X_MORE;
+    }
+    s->blanks = 0;
+    size_t fn = qn;
+    bool dump = qn > 2 && q[qn - 1] == '{' && q[qn - 2] == ' ';
+    if (dump) fn = qn - 2;
+    if (cs_starts_with(q, qn, "at ") && add_frame(s, q, fn)) {
         s->phase = dump ? DUMP : FRAMES;
         s->lines = 0;
         s->t->line_end = l->no;

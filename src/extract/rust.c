@@ -12,6 +12,9 @@
  *                at /rustc/.../panicking.rs:12:5
  *     12:     0x55d4c... - core::panicking::panic_fmt::h0123abcd  (=full)
  *   note: Some details are omitted, run with `RUST_BACKTRACE=full` ...
+ *   thread panicked while panicking. aborting.     a panic in a Drop during
+ *                                                  unwinding: no message, no place
+ * Before Rust 1.42 the old layout's location had no column ("x.rs:12").
  * Without a backtrace the panic location is the only frame. */
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +22,21 @@
 #include "../base/util.h"
 #include "extract.h"
 
-static cs_regex *re_head, *re_old, *re_old_end, *re_loc, *re_frame, *re_at;
+static cs_regex *re_head, *re_old, *re_old_end, *re_loc, *re_frame, *re_at, *re_shell;
 
 #define MAX_MESSAGE_LINES 64
 
 static const cs_xpattern patterns[] = {
     {&re_head, "^thread '([^']*)'(?: \\((\\d+)\\))? panicked at (.*)$"},
-    {&re_old, "^'(.*)', (\\S+?:\\d+:\\d+)$"},
-    {&re_old_end, "^(.*)', (\\S+?:\\d+:\\d+)$"},
+    {&re_old, "^'(.*)', (\\S+?:\\d+(?::\\d+)?)$"},
+    {&re_old_end, "^(.*)', (\\S+?:\\d+(?::\\d+)?)$"},
     {&re_loc, "^(\\S+?:\\d+:\\d+):$"},
     {&re_frame, "^\\s*(\\d+):\\s+(?:0x([0-9a-f]+) - )?(\\S.*)$"},
     {&re_at, "^\\s+at (\\S.*?)\\s*$"},
+    /* The shell's report of the signal that ended the run (a panic that
+     * aborts, a crash inside the backtrace printer): this same crash. */
+    {&re_shell, "^(?:Segmentation fault|Aborted|Bus error|Illegal instruction|Trace/breakpoint "
+                "trap)(?: +\\(core dumped\\))?(?: +\\S.*)?$"},
     {0},
 };
 
@@ -67,6 +74,17 @@ static void *start(cs_xctx *x, const cs_xline *l)
     const char *p = l->ptr;
     size_t n = l->len;
     cs_match m;
+    cs_xtrim(&p, &n); /* a paste may indent it */
+    if (cs_starts_with(p, n, "thread panicked while panicking.")) {
+        st *s = cs_xcalloc(1, sizeof *s);
+        s->t = cs_trace_new(CS_TK_RUST, cs_xctx_source(x), l->no);
+        s->t->line_end = l->no;
+        s->t->headline = cs_xstrndup(p, n);
+        cs_thread *th = cs_trace_add_thread(s->t, CS_ROLE_CRASHED);
+        if (th) th->label = cs_xstrndup(p, n);
+        s->phase = AFTER;
+        return s;
+    }
     if (n < 20 || !cs_starts_with(p, n, "thread '") || !cs_memmem(p, n, "panicked at ", 12) ||
         !cs_regex_match(re_head, p, n, &m))
         return NULL;
@@ -155,7 +173,7 @@ static int feed_bt(st *s, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
-    if (cs_starts_with(p, n, "note: ")) {
+    if (cs_starts_with(p, n, "note: ") || cs_regex_match(re_shell, p, n, NULL)) {
         s->t->line_end = l->no;
         return CS_X_DONE;
     }
@@ -196,7 +214,8 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
-    if (cs_starts_with(p, n, "note: run with `RUST_BACKTRACE=")) {
+    if (cs_starts_with(p, n, "note: run with `RUST_BACKTRACE=") ||
+        cs_regex_match(re_shell, p, n, NULL)) {
         s->t->line_end = l->no;
         return CS_X_DONE;
     }
