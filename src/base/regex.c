@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "util.h"
 
@@ -16,6 +17,50 @@ struct cs_regex {
 static _Thread_local pcre2_match_data *tl_md;
 static _Thread_local pcre2_match_context *tl_mc;
 
+/* PCRE2 10.42's JIT, with PCRE2_MATCH_INVALID_UTF, fails the negated
+ * shorthands \S, \D and \W on a multi-byte character ("a\Sb" does not
+ * match "a\xc3\xa9b") where the interpreter matches; as class members
+ * they work. So outside a class each is written as one: "[\S]". \Q...\E
+ * and POSIX classes ("[[:alpha:]]") are copied as they are. */
+static char *jit_safe(const char *p)
+{
+    cs_buf b;
+    cs_buf_init(&b, strlen(p) + 16);
+    bool in_class = false;
+    for (size_t i = 0; p[i]; i++) {
+        char c = p[i];
+        if (c == '\\' && p[i + 1] == 'Q') {
+            const char *e = strstr(p + i + 2, "\\E");
+            size_t k = e ? (size_t)(e - (p + i)) + 2 : strlen(p + i);
+            cs_buf_add(&b, p + i, k);
+            i += k - 1;
+        } else if (c == '\\' && p[i + 1]) {
+            char d = p[++i];
+            if (!in_class && (d == 'S' || d == 'D' || d == 'W')) {
+                cs_buf_printf(&b, "[\\%c]", d);
+            } else {
+                cs_buf_addc(&b, c);
+                cs_buf_addc(&b, d);
+            }
+        } else if (in_class && c == '[' && p[i + 1] == ':') {
+            const char *e = strstr(p + i + 2, ":]");
+            size_t k = e ? (size_t)(e - (p + i)) + 2 : 1;
+            cs_buf_add(&b, p + i, k);
+            i += k - 1;
+        } else if (!in_class && c == '[') {
+            in_class = true;
+            cs_buf_addc(&b, c);
+            /* A ']' first in the class (after '^') is a member. */
+            if (p[i + 1] == '^') cs_buf_addc(&b, p[++i]);
+            if (p[i + 1] == ']') cs_buf_addc(&b, p[++i]);
+        } else {
+            if (in_class && c == ']') in_class = false;
+            cs_buf_addc(&b, c);
+        }
+    }
+    return cs_buf_take(&b);
+}
+
 int cs_regex_new(cs_regex **out, const char *pattern, unsigned flags, char **errmsg)
 {
     int err;
@@ -24,8 +69,17 @@ int cs_regex_new(cs_regex **out, const char *pattern, unsigned flags, char **err
     if (flags & CS_REGEX_CASELESS) opts |= PCRE2_CASELESS;
     /* PCRE2_NO_UTF_CHECK is a match-time option; keep it out of compile. */
     opts &= ~(uint32_t)PCRE2_NO_UTF_CHECK;
-    pcre2_code *code =
-        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
+    char *safe = jit_safe(pattern);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)(safe ? safe : ""), PCRE2_ZERO_TERMINATED, opts,
+                                     &err, &off, NULL);
+    free(safe);
+    /* A pattern that does not compile: the error and offset of the
+     * pattern as written. */
+    if (!code) {
+        pcre2_code *c =
+            pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &err, &off, NULL);
+        pcre2_code_free(c);
+    }
     if (!code) {
         if (errmsg) {
             PCRE2_UCHAR msg[256];
