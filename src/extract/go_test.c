@@ -197,7 +197,10 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_go_test = {
     .name = "go-test",
     .patterns = patterns,
-    .first_chars = NULL,
+    /* gotestsum's "=== FAIL:", "--- FAIL:", or an "x_test.go:12:" message
+     * (testify's "Error Trace:" block names a .go file too). */
+    .first_chars = "=-",
+    .literals = (const char *const[]){".go:", NULL},
     .start = start,
     .feed = feed,
     .finish = finish,
