@@ -541,6 +541,9 @@ void cs_extractor_free(cs_extractor *e)
     for (size_t i = 0; i < e->x.n_open; i++)
         cs_test_record_free(e->x.open[i]);
     free(e->x.open);
+    for (size_t i = 0; i < e->x.n_spare; i++)
+        cs_test_record_free(e->x.spare[i]);
+    free(e->x.spare);
     free(e->x.slots);
     if (e->x.ix_ready) cs_test_index_dispose(&e->x.ix);
     free(e->x.unnamed);

@@ -16,6 +16,10 @@
 #include "extract.h"
 #include "prefix.h"
 
+/* Spare test records a member keeps (their buffers reused): as many as one
+ * package's tests. */
+#define CS_X_MAX_SPARE 4096
+
 struct cs_xctx {
     const char *source;
     cs_results *out;
@@ -60,6 +64,9 @@ struct cs_xctx {
     size_t first_test; /* index in out->tests of this member's first record */
     cs_test_record **open;
     size_t n_open, cap_open;
+    /* Records merged away, kept for reuse (at most CS_X_MAX_SPARE). */
+    cs_test_record **spare;
+    size_t n_spare, cap_spare;
     uint32_t *slots;
     size_t n_slots;
     size_t n_runs;
