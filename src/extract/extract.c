@@ -422,9 +422,10 @@ static void release(cs_extractor *e, const cs_pfx_scan *next)
     }
     /* Jenkins pipeline step lines ("[Pipeline] sh", "[Pipeline] }") are
      * interleaved with the steps' output: they neither start nor end a trace. */
-    if (!cs_starts_with(l.ptr, l.len, "[Pipeline] ") &&
-        !(l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0))
-        dispatch(e, &l);
+    bool step = l.len >= 10 && l.ptr[0] == '[' &&
+                (cs_starts_with(l.ptr, l.len, "[Pipeline] ") ||
+                 (l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0));
+    if (!step) dispatch(e, &l);
     release_blank(e, bf, bn);
 }
 

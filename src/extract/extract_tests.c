@@ -541,8 +541,10 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
     cs_match m;
     const char *p;
     size_t n;
-    if (l->ptr[0] == '=' && (cs_starts_with(l->ptr, l->len, "=== Failed") ||
-                             cs_starts_with(l->ptr, l->len, "=== Errors"))) {
+    /* First bytes before the comparisons: this runs on every line. */
+    bool eq_fe = l->ptr[0] == '=' && (l->ptr[4] == 'F' || l->ptr[4] == 'E');
+    if (eq_fe && (cs_starts_with(l->ptr, l->len, "=== Failed") ||
+                  cs_starts_with(l->ptr, l->len, "=== Errors"))) {
         e->x.in_summary = true;
         return;
     }
@@ -550,7 +552,7 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
         e->x.in_summary = false;
         return;
     }
-    if (l->ptr[0] == '=' && cs_starts_with(l->ptr, l->len, "=== FAIL: ")) {
+    if (eq_fe && cs_starts_with(l->ptr, l->len, "=== FAIL: ")) {
         /* gotestsum summary header "=== FAIL: pkg TestX (0.00s)": the
          * output below is TestX's. */
         const char *q = memchr(l->ptr + 10, ' ', l->len - 10);
@@ -574,8 +576,9 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
         if (!e->x.test_pinned) cs_x_set_test(&e->x, p, n);
         return;
     }
-    if (!e->x.test_pinned && ((l->len == 9 && memcmp(l->ptr, "failures:", 9) == 0) ||
-                              cs_starts_with(l->ptr, l->len, "test result: "))) {
+    if (!e->x.test_pinned &&
+        ((l->len == 9 && memcmp(l->ptr, "failures:", 9) == 0) ||
+         (l->ptr[0] == 't' && cs_starts_with(l->ptr, l->len, "test result: ")))) {
         cs_x_set_test(&e->x, NULL, 0); /* cargo's lists after the sections */
         return;
     }
