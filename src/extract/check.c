@@ -289,6 +289,7 @@ const cs_dialect cs_dialect_abort_line = {
     .name = "abort-line",
     .patterns = NULL,
     .first_chars = NULL,
+    .literals = (const char *const[]){"assertion ", "GPU process exited unexpectedly", NULL},
     .start = start_line,
     .feed = feed_line,
     .finish = finish_line,

@@ -1,7 +1,8 @@
 /* extract.c - the line loop of a text member and its dispatcher: each line
  * cleaned (extract_clean.c), its learned prefix stripped (prefix.c), its
  * test tracked (extract_tests.c), then offered to the active dialect or to
- * every dialect that may start on its first byte; plus the calls dialects
+ * every dialect that may start on its first byte or on a literal it holds
+ * (prefilter.c); plus the calls dialects
  * make on their member context and the patterns compiled once per process. */
 #define _GNU_SOURCE
 #include "extract.h"
@@ -260,19 +261,30 @@ bool cs_xctx_pytest_line_section(const cs_xctx *x)
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 /* Bit i of starts[c]: dialect i may start a trace on a line whose first
- * non-blank byte is c (built once from the dialects' first_chars). */
+ * non-blank byte is c (built once from the dialects' first_chars). Bit i
+ * of by_literal: dialect i may also start on a line that holds one of its
+ * declared literals (prefilter.c). */
 static uint32_t starts[256];
+static uint32_t by_literal;
 
 static void global_init(void)
 {
     cs_x_tests_init();
     assert(cs_n_dialects <= 32);
+    /* The correctness guard of the prefilter (tests/prefilter.sh): with
+     * it off, a dialect that declares literals is offered every line, as
+     * before they were declared, and the report must not change. */
+    const char *off = getenv("CRASHSIFT_NO_PREFILTER");
+    bool prefilter = !off || !*off || strcmp(off, "0") == 0;
+    uint32_t with = cs_x_prefilter_init();
+    by_literal = prefilter ? with : 0;
     for (size_t i = 0; i < cs_n_dialects; i++) {
         const cs_dialect *d = cs_dialects[i];
         for (const cs_xpattern *p = d->patterns; p && p->re; p++)
             if (!*p->re) *p->re = cs_xre(p->pattern);
+        bool every = d->literals ? !prefilter : !d->first_chars;
         for (int c = 1; c < 256; c++)
-            if (!d->first_chars || strchr(d->first_chars, c)) starts[c] |= 1u << i;
+            if (every || (d->first_chars && strchr(d->first_chars, c))) starts[c] |= 1u << i;
     }
 }
 
@@ -318,7 +330,10 @@ static void probe(cs_extractor *e, const cs_xline *l)
     size_t ind = cs_xindent(l->ptr, l->len);
     char c = ind < l->len ? l->ptr[ind] : '\0';
     if (c == '\0') return;
-    for (uint32_t m = starts[(unsigned char)c]; m; m &= m - 1) {
+    uint32_t m = starts[(unsigned char)c];
+    uint32_t want = by_literal & ~m;
+    if (want) m |= cs_x_prefilter_scan(l->ptr, l->len, want);
+    for (; m; m &= m - 1) {
         const cs_dialect *d = cs_dialects[__builtin_ctz(m)];
         void *st = d->start(&e->x, l);
         if (st) {
@@ -413,9 +428,10 @@ static void release(cs_extractor *e, const cs_pfx_scan *next)
     }
     /* Jenkins pipeline step lines ("[Pipeline] sh", "[Pipeline] }") are
      * interleaved with the steps' output: they neither start nor end a trace. */
-    if (!cs_starts_with(l.ptr, l.len, "[Pipeline] ") &&
-        !(l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0))
-        dispatch(e, &l);
+    bool step = l.len >= 10 && l.ptr[0] == '[' &&
+                (cs_starts_with(l.ptr, l.len, "[Pipeline] ") ||
+                 (l.len == 10 && memcmp(l.ptr, "[Pipeline]", 10) == 0));
+    if (!step) dispatch(e, &l);
     release_blank(e, bf, bn);
 }
 
@@ -533,6 +549,9 @@ void cs_extractor_free(cs_extractor *e)
     for (size_t i = 0; i < e->x.n_open; i++)
         cs_test_record_free(e->x.open[i]);
     free(e->x.open);
+    for (size_t i = 0; i < e->x.n_spare; i++)
+        cs_test_record_free(e->x.spare[i]);
+    free(e->x.spare);
     free(e->x.slots);
     if (e->x.ix_ready) cs_test_index_dispose(&e->x.ix);
     free(e->x.unnamed);

@@ -73,6 +73,16 @@ typedef struct cs_dialect {
      * NULL means any line (the probe must then be cheap: memchr/memmem
      * on an anchor before any regex). */
     const char *first_chars;
+    /* Literals (NULL-terminated, two bytes or more) of which start() needs
+     * one on any starting line whose first non-blank byte is not in
+     * first_chars: the dispatcher then offers start() only the lines that
+     * begin with one of first_chars or hold one of these, found for all
+     * dialects in one pass (prefilter.c). NULL: first_chars alone decides.
+     * Whoever adds a way to start() must keep this true (a literal of the
+     * new line, or its first byte); tests/prefilter.sh compares every
+     * fixture and the corpus with CRASHSIFT_NO_PREFILTER=1, which offers
+     * such a dialect every line as if both were NULL. */
+    const char *const *literals;
     /* Does this line start a trace? If so, return a new state (the dialect
      * owns it) and the line is consumed. NULL: not ours. */
     void *(*start)(cs_xctx *x, const cs_xline *l);

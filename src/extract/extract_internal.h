@@ -4,6 +4,8 @@
  *   extract.c         the line loop and the dispatcher (which dialect owns a
  *                     line), the dialect-facing calls, patterns per process
  *   extract_clean.c   line cleaning (ANSI, CRs, CI timestamps)
+ *   prefilter.c       the declared literals of the dialects, found in one
+ *                     pass per line
  *   extract_tests.c   test attribution and outcomes of a text member, the
  *                     tentative messages a test's outcome settles, and the
  *                     links of failures to the crashes that explain them */
@@ -13,6 +15,10 @@
 #include "../base/lines.h"
 #include "extract.h"
 #include "prefix.h"
+
+/* Spare test records a member keeps (their buffers reused): as many as one
+ * package's tests. */
+#define CS_X_MAX_SPARE 4096
 
 struct cs_xctx {
     const char *source;
@@ -59,6 +65,9 @@ struct cs_xctx {
     size_t first_test; /* index in out->tests of this member's first record */
     cs_test_record **open;
     size_t n_open, cap_open;
+    /* Records merged away, kept for reuse (at most CS_X_MAX_SPARE). */
+    cs_test_record **spare;
+    size_t n_spare, cap_spare;
     uint32_t *slots;
     size_t n_slots;
     size_t n_runs;
@@ -140,6 +149,13 @@ void cs_x_drop_unsettled(cs_extractor *e);
 void cs_x_crash_run(cs_xctx *x, const cs_trace *t);
 /* Says once per member that its test runs passed the cap. */
 void cs_x_runs_capped(cs_xctx *x);
+
+/* prefilter.c: builds the literal set from the dialect table (once, in
+ * cs_extract_global_init) and returns the bits of the dialects that
+ * declare literals; scan returns the bits in `want` whose literal the line
+ * holds. */
+uint32_t cs_x_prefilter_init(void);
+uint32_t cs_x_prefilter_scan(const char *p, size_t n, uint32_t want);
 
 /* extract.c */
 void cs_x_close_active(cs_extractor *e, bool eof);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/strset.h"
 #include "../base/util.h"
 #include "extract_internal.h"
 
@@ -166,7 +167,20 @@ static cs_test_record *open_record(cs_xctx *x, const char *name, size_t n)
         cs_test_record *r = x->open[x->slots[h] - 1];
         if (strlen(r->name) == n && memcmp(r->name, name, n) == 0) return r;
     }
-    cs_test_record *r = cs_test_record_new(x->source, NULL, name, n, CS_TF_TEXT);
+    cs_test_record *r;
+    if (x->n_spare) {
+        /* A record merged into its closed twin (cs_x_close_records) keeps
+         * its buffers for the next: a repeated go test -v log would
+         * otherwise allocate and free five blocks per outcome line. */
+        r = x->spare[--x->n_spare];
+        free(r->name);
+        r->name = cs_xstrndup(name, n);
+        r->n = 0;
+        r->outcomes[0] = '\0';
+        r->fails_only = false;
+    } else {
+        r = cs_test_record_new(x->source, NULL, name, n, CS_TF_TEXT);
+    }
     x->slots[h] = (uint32_t)x->n_open + 1;
     *CS_PUSH(x->open, x->n_open, x->cap_open) = r;
     return r;
@@ -266,7 +280,12 @@ void cs_x_close_records(cs_xctx *x, const char *pkg, size_t n)
         if (had) {
             for (size_t k = 0; k < r->n; k++)
                 cs_test_record_add(had, (cs_outcome)r->outcomes[k], r->lines[k]);
-            cs_test_record_free(r);
+            free(r->package);
+            r->package = NULL;
+            if (r->cap && x->n_spare < CS_X_MAX_SPARE)
+                *CS_PUSH(x->spare, x->n_spare, x->cap_spare) = r;
+            else
+                cs_test_record_free(r);
             continue;
         }
         cs_results_add_test(x->out, r);
@@ -378,6 +397,80 @@ static bool other_outcome(cs_xctx *x, const cs_xline *l)
     return false;
 }
 
+/* PCRE2's \s without UCP. */
+static bool re_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+/* The \S+ run at p[i..n): its end, or i when empty; *ascii says whether
+ * it is all ASCII (else only the regex says where invalid UTF-8 ends it). */
+static size_t re_word(const char *p, size_t n, size_t i, bool *ascii)
+{
+    *ascii = true;
+    for (; i < n && !re_space(p[i]); i++)
+        if ((unsigned char)p[i] >= 0x80) *ascii = false;
+    return i;
+}
+
+/* What re_go_outcome ("^\s*--- (PASS|FAIL|SKIP): (\S+)") matches, by
+ * hand: half of a go test -v log's lines are outcome or RUN lines, and the
+ * regex cost more than the rest of their handling. p is past the line's
+ * blanks; a non-ASCII name goes to the regex. */
+static bool go_outcome(const cs_xline *l, const char *p, size_t n, char *verb, const char **name,
+                       size_t *k)
+{
+    if (n < 11 || memcmp(p, "--- ", 4) != 0) return false;
+    if (memcmp(p + 4, "PASS: ", 6) != 0 && memcmp(p + 4, "FAIL: ", 6) != 0 &&
+        memcmp(p + 4, "SKIP: ", 6) != 0)
+        return false;
+    bool ascii;
+    size_t end = re_word(p, n, 10, &ascii);
+    if (!ascii) {
+        cs_match m;
+        const char *w;
+        size_t wn;
+        if (!cs_regex_match(re_go_outcome, l->ptr, l->len, &m) || !cs_match_group(&m, 2, name, k))
+            return false;
+        cs_match_group(&m, 1, &w, &wn);
+        *verb = w[0];
+        return true;
+    }
+    if (end == 10) return false;
+    *verb = p[4];
+    *name = p + 10;
+    *k = end - 10;
+    return true;
+}
+
+/* What re_run ("^=== (?:RUN|CONT|NAME)\s+(\S+)") matches, by hand. */
+static bool go_run(const cs_xline *l, const char **name, size_t *k)
+{
+    const char *p = l->ptr;
+    size_t n = l->len, i;
+    if (n < 8 || memcmp(p, "=== ", 4) != 0) return false;
+    if (memcmp(p + 4, "RUN", 3) == 0)
+        i = 7;
+    else if (n > 8 && (memcmp(p + 4, "CONT", 4) == 0 || memcmp(p + 4, "NAME", 4) == 0))
+        i = 8;
+    else
+        return false;
+    size_t s = i;
+    while (i < n && re_space(p[i]))
+        i++;
+    if (i == s) return false;
+    bool ascii;
+    size_t end = re_word(p, n, i, &ascii);
+    if (!ascii) {
+        cs_match m;
+        return cs_regex_match(re_run, p, n, &m) && cs_match_group(&m, 1, name, k);
+    }
+    if (end == i) return false;
+    *name = p + i;
+    *k = end - i;
+    return true;
+}
+
 /* "--- PASS: TestX (0.00s)" (FAIL, SKIP; indented for subtests) and package
  * lines. Checked on every line, whatever trace is open: an outcome line is
  * never part of a trace. Readers (test2json, JUnit) record outcomes from
@@ -393,13 +486,9 @@ void cs_x_note_outcome(cs_extractor *e, const cs_xline *l)
     size_t k;
     /* A half-written last line ("--- FAIL: TestBal") names no test: go
      * ends every outcome line with its duration, so only a whole one counts. */
+    char c;
     if (n > 10 && p[0] == '-' && p[1] == '-' && p[2] == '-' && p[3] == ' ' &&
-        (!l->cut || p[n - 1] == ')') && cs_regex_match(re_go_outcome, l->ptr, l->len, &m) &&
-        cs_match_group(&m, 2, &name, &k)) {
-        const char *what;
-        size_t wn;
-        cs_match_group(&m, 1, &what, &wn);
-        char c = what[0];
+        (!l->cut || p[n - 1] == ')') && go_outcome(l, p, n, &c, &name, &k)) {
         cs_outcome o = c == 'P' ? CS_OUT_PASS : c == 'F' ? CS_OUT_FAIL : CS_OUT_SKIP;
         if (o != CS_OUT_FAIL) x->verbose = true;
         /* An outcome line is never part of a trace: whatever is open ended
@@ -452,8 +541,10 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
     cs_match m;
     const char *p;
     size_t n;
-    if (l->ptr[0] == '=' && (cs_starts_with(l->ptr, l->len, "=== Failed") ||
-                             cs_starts_with(l->ptr, l->len, "=== Errors"))) {
+    /* First bytes before the comparisons: this runs on every line. */
+    bool eq_fe = l->ptr[0] == '=' && (l->ptr[4] == 'F' || l->ptr[4] == 'E');
+    if (eq_fe && (cs_starts_with(l->ptr, l->len, "=== Failed") ||
+                  cs_starts_with(l->ptr, l->len, "=== Errors"))) {
         e->x.in_summary = true;
         return;
     }
@@ -461,7 +552,7 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
         e->x.in_summary = false;
         return;
     }
-    if (l->ptr[0] == '=' && cs_starts_with(l->ptr, l->len, "=== FAIL: ")) {
+    if (eq_fe && cs_starts_with(l->ptr, l->len, "=== FAIL: ")) {
         /* gotestsum summary header "=== FAIL: pkg TestX (0.00s)": the
          * output below is TestX's. */
         const char *q = memchr(l->ptr + 10, ' ', l->len - 10);
@@ -485,8 +576,9 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
         if (!e->x.test_pinned) cs_x_set_test(&e->x, p, n);
         return;
     }
-    if (!e->x.test_pinned && ((l->len == 9 && memcmp(l->ptr, "failures:", 9) == 0) ||
-                              cs_starts_with(l->ptr, l->len, "test result: "))) {
+    if (!e->x.test_pinned &&
+        ((l->len == 9 && memcmp(l->ptr, "failures:", 9) == 0) ||
+         (l->ptr[0] == 't' && cs_starts_with(l->ptr, l->len, "test result: ")))) {
         cs_x_set_test(&e->x, NULL, 0); /* cargo's lists after the sections */
         return;
     }
@@ -497,8 +589,7 @@ void cs_x_track_test(cs_extractor *e, const cs_xline *l)
         cs_x_set_test(&e->x, l->ptr, l->len);
         return;
     }
-    if (l->ptr[0] == '=' && cs_regex_match(re_run, l->ptr, l->len, &m) &&
-        cs_match_group(&m, 1, &p, &n)) {
+    if (l->ptr[0] == '=' && go_run(l, &p, &n)) {
         e->x.verbose = true;
         if (!e->x.test_pinned) cs_x_set_test(&e->x, p, n);
     } else if (e->x.test_pinned) {
@@ -667,14 +758,36 @@ void cs_extract_merge_failures(cs_results *r, size_t first, size_t first_test)
             if (strcmp(t[j]->test, t[i]->test) == 0 && !t[i]->cause_line) link_cause(t[i], t[j]);
         }
     }
+    /* Only failures find a cause, and only in their own test: with no
+     * failure or no cause to link, or for a test no trace names, the run
+     * counts are not needed (a long passing go test -v log sorted millions
+     * of outcome lines at its end for nothing). */
+    size_t n_fail = 0, n_cause = 0;
+    cs_strset named;
+    cs_strset_init(&named);
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i]->test) continue;
+        if (t[i]->kind != CS_TK_TEST_FAILURE)
+            n_cause++;
+        else if (!t[i]->cause_line)
+            n_fail++;
+    }
+    if (!n_fail || !n_cause) {
+        cs_strset_dispose(&named);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (t[i]->test) cs_strset_add(&named, t[i]->test);
     size_t n_lines = 0;
     for (size_t k = first_test; k < r->n_tests; k++)
-        n_lines += r->tests[k]->n;
+        if (cs_strset_has(&named, r->tests[k]->name)) n_lines += r->tests[k]->n;
     run_line *lines = cs_xmalloc((n_lines ? n_lines : 1) * sizeof *lines);
     size_t w = 0;
     for (size_t k = first_test; k < r->n_tests; k++)
-        for (size_t j = 0; j < r->tests[k]->n; j++)
-            lines[w++] = (run_line){r->tests[k]->name, r->tests[k]->lines[j]};
+        if (cs_strset_has(&named, r->tests[k]->name))
+            for (size_t j = 0; j < r->tests[k]->n; j++)
+                lines[w++] = (run_line){r->tests[k]->name, r->tests[k]->lines[j]};
+    cs_strset_dispose(&named);
     qsort(lines, n_lines, sizeof *lines, cmp_run_line);
     cause_ref *causes = cs_xmalloc(n * sizeof *causes);
     size_t *runs = cs_xmalloc(n * sizeof *runs);

@@ -215,7 +215,11 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_go_test = {
     .name = "go-test",
     .patterns = patterns,
+    /* gotestsum's "=== FAIL:", go's "--- FAIL:" (each start() path
+     * returns NULL on a line of its first byte without it), or an
+     * "x_test.go:12:" message (testify's "Error Trace:" names a .go file). */
     .first_chars = NULL,
+    .literals = (const char *const[]){"=== FAIL: ", "--- FAIL: ", ".go:", NULL},
     .start = start,
     .feed = feed,
     .finish = finish,

@@ -315,7 +315,8 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_java = {
     .name = "java",
     .patterns = patterns,
-    .first_chars = NULL,
+    /* "Exception in thread", "== Java Exception:" or a bare class name. */
+    .first_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$=",
     .start = start,
     .feed = feed,
     .finish = finish,

@@ -250,6 +250,9 @@ const cs_dialect cs_dialect_node = {
     .name = "node",
     .patterns = patterns,
     .first_chars = NULL,
+    /* error_line()'s words; an excerpt's "x.js:12" (js, cjs, mjs, ts, cts,
+     * mts, jsx, tsx). */
+    .literals = (const char *const[]){"Error", "Exception", "Rejection", "js:", "ts:", "sx:", NULL},
     .start = start,
     .feed = feed,
     .finish = finish,

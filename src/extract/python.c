@@ -500,9 +500,12 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_python = {
     .name = "python",
     .patterns = patterns,
-    /* Any: a --tb=line failure starts with its path; start() checks the
-     * first byte or the section flag before any pattern runs. */
+    /* Any first byte: a --tb=line failure starts with its path (".py:");
+     * the others are a summary line, a traceback, a SyntaxError's bare
+     * File line or a pytest "___ test ___" header. */
     .first_chars = NULL,
+    .literals = (const char *const[]){"FAILED ", "ERROR ", ".py:",
+                                      "Traceback (most recent call last):", "File \"", "___", NULL},
     .start = start,
     .feed = feed,
     .finish = finish,

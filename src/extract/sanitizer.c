@@ -485,6 +485,7 @@ static void ub_finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_ubsan = {
     .name = "ubsan",
     .first_chars = NULL,
+    .literals = (const char *const[]){"runtime error: ", NULL},
     .start = ub_start,
     .feed = ub_feed,
     .finish = ub_finish,
