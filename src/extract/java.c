@@ -315,8 +315,9 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_java = {
     .name = "java",
     .patterns = patterns,
-    /* "Exception in thread", "== Java Exception:" or a bare class name. */
-    .first_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$=",
+    /* "Exception in thread", "== Java Exception:", a bare class name or
+     * frame, and those quoted by a mail client or a Markdown paste. */
+    .first_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$=>*`",
     .start = start,
     .feed = feed,
     .finish = finish,

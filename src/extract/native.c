@@ -265,11 +265,12 @@ const cs_dialect cs_dialect_native = {
     .patterns = patterns,
     .first_chars = NULL,
     /* Each way start() takes a line needs one: every re_malloc name holds
-     * "free", "alloc" or "munmap_chunk"; re_shell needs a signal's words. */
+     * "free", "alloc" or "munmap_chunk"; re_shell needs a signal's words;
+     * glibc's backtrace may come without its "*** Error in" line. */
     .literals =
-        (const char *const[]){"Assertion `", "*** ", "free", "alloc", "munmap_chunk",
-                              "terminate called", "Segmentation fault", "Aborted", "Bus error",
-                              "Illegal instruction", "Floating point exception",
+        (const char *const[]){"Assertion `", "*** ", "======= Backtrace", "free", "alloc",
+                              "munmap_chunk", "terminate called", "Segmentation fault", "Aborted",
+                              "Bus error", "Illegal instruction", "Floating point exception",
                               "Trace/breakpoint trap", "Killed", NULL},
     .start = start,
     .feed = feed,
