@@ -411,6 +411,48 @@ static void test_bang_in_names_escaped(void **state)
     free(d);
 }
 
+/* The run's budget is applied in file order, whatever the threads: a pile
+ * over --max-members keeps the same files and traces with 1 and 4 workers,
+ * says which file passed the budget, and no later file's trace stays. */
+static void test_budget_cut_in_file_order(void **state)
+{
+    (void)state;
+    char *d = tmpdir();
+    for (int i = 0; i < 40; i++) {
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd,
+                 "mkdir -p %s/run%02d && printf 'panic: boom %d\\n\\ngoroutine 1 [running]:\\n"
+                 "main.main()\\n\\t/src/main.go:%d +0x1d\\n' > %s/run%02d/a.log && "
+                 "cp %s/run%02d/a.log %s/run%02d/b.log",
+                 d, i, i, 10 + i, d, i, d, i, d, i);
+        assert_int_equal(system(cmd), 0);
+    }
+    const char *paths[] = {d};
+    cs_results r[2];
+    for (int k = 0; k < 2; k++) {
+        cs_run_opts o;
+        cs_run_opts_default(&o);
+        o.jobs = k ? 4 : 1;
+        o.limits.max_members = 15; /* passed inside run07 (its 16th member) */
+        cs_results_init(&r[k]);
+        cs_pipeline_extract(&o, paths, 1, &r[k]);
+    }
+    assert_int_equal(r[0].n_traces, r[1].n_traces);
+    assert_int_equal(r[0].n_traces, 16);
+    for (size_t i = 0; i < r[0].n_traces; i++) {
+        assert_string_equal(r[0].traces[i]->source, r[1].traces[i]->source);
+        assert_null(strstr(r[0].traces[i]->source, "run08"));
+    }
+    for (int k = 0; k < 2; k++) {
+        const cs_diag *g = diag(&r[k], "run07/b.log", "the run's budget");
+        assert_non_null(g);
+        assert_non_null(strstr(g->message, "the 64 file(s) after it were skipped"));
+        cs_results_dispose(&r[k]);
+    }
+    sh("rm -rf %s", d);
+    free(d);
+}
+
 int main(void)
 {
     /* Paths in the tests are relative to the source tree. */
@@ -428,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_size_lie_reported),
         cmocka_unit_test(test_swap_after_walk_not_followed),
         cmocka_unit_test(test_bang_in_names_escaped),
+        cmocka_unit_test(test_budget_cut_in_file_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

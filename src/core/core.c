@@ -49,22 +49,50 @@ static void item_dispose(core_item *it)
     it->fd = -1;
 }
 
+static void bin_dispose(core_bin *b)
+{
+    free(b->build_id);
+    free(b->source);
+    free(b->path);
+    free(b->bytes);
+    if (b->memfd >= 0) close(b->memfd);
+}
+
 void cs_core_index_free(cs_core_index *idx)
 {
     if (!idx) return;
-    for (size_t i = 0; i < idx->n_bins; i++) {
-        core_bin *b = &idx->bins[i];
-        free(b->build_id);
-        free(b->source);
-        free(b->path);
-        free(b->bytes);
-        if (b->memfd >= 0) close(b->memfd);
-    }
+    for (size_t i = 0; i < idx->n_bins; i++)
+        bin_dispose(&idx->bins[i]);
     free(idx->bins);
     for (size_t i = 0; i < idx->n_items; i++)
         item_dispose(&idx->items[i]);
     free(idx->items);
     free(idx);
+}
+
+void cs_core_index_forget(cs_core_index *idx, bool (*gone)(const char *source, void *user),
+                          void *user)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < idx->n_bins; i++) {
+        if (gone(idx->bins[i].source, user)) {
+            if (idx->bins[i].bytes) idx->mem_bins -= idx->bins[i].n;
+            bin_dispose(&idx->bins[i]);
+        } else {
+            idx->bins[w++] = idx->bins[i];
+        }
+    }
+    idx->n_bins = w;
+    w = 0;
+    for (size_t i = 0; i < idx->n_items; i++) {
+        if (gone(idx->items[i].source, user)) {
+            if (idx->items[i].fd < 0 && idx->items[i].owned) idx->mem_items -= idx->items[i].n;
+            item_dispose(&idx->items[i]);
+        } else {
+            idx->items[w++] = idx->items[i];
+        }
+    }
+    idx->n_items = w;
 }
 
 size_t cs_core_index_count(const cs_core_index *idx)

@@ -82,6 +82,11 @@ int cs_core_index_add_file(cs_core_index *idx, const char *source, const char *p
 int cs_core_describe(const char *path, const void *bytes, size_t n, char **kind, char **build_id);
 /* Number of binaries indexed. */
 size_t cs_core_index_count(const cs_core_index *idx);
+/* Drops the binaries and deferred cores whose source `gone` names: what a
+ * run read past its budget and then left out, so no core or symbol depends
+ * on how far the workers had got. */
+void cs_core_index_forget(cs_core_index *idx, bool (*gone)(const char *source, void *user),
+                          void *user);
 
 /* Deferring cores until every binary of the input set is indexed: a core is
  * written in chunks (kept in memory, or in an unlinked O_TMPFILE in /tmp

@@ -477,9 +477,12 @@ cs_ingest *cs_ingest_new(const cs_limits *limits, cs_results *out)
     return in;
 }
 
-void cs_ingest_share_counters(cs_ingest *in, cs_ingest *with)
+void cs_ingest_file_done(cs_ingest *in, uint64_t *bytes, uint64_t *members)
 {
-    in->c = with->c;
+    *bytes = in->c->total;
+    *members = in->c->n_members;
+    in->c->total = in->c->n_members = 0;
+    in->members_capped = in->total_capped = false;
 }
 
 void cs_ingest_free(cs_ingest *in)

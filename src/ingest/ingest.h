@@ -95,9 +95,11 @@ int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user)
  * holds another file, or a symlink where the walk saw none, is refused. */
 int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, const cs_file_id *id,
                    cs_visit_fn visit, void *user);
-/* Makes `in` count bytes and members together with `with` (run-wide limits
- * across worker threads; counters are updated atomically). */
-void cs_ingest_share_counters(cs_ingest *in, cs_ingest *with);
+/* The bytes and members read since the last call, and a fresh budget: a
+ * caller reading many files gives each the whole --max-total and
+ * --max-members and applies the run's budget itself, in file order, so
+ * what is read never depends on how worker threads interleave. */
+void cs_ingest_file_done(cs_ingest *in, uint64_t *bytes, uint64_t *members);
 /* Bytes and members done so far (progress). */
 void cs_ingest_progress(const cs_ingest *in, uint64_t *bytes, uint64_t *members);
 

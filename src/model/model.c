@@ -144,24 +144,31 @@ void cs_results_init(cs_results *r)
     memset(r, 0, sizeof *r);
 }
 
+void cs_results_truncate(cs_results *r, size_t traces, size_t diags, size_t members, size_t tests)
+{
+    /* In any order: a borrower never frees the threads it borrows. */
+    while (r->n_traces > traces)
+        cs_trace_free(r->traces[--r->n_traces]);
+    for (; r->n_diags > diags; r->n_diags--) {
+        free(r->diags[r->n_diags - 1].source);
+        free(r->diags[r->n_diags - 1].message);
+    }
+    for (; r->n_members > members; r->n_members--) {
+        cs_member *m = &r->members[r->n_members - 1];
+        free(m->source);
+        free(m->elf_kind);
+        free(m->build_id);
+    }
+    while (r->n_tests > tests)
+        cs_test_record_free(r->tests[--r->n_tests]);
+}
+
 void cs_results_dispose(cs_results *r)
 {
-    for (size_t i = 0; i < r->n_traces; i++)
-        cs_trace_free(r->traces[i]);
+    cs_results_truncate(r, 0, 0, 0, 0);
     free(r->traces);
-    for (size_t i = 0; i < r->n_diags; i++) {
-        free(r->diags[i].source);
-        free(r->diags[i].message);
-    }
     free(r->diags);
-    for (size_t i = 0; i < r->n_members; i++) {
-        free(r->members[i].source);
-        free(r->members[i].elf_kind);
-        free(r->members[i].build_id);
-    }
     free(r->members);
-    for (size_t i = 0; i < r->n_tests; i++)
-        cs_test_record_free(r->tests[i]);
     free(r->tests);
     memset(r, 0, sizeof *r);
 }

@@ -352,6 +352,9 @@ void cs_results_add_diag(cs_results *r, const char *source, const char *fmt, ...
 void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va_list ap);
 void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kind, uint64_t size,
                            const char *elf_kind, const char *build_id);
+/* Frees every trace, diagnostic, member and test record from the given
+ * counts on (the records of files a run left out). */
+void cs_results_truncate(cs_results *r, size_t traces, size_t diags, size_t members, size_t tests);
 /* Moves everything of `from` to the end of `to`, leaving `from` empty. */
 void cs_results_move(cs_results *to, cs_results *from);
 /* Sorts traces by (source, line, seq), diagnostics by (source, message),

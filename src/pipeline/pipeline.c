@@ -12,6 +12,7 @@
 
 #include "../base/error.h"
 #include "../base/regex.h"
+#include "../base/strset.h"
 #include "../base/util.h"
 #include "../core/core.h"
 #include "../extract/extract.h"
@@ -39,14 +40,24 @@ typedef struct shared {
                              until every binary of the inputs is known */
     pthread_mutex_t core_lock;
     pthread_mutex_t progress_lock;
-    cs_ingest *counters; /* the ingest whose byte/member counters all share */
-    uint64_t n_visited;  /* leaf members visited: what the summary counts */
+    /* What the files read to their end cost: a file is not started once
+     * these pass the run's budget (see cut_at_budget). */
+    uint64_t done_bytes, done_members;
+    uint64_t n_visited; /* leaf members visited: what the summary counts */
     cs_visit_fn visit;
     /* The files to read, from the folder walk. */
     char **fs_paths, **sources;
     cs_file_id *ids; /* what the walk saw at each path */
     size_t n_files, cap_files, next;
 } shared;
+
+/* Where one file's records begin in its worker's results, and what the
+ * file cost the run's budget. */
+typedef struct file_mark {
+    size_t file;
+    size_t traces, diags, members, tests;
+    uint64_t bytes, n_members;
+} file_mark;
 
 /* One worker: its own ingest, buffer and results; merged at the end. */
 typedef struct run {
@@ -56,14 +67,15 @@ typedef struct run {
     cs_ingest *in;
     unsigned char *chunk;
     cs_core_index *cores;
-    cs_share *share; /* this worker's stacks, stored once */
+    cs_share *share;  /* this worker's stacks, stored once */
+    file_mark *marks; /* the files it read, in order */
+    size_t n_marks, cap_marks;
 } run;
 
 static void progress(run *r, bool done)
 {
     if (!r->o->progress) return;
-    uint64_t bytes, members;
-    cs_ingest_progress(r->in, &bytes, &members);
+    uint64_t bytes = __atomic_load_n(&r->sh->done_bytes, __ATOMIC_RELAXED), members;
     /* The summary counts the members read (not the archives holding them):
      * so does the progress line. */
     if (!done)
@@ -242,6 +254,16 @@ static void add_file(void *user, const char *fs_path, const char *source, const 
     sh->n_files++;
 }
 
+static bool over_budget(const cs_limits *l, uint64_t bytes, uint64_t members)
+{
+    return members > l->max_members || bytes > l->max_total;
+}
+
+/* Each file is read with the whole budget of its own. Files finish out of
+ * order, but every finished file comes before any file still to be taken:
+ * once the finished ones alone pass the run's budget, the cut
+ * (cut_at_budget) falls before every file not yet taken, so skipping them
+ * changes nothing. */
 static void *worker(void *arg)
 {
     run *r = arg;
@@ -249,10 +271,84 @@ static void *worker(void *arg)
     for (;;) {
         size_t i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_RELAXED);
         if (i >= sh->n_files) break;
+        if (over_budget(&r->o->limits, __atomic_load_n(&sh->done_bytes, __ATOMIC_RELAXED),
+                        __atomic_load_n(&sh->done_members, __ATOMIC_RELAXED)))
+            continue;
+        file_mark *m = CS_PUSH(r->marks, r->n_marks, r->cap_marks);
+        *m = (file_mark){
+            i, r->out->n_traces, r->out->n_diags, r->out->n_members, r->out->n_tests, 0, 0};
         cs_ingest_file(r->in, sh->fs_paths[i], sh->sources[i], &sh->ids[i], sh->visit, r);
+        cs_ingest_file_done(r->in, &m->bytes, &m->n_members);
+        __atomic_add_fetch(&sh->done_bytes, m->bytes, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&sh->done_members, m->n_members, __ATOMIC_RELAXED);
     }
     cs_regex_thread_cleanup();
     return NULL;
+}
+
+typedef struct gone_set {
+    cs_strset sources; /* of the files dropped */
+} gone_set;
+
+/* A member's source is its file's source, or that and "!member". */
+static bool source_gone(const char *source, void *user)
+{
+    const gone_set *g = user;
+    if (cs_strset_has(&g->sources, source)) return true;
+    for (const char *bang = strchr(source, '!'); bang; bang = strchr(bang + 1, '!')) {
+        char *file = cs_xstrndup(source, (size_t)(bang - source));
+        bool gone = cs_strset_has(&g->sources, file);
+        free(file);
+        if (gone) return true;
+    }
+    return false;
+}
+
+/* The run's budget (--max-members, --max-total), applied in file order:
+ * the file in which the running total passes it is the last one kept
+ * (read whole, within its own budget), and every record of a later file a
+ * worker had read is dropped with the cores and binaries it gave. Output
+ * is then the same for any --jobs. */
+static void cut_at_budget(shared *sh, run *runs, int jobs, cs_results *out)
+{
+    const cs_limits *l = &sh->o->limits;
+    uint64_t *bytes = cs_xcalloc(sh->n_files ? sh->n_files : 1, sizeof *bytes);
+    uint64_t *members = cs_xcalloc(sh->n_files ? sh->n_files : 1, sizeof *members);
+    for (int j = 0; j < jobs; j++)
+        for (size_t k = 0; k < runs[j].n_marks; k++) {
+            bytes[runs[j].marks[k].file] = runs[j].marks[k].bytes;
+            members[runs[j].marks[k].file] = runs[j].marks[k].n_members;
+        }
+    uint64_t b = 0, m = 0;
+    size_t last = sh->n_files;
+    for (size_t i = 0; i < sh->n_files && last == sh->n_files; i++) {
+        b += bytes[i];
+        m += members[i];
+        if (over_budget(l, b, m)) last = i;
+    }
+    free(bytes);
+    free(members);
+    if (last + 1 >= sh->n_files) return;
+    for (int j = 0; j < jobs; j++) {
+        run *r = &runs[j];
+        for (size_t k = 0; k < r->n_marks; k++)
+            if (r->marks[k].file > last) {
+                const file_mark *mk = &r->marks[k];
+                cs_results_truncate(r->out, mk->traces, mk->diags, mk->members, mk->tests);
+                break;
+            }
+    }
+    gone_set g;
+    cs_strset_init(&g.sources);
+    for (size_t i = last + 1; i < sh->n_files; i++)
+        cs_strset_add(&g.sources, sh->sources[i]);
+    cs_core_index_forget(sh->cores, source_gone, &g);
+    cs_strset_dispose(&g.sources);
+    cs_results_add_diag(out, sh->sources[last],
+                        "the run's budget (--max-members %llu, --max-total %llu bytes) was "
+                        "passed by the end of this file; the %zu file(s) after it were skipped",
+                        (unsigned long long)l->max_members, (unsigned long long)l->max_total,
+                        sh->n_files - last - 1);
 }
 
 /* The folder walk comes first (cheap: no file is read), then workers take
@@ -266,7 +362,6 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     pthread_mutex_init(&sh.progress_lock, NULL);
     sh.cores = cs_core_index_new(&o->core);
     cs_ingest *lister = cs_ingest_new(&o->limits, out);
-    sh.counters = lister;
     for (size_t i = 0; i < n; i++)
         cs_ingest_list(lister, paths[i], add_file, &sh);
 
@@ -278,7 +373,6 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
         cs_results_init(&outs[j]);
         runs[j] = (run){.o = o, .sh = &sh, .out = &outs[j], .cores = sh.cores};
         runs[j].in = cs_ingest_new(&o->limits, &outs[j]);
-        cs_ingest_share_counters(runs[j].in, lister);
         runs[j].chunk = cs_xmalloc(CHUNK);
         runs[j].share = cs_share_new();
     }
@@ -292,6 +386,7 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
             pthread_join(th[j], NULL);
         free(th);
     }
+    cut_at_budget(&sh, runs, jobs, out);
     for (int j = 0; j < jobs; j++)
         cs_results_move(out, &outs[j]);
     cs_core_unwind_deferred(sh.cores, &o->core, out);
@@ -299,6 +394,7 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     progress(&runs[0], true);
     for (int j = 0; j < jobs; j++) {
         free(runs[j].chunk);
+        free(runs[j].marks);
         cs_share_free(runs[j].share);
         cs_ingest_free(runs[j].in);
         cs_results_dispose(&outs[j]);
