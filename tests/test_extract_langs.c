@@ -2,9 +2,11 @@
  * (fixtures/<lang>/make.sh) and on the shared corpus. Line numbers, frames
  * and headlines were read off the fixture files by hand; the satyr crash
  * threads come from corpus/satyr/EXPECTATIONS-gdb.tsv. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -490,6 +492,61 @@ static void test_rust(void **state)
     cs_results_dispose(&r);
 }
 
+/* Fuchsia prints a Rust backtrace as symbolizer markup: module lines, then
+ * sanitizer-style frames, the escapes of legacy mangling half decoded. */
+static void test_rust_fuchsia_markup(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text(
+        "fuchsia.log",
+        "thread '<unnamed>' panicked at 'boom', ../../src/lib.rs:22:17\n"
+        "stack backtrace:\n"
+        " [[[ELF module #0x0 \"\" BuildID=09859c99ea115fa1 0x21132082b000]]]\n"
+        " [[[ELF module #0x1 \"libc.so\" BuildID=881f5d29c6d74df8 0x4070f5931000]]]\n"
+        "    #0.1  0x00002113208e3bff in std::sys_common::backtrace::_print_fmt::h758163dba6d37832 "
+        "rustlib/src/rust/library/std/src/sys_common/backtrace.rs:66 <>+0xb8bff\n"
+        "    #0    0x00002113208e3bff in "
+        "_$LT$std..fmt..Arguments$u20$as$u20$core..fmt..Display$GT$::fmt::h50f7b755f1835a1b "
+        "rustlib/src/rust/library/core/src/fmt/mod.rs:45 <>+0xb8bff\n"
+        "    #1    0x00002113208ccbd9 in toy::parse::h849ed7a815da104e ./../../src/lib.rs:22 "
+        "<>+0xa1bd9\n"
+        "    #2    0x00004070f59c940e in start_main ../../musl/src/env/__libc_start_main.c:140 "
+        "<libc.so>+0x9840e\n",
+        &r);
+    assert_int_equal(r.n_traces, 1);
+    const cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_RUST);
+    assert_int_equal(t->threads[0].n_frames, 4);
+    assert_frame(frame(t, CS_ROLE_CRASHED, 2), "toy::parse::h849ed7a815da104e",
+                 "./../../src/lib.rs", 22, 0);
+    cs_results_dispose(&r);
+
+    /* The whole pipeline blames the program's frame, past the decoded std one. */
+    char path[] = "/tmp/cs-fuchsia-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("thread '<unnamed>' panicked at 'boom', ../../src/lib.rs:22:17\n"
+          "stack backtrace:\n"
+          "    #0    0x00002113208e3bff in "
+          "_$LT$std..fmt..Arguments$u20$as$u20$core..fmt..Display$GT$::fmt::h50f7b755f1835a1b "
+          "rustlib/src/rust/library/core/src/fmt/mod.rs:45 <>+0xb8bff\n"
+          "    #1    0x00002113208ccbd9 in toy::parse::h849ed7a815da104e ./../../src/lib.rs:22 "
+          "<>+0xa1bd9\n",
+          f);
+    fclose(f);
+    const char *paths[] = {path};
+    cs_triage tr;
+    cs_t_triage_full(paths, 1, NULL, &tr);
+    unlink(path);
+    assert_int_equal(tr.res.n_traces, 1);
+    assert_non_null(strstr(tr.res.traces[0]->signature, "@ toy::parse"));
+    cs_triage_dispose(&tr);
+}
+
 static void test_rust_corpus_old_format(void **state)
 {
     (void)state;
@@ -894,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_gdb_satyr_crash_thread),
         cmocka_unit_test(test_gdb_satyr_shapes),
         cmocka_unit_test(test_rust),
+        cmocka_unit_test(test_rust_fuchsia_markup),
         cmocka_unit_test(test_rust_corpus_old_format),
         cmocka_unit_test(test_rust_old_and_damaged),
         cmocka_unit_test(test_native),

@@ -14,6 +14,8 @@
  *   note: Some details are omitted, run with `RUST_BACKTRACE=full` ...
  *   thread panicked while panicking. aborting.     a panic in a Drop during
  *                                                  unwinding: no message, no place
+ * Fuchsia prints the backtrace as symbolizer markup: "[[[ELF module ...]]]"
+ * lines, then "#N 0x... in f file:line <module>+0x..." frames.
  * Before Rust 1.42 the old layout's location had no column ("x.rs:12").
  * Without a backtrace the panic location is the only frame. */
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 #include "../base/util.h"
 #include "extract.h"
+#include "sanframe.h"
 
 static cs_regex *re_head, *re_old, *re_old_end, *re_loc, *re_frame, *re_at, *re_shell;
 
@@ -150,6 +153,26 @@ static int feed_bt(st *s, const cs_xline *l)
         size_t gn;
         cs_match_group(&m, 1, &g, &gn);
         if (f && !f->file && !cs_xparse_fileline(g, gn, f)) f->file = cs_xstrndup(g, gn);
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    /* Fuchsia's backtrace is symbolizer markup: module lines, then
+     * sanitizer-style frames ("#9 0x... in f file:line <mod>+0x..."). */
+    const char *q = p;
+    size_t qn = n;
+    cs_xtrim(&q, &qn);
+    if (cs_starts_with(q, qn, "[[[ELF module ")) {
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    cs_frame sf = {0};
+    if (qn && q[0] == '#' && th && cs_san_parse_frame(q, qn, &sf)) {
+        cs_frame *f = cs_thread_add_frame(th);
+        if (f)
+            *f = sf;
+        else
+            cs_frame_dispose(&sf);
+        s->want_at = false;
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
