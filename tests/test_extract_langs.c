@@ -547,6 +547,39 @@ static void test_rust_fuchsia_markup(void **state)
     cs_triage_dispose(&tr);
 }
 
+/* A panic above a backtrace that names nothing (<unknown> frames of a
+ * stripped binary): the panic's own place is the signature's. */
+static void test_rust_location_fallback(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/cs-rustloc-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("thread 'main' panicked at src/vault.rs:87:42:\n"
+          "called `Option::unwrap()` on a `None` value\n"
+          "stack backtrace:\n"
+          "   0:     0x56389eda272c - <unknown>\n"
+          "   1:     0x56389edc3550 - <unknown>\n"
+          "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose "
+          "backtrace.\n",
+          f);
+    fclose(f);
+    const char *paths[] = {path};
+    cs_triage tr;
+    cs_t_triage_full(paths, 1, NULL, &tr);
+    unlink(path);
+    assert_int_equal(tr.res.n_traces, 1);
+    const cs_trace *t = tr.res.traces[0];
+    assert_non_null(t->location);
+    assert_int_equal(t->location->line, 87);
+    assert_int_equal(t->threads[0].n_frames, 2);
+    assert_non_null(strstr(t->signature, "@ src/vault.rs:87"));
+    cs_triage_dispose(&tr);
+}
+
 static void test_rust_corpus_old_format(void **state)
 {
     (void)state;
@@ -952,6 +985,7 @@ int main(void)
         cmocka_unit_test(test_gdb_satyr_shapes),
         cmocka_unit_test(test_rust),
         cmocka_unit_test(test_rust_fuchsia_markup),
+        cmocka_unit_test(test_rust_location_fallback),
         cmocka_unit_test(test_rust_corpus_old_format),
         cmocka_unit_test(test_rust_old_and_damaged),
         cmocka_unit_test(test_native),

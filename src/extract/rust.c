@@ -255,6 +255,12 @@ static void finish(void *state, cs_xctx *x, bool eof)
         cs_frame *f = cs_thread_add_frame(th);
         *f = s->loc;
         memset(&s->loc, 0, sizeof s->loc);
+    } else if (s->loc.file) {
+        /* Above a backtrace of <unknown> or std-only frames the panic's own
+         * place is the one that names the code. */
+        t->location = cs_xmalloc(sizeof *t->location);
+        *t->location = s->loc;
+        memset(&s->loc, 0, sizeof s->loc);
     }
     cs_frame_dispose(&s->loc);
     if (!t->headline) t->headline = cs_xstrdup("panicked");

@@ -131,6 +131,10 @@ void cs_trace_free(cs_trace *t)
             cs_thread_dispose(&t->threads[i]);
         free(t->threads);
     }
+    if (t->location) {
+        cs_frame_dispose(t->location);
+        free(t->location);
+    }
     free(t->source);
     free(t->headline);
     free(t->test);

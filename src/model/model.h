@@ -200,6 +200,11 @@ typedef struct cs_trace {
      * same failure as its test's trace in the member when there is one,
      * never a second occurrence. */
     bool summary;
+    /* Where the failure says it happened, when that is not a frame of its
+     * stack (a Rust panic's "panicked at src/lib.rs:87:42" above a
+     * backtrace): the signature's place when no frame is significant.
+     * NULL: none apart from the frames. */
+    cs_frame *location;
     cs_thread *threads;
     size_t n_threads, cap_threads;
     size_t n_dropped_threads; /* over CS_MAX_THREADS */

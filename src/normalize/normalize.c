@@ -847,6 +847,13 @@ static void fallback_location(cs_buf *b, const cs_thread *th)
     }
 }
 
+static bool has_significant(const cs_thread *th)
+{
+    for (size_t j = 0; j < th->n_frames; j++)
+        if (th->frames[j].significant) return true;
+    return false;
+}
+
 /* Appends "f1 | f2 | ..." of the top k significant frames of th. */
 static void thread_part(cs_normalizer *n, cs_buf *b, cs_lang lang, const cs_thread *th, int k)
 {
@@ -909,6 +916,14 @@ void cs_normalize_trace(cs_normalizer *n, cs_trace *t)
         cs_buf_printf(&b, "%s ~ %s", swap ? y.ptr : x.ptr, swap ? x.ptr : y.ptr);
         cs_buf_dispose(&x);
         cs_buf_dispose(&y);
+    } else if (t->location && t->location->file &&
+               (t->crash_thread < 0 || !has_significant(&t->threads[t->crash_thread]))) {
+        /* No frame names the code (a backtrace of <unknown> or of the
+         * runtime alone): the place the failure names does. */
+        char *file = norm_file(n, lang, t->location->file);
+        cs_buf_adds(&b, file);
+        if (t->location->line > 0) cs_buf_printf(&b, ":%d", t->location->line);
+        free(file);
     } else if (t->crash_thread >= 0) {
         thread_part(n, &b, lang, &t->threads[t->crash_thread], n->k);
     }

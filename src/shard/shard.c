@@ -125,6 +125,7 @@ static json_t *trace_json(const cs_trace *t)
                       cs_trace_kind_name(t->stack_kind)));
     if (t->n_dropped_threads)
         set(o, "dropped_threads", json_integer((json_int_t)t->n_dropped_threads));
+    if (t->location) set(o, "location", frame_json(t->location));
     set(o, "signature", str(t->signature));
     set(o, "class", str(t->norm_headline));
     json_t *th = json_array();
@@ -438,8 +439,13 @@ static bool read_link(reader *r, json_t *o, const char *key, uint64_t *line_out,
 
 static bool read_cause(reader *r, json_t *o, cs_trace *t)
 {
-    return read_link(r, o, "cause", &t->cause_line, &t->cause_kind) &&
-           read_link(r, o, "stack_from", &t->stack_line, &t->stack_kind);
+    if (!read_link(r, o, "cause", &t->cause_line, &t->cause_kind) ||
+        !read_link(r, o, "stack_from", &t->stack_line, &t->stack_kind))
+        return false;
+    json_t *loc = json_object_get(o, "location");
+    if (!loc) return true;
+    t->location = cs_xcalloc(1, sizeof *t->location);
+    return read_frame(r, loc, t->location);
 }
 
 static const char *format_name(int k)
