@@ -1040,6 +1040,45 @@ static void test_corpus_compiler_rt(void **state)
     cs_results_dispose(&r);
 }
 
+/* Reports pasted without their ERROR line open with the access; one pasted
+ * as Markdown inline code keeps its backtick glued to the header. */
+static void test_asan_pasted(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("headless.log",
+                     "READ of size 4 at 0x6120000ce19c thread T0\n"
+                     "    #0 0x7f6ac2652903 in Pool::Kill() /src/pool/pool.cxx:597:8\n"
+                     "    #1 0x7f6ac2652a10 in main /src/main.cxx:12:3\n"
+                     "\n"
+                     "0x6120000ce19c is located 92 bytes inside of 264-byte region\n"
+                     "freed by thread T0 here:\n"
+                     "    #0 0x501778 in operator delete(void*) (/bin/app+0x501778)\n"
+                     "    #1 0x7f6ac26525c1 in Pool::~Pool() /src/pool/pool.cxx:396:1\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    const cs_trace *t = r.traces[0];
+    assert_int_equal(t->kind, CS_TK_ASAN);
+    int c = cs_t_thread(t, CS_ROLE_CRASHED);
+    assert_true(c >= 0);
+    assert_string_equal(t->threads[c].access, "read");
+    assert_int_equal(t->threads[c].n_frames, 2);
+    assert_true(cs_t_thread(t, CS_ROLE_FREE) >= 0);
+    cs_results_dispose(&r);
+
+    cs_t_triage_text("markdown.log",
+                     "`==8424==ERROR: AddressSanitizer: heap-buffer-overflow on address "
+                     "0x11e894183be0 at pc 0x7ff7c8233203 bp 0x00450b8ffc30 sp 0x00450b8ffc78\n"
+                     "READ of size 8 at 0x11e894183be0 thread T0\n"
+                     "    #0 0x7ff7c8233202 in insert+0x222 (C:\\app\\run.exe+0x140003202)\n"
+                     "    #1 0x7ff7c8234b0f in main+0x63f (C:\\app\\run.exe+0x140004b0f)\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->kind, CS_TK_ASAN);
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 2);
+    cs_results_dispose(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1053,6 +1092,7 @@ int main(void)
         cmocka_unit_test(test_lookalikes),      cmocka_unit_test(test_corpus_tsan),
         cmocka_unit_test(test_corpus_asan),     cmocka_unit_test(test_corpus_lsan_msan),
         cmocka_unit_test(test_corpus_ubsan),    cmocka_unit_test(test_corpus_compiler_rt),
+        cmocka_unit_test(test_asan_pasted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

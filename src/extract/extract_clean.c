@@ -1,5 +1,6 @@
 /* extract_clean.c - line cleaning before any dialect sees a line: ANSI
- * colour and cursor sequences, carriage returns, CI timestamps. */
+ * colour and cursor sequences, carriage returns, CI timestamps, a Markdown
+ * inline-code mark. */
 #define _GNU_SOURCE
 #include <assert.h>
 #include <stdio.h>
@@ -47,6 +48,12 @@ void cs_x_clean_line(cs_extractor *e, const char *p, size_t n, const char **outp
     size_t ts = gha_timestamp_len(p, n);
     p += ts;
     n -= ts;
+    /* A Markdown paste's inline-code mark glued to the text ("`==42==ERROR:
+     * ..."): no log line begins with one backtick; a fence ("```") stays. */
+    if (n > 1 && p[0] == '`' && p[1] != '`') {
+        p++;
+        n--;
+    }
     if (!memchr(p, '\x1b', n) && !memchr(p, '\r', n) && !(n > 3 && p[0] == '#' && p[1] == '#')) {
         *outp = p;
         *outn = n;

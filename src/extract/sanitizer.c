@@ -167,11 +167,33 @@ static long ensure_crashed(st *s)
     return s->crashed;
 }
 
+static bool stack_header(st *s, const char *p, size_t n);
+
+/* An AddressSanitizer report pasted without its ERROR line opens with the
+ * access ("READ of size 4 at 0x... thread T0"), a line only ASan prints. */
+static void *start_headless(cs_xctx *x, const cs_xline *l, const char *p, size_t n)
+{
+    cs_match m;
+    if (!cs_regex_match(re_access, p, n, &m)) return NULL;
+    st *s = cs_xcalloc(1, sizeof *s);
+    s->t = cs_trace_new(CS_TK_ASAN, cs_xctx_source(x), l->no);
+    s->t->line_end = l->no;
+    s->t->headline =
+        cs_xasprintf("AddressSanitizer: %.*s (no ERROR line)",
+                     (int)(memchr(p, ' ', n) ? (const char *)memchr(p, ' ', n) - p : 0), p);
+    s->cur = s->crashed = -1;
+    stack_header(s, p, n);
+    return s;
+}
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
     size_t n = l->len;
     cs_xtrim(&p, &n);
+    if (n > 20 && (p[0] == 'R' || p[0] == 'W' || p[0] == 'A' || p[0] == 'U') &&
+        cs_memmem(p, n, " of size ", 9))
+        return start_headless(x, l, p, n);
     if (n < 20 || !cs_memmem(p, n, "Sanitizer", 9)) return NULL;
     skip_pid(&p, &n);
     cs_match m;
@@ -379,7 +401,9 @@ static void finish(void *state, cs_xctx *x, bool eof)
 const cs_dialect cs_dialect_asan = {
     .name = "asan",
     .patterns = patterns,
-    .first_chars = "=EW",
+    /* "==pid==ERROR", "ERROR:", "WARNING:"; a headless report's access
+     * ("READ/WRITE/ACCESS/UNKNOWN of size"). */
+    .first_chars = "=EWRAU",
     .start = start,
     .feed = feed,
     .finish = finish,
