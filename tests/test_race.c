@@ -328,7 +328,8 @@ static void test_old_and_half_known_layouts(void **state)
 
 /* Layouts that lost their shape on the way to the log: frames and files
  * without indent (a CI viewer that dropped the tabs), a frame and its file
- * joined on one line, an access header wrapped after "by", and a package
+ * joined on one line, an access header wrapped after "by", a paster's
+ * elision mark "(....)" between the accesses, and a package
  * with a major-version element (klog/v2 is package klog). The programs are
  * made up; the shapes are those of reports in public-traces (teleport-4693,
  * kubernetes-103246, etcd-5271). */
@@ -343,6 +344,8 @@ static void test_flattened_layouts(void **state)
                        "/src/shop/cart/cart.go:86 +0x1ee\n"
                        "testing.tRunner()\n"
                        "/usr/local/go/src/testing/testing.go:1193 +0x202\n"
+                       "\n"
+                       "(....)\n"
                        "\n"
                        "Previous read at 0x00c00059a5b8 by goroutine 88:\n"
                        "  example.com/shop/vendor/k8s.io/klog/v2.(*loggingT).output()"

@@ -63,6 +63,16 @@ static void *start(cs_xctx *x, const cs_xline *l)
     return s;
 }
 
+static bool elision(const char *p, size_t n)
+{
+    size_t i = 0, dots = 0;
+    if (n && (p[0] == '(' || p[0] == '[')) i++;
+    while (i < n && p[i] == '.')
+        i++, dots++;
+    if (i < n && (p[i] == ')' || p[i] == ']') && p[0] != '.') i++;
+    return dots >= 3 && i == n;
+}
+
 /* An unindented line taken as a frame only when it can be nothing else:
  * a package-qualified call "pkg.F(...)" without blanks. */
 static bool flat_frame(const char *p, size_t n)
@@ -195,6 +205,12 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
             th->elided = true;
             return CS_X_MORE;
         }
+    }
+    /* An elision mark of whoever pasted the report ("...", "(....)",
+     * "[...]"): frames were left out here, the report goes on. */
+    if (th && elision(p, n)) {
+        th->elided = true;
+        return CS_X_MORE;
     }
     /* The detector lost this access's stack: the access is known, its site
      * is not (the race module makes the pair one-sided). At any indent, as
