@@ -78,31 +78,24 @@ static void thread(cs_jsonw *w, const cs_thread *t)
     cs_jsonw_obj_end(w);
 }
 
-/* A test failure's link to the crash of the same run that explains it. */
-static void explained_by(cs_jsonw *w, const cs_trace *t)
+/* A link from a trace to another trace of its member: {kind, line}, or
+ * nothing when line is 0. */
+static void trace_link(cs_jsonw *w, const char *key, cs_trace_kind kind, uint64_t line)
 {
-    if (!t->cause_line) return;
-    cs_jsonw_key(w, "explained_by");
+    if (!line) return;
+    cs_jsonw_key(w, key);
     cs_jsonw_obj(w);
     cs_jsonw_key(w, "kind");
-    cs_jsonw_str(w, cs_trace_kind_name(t->cause_kind));
+    cs_jsonw_str(w, cs_trace_kind_name(kind));
     cs_jsonw_key(w, "line");
-    cs_jsonw_uint(w, t->cause_line);
+    cs_jsonw_uint(w, line);
     cs_jsonw_obj_end(w);
 }
 
-/* A frameless message whose stack came from the report that followed it
- * (model.h, stack_line): that report's kind and start line. */
-static void stack_from(cs_jsonw *w, const cs_trace *t)
+/* A test failure's link to the crash of the same run that explains it. */
+static void explained_by(cs_jsonw *w, const cs_trace *t)
 {
-    if (!t->stack_line) return;
-    cs_jsonw_key(w, "stack_from");
-    cs_jsonw_obj(w);
-    cs_jsonw_key(w, "kind");
-    cs_jsonw_str(w, cs_trace_kind_name(t->stack_kind));
-    cs_jsonw_key(w, "line");
-    cs_jsonw_uint(w, t->stack_line);
-    cs_jsonw_obj_end(w);
+    trace_link(w, "explained_by", t->cause_kind, t->cause_line);
 }
 
 static void trace(cs_jsonw *w, const cs_trace *t)
@@ -134,7 +127,9 @@ static void trace(cs_jsonw *w, const cs_trace *t)
         cs_jsonw_uint(w, t->n_dropped_threads);
     }
     explained_by(w, t);
-    stack_from(w, t);
+    /* A frameless message whose stack came from the report that followed
+     * it (model.h, stack_line): that report's kind and start line. */
+    trace_link(w, "stack_from", t->stack_kind, t->stack_line);
     if (t->signature) {
         cs_jsonw_key(w, "signature");
         cs_jsonw_str(w, t->signature);
