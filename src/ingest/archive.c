@@ -128,7 +128,7 @@ static int walk_zip(cs_ingest *in, const char *source, zip_t *za, const cs_zip_s
                 ing_diag(in, child, "cannot open zip member (%s)", zip_strerror(za));
             } else {
                 cs_reader r;
-                cs_reader_init(&r, child, &in->lim, &in->c->total, st.size, ing_pull_zip, zf);
+                cs_reader_init(&r, child, &in->lim, &in->c.total, st.size, ing_pull_zip, zf);
                 r.declared_exact = (st.valid & ZIP_STAT_SIZE) != 0;
                 r.budget = in->cur;
                 /* The ratio check wants the member's compressed size. */
@@ -229,7 +229,7 @@ int ing_walk_tar(cs_ingest *in, cs_reader *r, int depth, cs_visit_fn visit, void
         } else {
             cs_strset_add(&seen, name);
             cs_reader m;
-            cs_reader_init(&m, child, &in->lim, &in->c->total, (uint64_t)size, pull_tar, a);
+            cs_reader_init(&m, child, &in->lim, &in->c.total, (uint64_t)size, pull_tar, a);
             m.declared_exact = archive_entry_size_is_set(e);
             m.budget = in->cur;
             cs_reader_fill_head(&m);

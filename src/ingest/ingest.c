@@ -60,8 +60,8 @@ void ing_report_reader(cs_ingest *in, cs_reader *r)
 
 bool ing_count_member(cs_ingest *in, const char *source)
 {
-    if (__atomic_add_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED) > in->lim.max_members) {
-        __atomic_sub_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED);
+    if (++in->c.n_members > in->lim.max_members) {
+        in->c.n_members--;
         if (!in->members_capped)
             ing_diag(in, source,
                      "more than %llu members in this run (--max-members); the rest "
@@ -286,7 +286,7 @@ int ing_handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_visi
         int rc = ing_handle(in, d, NULL, depth + 1, visit, user);
         cs_reader_dispose(d);
         free(d);
-        __atomic_sub_fetch(&in->c->n_members, 1, __ATOMIC_RELAXED); /* the same member */
+        in->c.n_members--; /* the same member */
         return rc;
     }
     r->fs_path = path;
@@ -305,11 +305,6 @@ int ing_handle(cs_ingest *in, cs_reader *r, const char *path, int depth, cs_visi
 
 static int walk(cs_ingest *in, const char *fs_path, const char *source, cs_visit_fn visit,
                 void *user);
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static int walk_dir(cs_ingest *in, const char *fs_path, const char *source, const struct stat *st,
                     cs_visit_fn visit, void *user)
@@ -336,7 +331,7 @@ static int walk_dir(cs_ingest *in, const char *fs_path, const char *source, cons
         *CS_PUSH(names, n, cap) = cs_xstrdup(de->d_name);
     }
     closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cs_cmp_strp);
     in->dirs[in->n_dirs].dev = st->st_dev;
     in->dirs[in->n_dirs].ino = st->st_ino;
     in->n_dirs++;
@@ -435,7 +430,7 @@ int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, const
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     cs_reader r;
-    cs_reader_init(&r, source, &in->lim, &in->c->total, (uint64_t)fst.st_size, ing_pull_fd,
+    cs_reader_init(&r, source, &in->lim, &in->c.total, (uint64_t)fst.st_size, ing_pull_fd,
                    (void *)(intptr_t)fd);
     in->top = (cs_budget){.size = (uint64_t)fst.st_size};
     in->cur = &in->top;
@@ -473,15 +468,14 @@ cs_ingest *cs_ingest_new(const cs_limits *limits, cs_results *out)
     else
         cs_limits_default(&in->lim);
     in->out = out;
-    in->c = &in->own;
     return in;
 }
 
 void cs_ingest_file_done(cs_ingest *in, uint64_t *bytes, uint64_t *members)
 {
-    *bytes = in->c->total;
-    *members = in->c->n_members;
-    in->c->total = in->c->n_members = 0;
+    *bytes = in->c.total;
+    *members = in->c.n_members;
+    in->c.total = in->c.n_members = 0;
     in->members_capped = in->total_capped = false;
 }
 
@@ -538,10 +532,4 @@ int cs_ingest_list(cs_ingest *in, const char *path, cs_file_fn file, void *user)
     in->list_fn = NULL;
     in->list_user = NULL;
     return rc;
-}
-
-void cs_ingest_progress(const cs_ingest *in, uint64_t *bytes, uint64_t *members)
-{
-    *bytes = __atomic_load_n(&in->c->total, __ATOMIC_RELAXED);
-    *members = __atomic_load_n(&in->c->n_members, __ATOMIC_RELAXED);
 }

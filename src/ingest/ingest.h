@@ -100,7 +100,5 @@ int cs_ingest_file(cs_ingest *in, const char *fs_path, const char *source, const
  * --max-members and applies the run's budget itself, in file order, so
  * what is read never depends on how worker threads interleave. */
 void cs_ingest_file_done(cs_ingest *in, uint64_t *bytes, uint64_t *members);
-/* Bytes and members done so far (progress). */
-void cs_ingest_progress(const cs_ingest *in, uint64_t *bytes, uint64_t *members);
 
 #endif

@@ -19,16 +19,17 @@
 
 #define MAX_DIR_DEPTH 64
 
+/* What one ingest has read since cs_ingest_file_done: each worker has its
+ * own, the run's budget is applied in file order (pipeline.c). */
 typedef struct counters {
-    uint64_t total; /* uncompressed bytes read in this run */
+    uint64_t total; /* uncompressed bytes */
     uint64_t n_members;
 } counters;
 
 struct cs_ingest {
     cs_limits lim;
     cs_results *out;
-    counters own;
-    counters *c;        /* &own, or another ingest's when shared */
+    counters c;
     cs_file_fn list_fn; /* set while cs_ingest_list runs */
     void *list_user;
     bool members_capped;

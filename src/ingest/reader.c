@@ -127,7 +127,7 @@ static ssize_t pull_checked(cs_reader *r, void *buf, size_t n)
         return 0;
     }
     r->n_out += got;
-    uint64_t total = __atomic_add_fetch(r->total, got, __ATOMIC_RELAXED);
+    uint64_t total = *r->total += got;
     const cs_limits *l = r->limits;
     if (r->n_out > l->max_member) {
         cs_reader_set_err(r, cs_xasprintf("member is larger than the limit of %llu bytes "

@@ -27,7 +27,7 @@ struct cs_reader {
     void *ctx;
     cs_reader *inner; /* decoders: the compressed stream */
     const cs_limits *limits;
-    uint64_t *total;     /* run-wide uncompressed byte count */
+    uint64_t *total;     /* the ingest's uncompressed byte count (this file's, see counters) */
     uint64_t declared;   /* declared size, 0 unknown */
     bool declared_exact; /* the archive states it: more or less is a lie */
     cs_budget *budget;   /* innermost archive (or input) around this stream */
