@@ -178,9 +178,10 @@ static void *start_headless(cs_xctx *x, const cs_xline *l, const char *p, size_t
     st *s = cs_xcalloc(1, sizeof *s);
     s->t = cs_trace_new(CS_TK_ASAN, cs_xctx_source(x), l->no);
     s->t->line_end = l->no;
-    s->t->headline =
-        cs_xasprintf("AddressSanitizer: %.*s (no ERROR line)",
-                     (int)(memchr(p, ' ', n) ? (const char *)memchr(p, ' ', n) - p : 0), p);
+    const char *g;
+    size_t gn;
+    cs_match_group(&m, 1, &g, &gn); /* READ, WRITE, ... */
+    s->t->headline = cs_xasprintf("AddressSanitizer: %.*s (no ERROR line)", (int)gn, g);
     s->cur = s->crashed = -1;
     stack_header(s, p, n);
     return s;
