@@ -2,11 +2,9 @@
  * (fixtures/<lang>/make.sh) and on the shared corpus. Line numbers, frames
  * and headlines were read off the fixture files by hand; the satyr crash
  * threads come from corpus/satyr/EXPECTATIONS-gdb.tsv. */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "testutil.h"
 
@@ -523,25 +521,17 @@ static void test_rust_fuchsia_markup(void **state)
     cs_results_dispose(&r);
 
     /* The whole pipeline blames the program's frame, past the decoded std one. */
-    char path[] = "/tmp/cs-fuchsia-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("thread '<unnamed>' panicked at 'boom', ../../src/lib.rs:22:17\n"
-          "stack backtrace:\n"
-          "    #0    0x00002113208e3bff in "
-          "_$LT$std..fmt..Arguments$u20$as$u20$core..fmt..Display$GT$::fmt::h50f7b755f1835a1b "
-          "rustlib/src/rust/library/core/src/fmt/mod.rs:45 <>+0xb8bff\n"
-          "    #1    0x00002113208ccbd9 in toy::parse::h849ed7a815da104e ./../../src/lib.rs:22 "
-          "<>+0xa1bd9\n",
-          f);
-    fclose(f);
-    const char *paths[] = {path};
     cs_triage tr;
-    cs_t_triage_full(paths, 1, NULL, &tr);
-    unlink(path);
+    cs_t_triage_text_full(
+        "fuchsia.log",
+        "thread '<unnamed>' panicked at 'boom', ../../src/lib.rs:22:17\n"
+        "stack backtrace:\n"
+        "    #0    0x00002113208e3bff in "
+        "_$LT$std..fmt..Arguments$u20$as$u20$core..fmt..Display$GT$::fmt::h50f7b755f1835a1b "
+        "rustlib/src/rust/library/core/src/fmt/mod.rs:45 <>+0xb8bff\n"
+        "    #1    0x00002113208ccbd9 in toy::parse::h849ed7a815da104e ./../../src/lib.rs:22 "
+        "<>+0xa1bd9\n",
+        &tr);
     assert_int_equal(tr.res.n_traces, 1);
     assert_non_null(strstr(tr.res.traces[0]->signature, "@ toy::parse"));
     cs_triage_dispose(&tr);
@@ -552,25 +542,17 @@ static void test_rust_fuchsia_markup(void **state)
 static void test_rust_location_fallback(void **state)
 {
     (void)state;
-    char path[] = "/tmp/cs-rustloc-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("thread 'main' panicked at src/vault.rs:87:42:\n"
-          "called `Option::unwrap()` on a `None` value\n"
-          "stack backtrace:\n"
-          "   0:     0x56389eda272c - <unknown>\n"
-          "   1:     0x56389edc3550 - <unknown>\n"
-          "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose "
-          "backtrace.\n",
-          f);
-    fclose(f);
-    const char *paths[] = {path};
     cs_triage tr;
-    cs_t_triage_full(paths, 1, NULL, &tr);
-    unlink(path);
+    cs_t_triage_text_full(
+        "vault.log",
+        "thread 'main' panicked at src/vault.rs:87:42:\n"
+        "called `Option::unwrap()` on a `None` value\n"
+        "stack backtrace:\n"
+        "   0:     0x56389eda272c - <unknown>\n"
+        "   1:     0x56389edc3550 - <unknown>\n"
+        "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose "
+        "backtrace.\n",
+        &tr);
     assert_int_equal(tr.res.n_traces, 1);
     const cs_trace *t = tr.res.traces[0];
     assert_non_null(t->location);

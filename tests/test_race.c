@@ -307,23 +307,12 @@ static void test_old_and_half_known_layouts(void **state)
     cs_results_dispose(&r);
 
     /* The whole pipeline: one partial pair at the known site, never a guess. */
-    char dir[] = "/tmp/cs-race-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/lost.log", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(lost, f);
-    fclose(f);
-    const char *paths[] = {path};
     cs_triage tr;
-    cs_t_triage_full(paths, 1, NULL, &tr);
+    cs_t_triage_text_full("lost.log", lost, &tr);
     assert_int_equal(tr.races.n, 1);
     assert_true(tr.races.v[0].partial);
     assert_string_equal(tr.races.v[0].sites[0].function, "debugcharts.(*server).gatherData");
     cs_triage_dispose(&tr);
-    unlink(path);
-    rmdir(dir);
 }
 
 /* Layouts that lost their shape on the way to the log: frames and files
@@ -370,24 +359,13 @@ static void test_flattened_layouts(void **state)
                         "example.com/shop/vendor/k8s.io/klog/v2.(*loggingT).output");
     cs_results_dispose(&r);
 
-    char dir[] = "/tmp/cs-race-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256];
-    snprintf(path, sizeof path, "%s/flat.log", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    const char *paths[] = {path};
     cs_triage tr;
-    cs_t_triage_full(paths, 1, NULL, &tr);
+    cs_t_triage_text_full("flat.log", text, &tr);
     assert_int_equal(tr.races.n, 1);
     assert_false(tr.races.v[0].partial);
     assert_true(find(&tr, "cart.(*Cart).Add", "klog/v2.(*loggingT).output") ||
                 find(&tr, "klog/v2.(*loggingT).output", "cart.(*Cart).Add"));
     cs_triage_dispose(&tr);
-    unlink(path);
-    rmdir(dir);
 }
 
 /* Clang numbers a function's lambdas ($_0, $_1...): the number moves when a

@@ -24,6 +24,8 @@ void cs_t_triage(const char *path, cs_results *r);
 void cs_t_triage_full(const char *const *paths, size_t n, const char *user_rules, cs_triage *t);
 /* Runs triage over an in-memory text, as a member named `name`. */
 void cs_t_triage_text(const char *name, const char *text, cs_results *r);
+/* The whole pipeline (cs_t_triage_full) over an in-memory text. */
+void cs_t_triage_text_full(const char *name, const char *text, cs_triage *t);
 /* The first trace of kind k at or after index *from, or NULL. */
 cs_trace *cs_t_find(const cs_results *r, cs_trace_kind k, size_t *from);
 /* Number of traces of kind k. */

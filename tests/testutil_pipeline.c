@@ -25,7 +25,9 @@ void cs_t_triage_full(const char *const *paths, size_t n, const char *user_rules
     assert_int_equal(cs_pipeline_triage(&o, paths, n, t), 0);
 }
 
-void cs_t_triage_text(const char *name, const char *text, cs_results *r)
+/* Runs `run` over `text` written to a fresh directory as `name`. */
+static void with_text_file(const char *name, const char *text, void (*run)(const char *, void *),
+                           void *user)
 {
     char tmpl[] = "/tmp/cs-test-XXXXXX";
     char *dir = mkdtemp(tmpl);
@@ -36,7 +38,28 @@ void cs_t_triage_text(const char *name, const char *text, cs_results *r)
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
-    cs_t_triage(path, r);
+    run(path, user);
     unlink(path);
     rmdir(dir);
+}
+
+static void extract_one(const char *path, void *r)
+{
+    cs_t_triage(path, r);
+}
+
+void cs_t_triage_text(const char *name, const char *text, cs_results *r)
+{
+    with_text_file(name, text, extract_one, r);
+}
+
+static void triage_one(const char *path, void *t)
+{
+    const char *paths[] = {path};
+    cs_t_triage_full(paths, 1, NULL, t);
+}
+
+void cs_t_triage_text_full(const char *name, const char *text, cs_triage *t)
+{
+    with_text_file(name, text, triage_one, t);
 }
