@@ -137,6 +137,25 @@ const char *cs_memmem(const char *hay, size_t n, const char *needle, size_t m)
     return NULL;
 }
 
+int cs_cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t cs_lower_bound(const void *base, size_t n, size_t size, const void *key,
+                      int (*cmp)(const void *elem, const void *key))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp((const char *)base + mid * size, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 uint64_t cs_hash64(const void *data, size_t n, uint64_t h)
 {
     const unsigned char *p = data;

@@ -27,6 +27,13 @@ const char *cs_memmem(const char *hay, size_t n, const char *needle, size_t m);
 /* FNV-1a 64-bit hash: stable across runs and machines, used for ids. */
 uint64_t cs_hash64(const void *data, size_t n, uint64_t seed);
 #define CS_HASH_SEED 0xcbf29ce484222325ULL
+/* qsort/bsearch comparator of (char *) elements, by strcmp. */
+int cs_cmp_strp(const void *a, const void *b);
+/* The index of the first of n sorted elements (of `size` bytes) that is not
+ * less than key, by a qsort/bsearch comparator called (element, key): the
+ * range search bsearch lacks. n when every element is less. */
+size_t cs_lower_bound(const void *base, size_t n, size_t size, const void *key,
+                      int (*cmp)(const void *elem, const void *key));
 
 #define CS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define CS_PUSH(arr, n, cap)                                                                       \

@@ -616,16 +616,7 @@ static int cmp_run_line(const void *a, const void *b)
 /* Index of the first element not less than (test, line). */
 static size_t lower_bound(const run_line *v, size_t n, const char *test, uint64_t line)
 {
-    run_line key = {test, line};
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cmp_run_line(&v[mid], &key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return cs_lower_bound(v, n, sizeof *v, &(run_line){test, line}, cmp_run_line);
 }
 
 typedef struct cause_ref {
@@ -706,14 +697,8 @@ static void drop_summaries(cs_results *r, size_t first)
             drop = bsearch(&key, full, n_full, sizeof *full, cmp_full) != NULL;
             const char *k = drop ? NULL : node_tail(t[i]->test);
             if (k) {
-                size_t lo = 0, hi = n_tail;
-                while (lo < hi) {
-                    size_t mid = lo + (hi - lo) / 2;
-                    if (strcmp(tail[mid].key, k) < 0)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
+                size_t lo =
+                    cs_lower_bound(tail, n_tail, sizeof *tail, &(full_ref){k, NULL}, cmp_full);
                 for (; lo < n_tail && strcmp(tail[lo].key, k) == 0 && !drop; lo++)
                     if (same_node(tail[lo].t->test, t[i]->test)) {
                         /* The old name is still a key of `full`: freed
@@ -803,14 +788,7 @@ void cs_extract_merge_failures(cs_results *r, size_t first, size_t first_test)
     for (size_t i = 0; i < n; i++) {
         if (t[i]->kind != CS_TK_TEST_FAILURE || !t[i]->test || t[i]->cause_line) continue;
         cause_ref key = {t[i]->test, runs[i], 0};
-        size_t lo = 0, hi = n_causes;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (cmp_cause(&causes[mid], &key) < 0)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        size_t lo = cs_lower_bound(causes, n_causes, sizeof *causes, &key, cmp_cause);
         if (lo < n_causes && strcmp(causes[lo].test, key.test) == 0 && causes[lo].run == key.run)
             link_cause(t[i], t[causes[lo].i]);
     }

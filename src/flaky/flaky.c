@@ -142,15 +142,9 @@ static const key *find_key(const key *keys, size_t n, const char *name, const ch
     key k = {name, source, 0};
     const key *hit = bsearch(&k, keys, n, sizeof *keys, cmp_key);
     if (hit) return hit;
-    /* The first key of that name: lower bound on (name, NULL). */
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(keys[mid].name, name) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* The first key of that name: lower bound on (name, NULL), NULL sorting
+     * first. */
+    size_t lo = cs_lower_bound(keys, n, sizeof *keys, &(key){name, NULL, 0}, cmp_key);
     return lo < n && strcmp(keys[lo].name, name) == 0 ? &keys[lo] : NULL;
 }
 
@@ -182,14 +176,7 @@ void cs_flaky_run(const cs_results *r, const cs_clusters *c, const cs_races *rac
         for (size_t i = 0; i < n; i++) {
             if (*e[i].package) continue;
             key probe = {e[i].name, NULL, 0};
-            size_t lo = 0, hi = nk;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (cmp_key(&k[mid], &probe) < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
+            size_t lo = cs_lower_bound(k, nk, sizeof *k, &probe, cmp_key);
             if (lo < nk && strcmp(k[lo].name, e[i].name) == 0) {
                 size_t j = lo;
                 while (j < nk && strcmp(k[j].name, e[i].name) == 0 &&

@@ -190,11 +190,6 @@ int cs_rules_load_text(cs_rules *r, const char *name, const char *text, cs_resul
     return bad ? CS_E_USAGE : 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int cs_rules_load_dir(cs_rules *r, const char *dir, cs_results *diags)
 {
     DIR *d = opendir(dir);
@@ -211,7 +206,7 @@ int cs_rules_load_dir(cs_rules *r, const char *dir, cs_results *diags)
             *CS_PUSH(names, n, cap) = cs_xstrdup(de->d_name);
     }
     closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
+    if (n) qsort(names, n, sizeof *names, cs_cmp_strp);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char *path = cs_xasprintf("%s/%s", dir, names[i]);

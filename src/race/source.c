@@ -57,17 +57,12 @@ static cs_regex *compile(const char *pattern)
     return cs_regex_new(&re, pattern, 0, NULL) == 0 ? re : NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 cs_source_tree *cs_source_tree_new(const char *dir)
 {
     cs_source_tree *t = cs_xcalloc(1, sizeof *t);
     t->root = cs_xstrdup(dir);
     walk(t, "", 0);
-    if (t->n) qsort(t->files, t->n, sizeof *t->files, cmp_str);
+    if (t->n) qsort(t->files, t->n, sizeof *t->files, cs_cmp_strp);
     /* "name[" of an index expression; "delete(m, k)" and "m.erase(" style. */
     t->re_index = compile("([A-Za-z_]\\w*)\\s*\\[");
     t->re_delete = compile("\\bdelete\\s*\\(\\s*(?:[\\w.]+\\.)?(\\w+)\\s*,|"

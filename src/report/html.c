@@ -291,11 +291,6 @@ static const char js[] =
     "document.documentElement.setAttribute('data-ready','1');\n"
     "})();\n";
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Distinct sources of all traces, sorted: the x axis of every chart. */
 typedef struct axis {
     const char **v;
@@ -308,7 +303,7 @@ static void axis_build(axis *ax, const cs_results *r)
     if (!ax->v) abort();
     for (size_t i = 0; i < r->n_traces; i++)
         ax->v[i] = r->traces[i]->source;
-    qsort(ax->v, r->n_traces, sizeof *ax->v, cmp_str);
+    qsort(ax->v, r->n_traces, sizeof *ax->v, cs_cmp_strp);
     size_t w = 0;
     for (size_t i = 0; i < r->n_traces; i++)
         if (!w || strcmp(ax->v[i], ax->v[w - 1]) != 0) ax->v[w++] = ax->v[i];
@@ -317,15 +312,7 @@ static void axis_build(axis *ax, const cs_results *r)
 
 static size_t axis_index(const axis *ax, const char *s)
 {
-    size_t lo = 0, hi = ax->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(ax->v[mid], s) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return cs_lower_bound(ax->v, ax->n, sizeof *ax->v, &s, cs_cmp_strp);
 }
 
 /* A strip over all artifacts (sorted by path): one bar per bin in which

@@ -9,15 +9,10 @@
 #include "../base/util.h"
 #include "report.h"
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 size_t cs_report_uniq_strs(const char **v, size_t n)
 {
     if (!n) return 0;
-    qsort(v, n, sizeof *v, cmp_str);
+    qsort(v, n, sizeof *v, cs_cmp_strp);
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
         if (strcmp(v[i], v[w - 1]) != 0) v[w++] = v[i];
