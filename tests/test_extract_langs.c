@@ -140,6 +140,36 @@ static void test_python_pytest(void **state)
     check_pytest("fixtures/python/pytest_short.log", short_lines);
 }
 
+/* pytest's ERRORS section (an unknown fixture, a fixture that raises at
+ * setup or at teardown) gives one trace per test; a teardown's ERROR line
+ * after the test's own PASSED is the same run, which failed. */
+static void test_pytest_setup_errors(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage(cs_t_src("fixtures/pytest/setup_errors.log"), &r);
+    assert_int_equal(r.n_traces, 3);
+    assert_int_equal(cs_t_count(&r, CS_TK_PYTHON), 3);
+    static const char *const tests[] = {"test_setup_errors.py::test_uses_unknown_fixture",
+                                        "test_setup_errors.py::test_with_broken_setup",
+                                        "test_setup_errors.py::test_with_broken_teardown"};
+    static const char *const heads[] = {"fixture 'catalogue' not found",
+                                        "TypeError: 'NoneType' object is not iterable",
+                                        "KeyError: 'missing'"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(r.traces[i]->test, tests[i]);
+        assert_string_equal(r.traces[i]->headline, heads[i]);
+    }
+    assert_frame(frame(r.traces[0], CS_ROLE_CRASHED, 0), "test_uses_unknown_fixture",
+                 "/tmp/crashsift-pytest/test_setup_errors.py", 20, 0);
+    assert_frame(frame(r.traces[2], CS_ROLE_CRASHED, 1), "closing_shelf", "test_setup_errors.py",
+                 17, 0);
+    assert_int_equal(r.n_tests, 3);
+    for (size_t i = 0; i < r.n_tests; i++)
+        assert_string_equal(r.tests[i]->outcomes, "F");
+    cs_results_dispose(&r);
+}
+
 /* A FAILED line with no traceback of its own is a test failure. */
 static void test_python_failed_line_alone(void **state)
 {
@@ -954,6 +984,7 @@ int main(void)
         cmocka_unit_test(test_python_chained),
         cmocka_unit_test(test_python_syntax_error),
         cmocka_unit_test(test_python_pytest),
+        cmocka_unit_test(test_pytest_setup_errors),
         cmocka_unit_test(test_python_failed_line_alone),
         cmocka_unit_test(test_python_deep_keeps_innermost),
         cmocka_unit_test(test_java_caused_by),

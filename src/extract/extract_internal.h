@@ -78,6 +78,9 @@ struct cs_xctx {
     cs_test_index ix;
     bool ix_ready, ix_saw_pass;
     bool pytest_verbose; /* -v lines: the short summary only restates them */
+    /* The line of the last pytest -v outcome: a teardown's ERROR comes
+     * right after its test's own line and is that run's, not another. */
+    uint64_t pytest_v_line;
     /* pytest's "=== FAILURES ===" section; with --tb=line it holds one
      * "file:line: message" per failure and no test headers. */
     bool in_pytest_failures, pytest_headers;

@@ -350,6 +350,26 @@ static void outcome_group(cs_xctx *x, const cs_match *m, int name_g, int word_g,
     free(nm);
 }
 
+/* pytest -v prints "x.py::t PASSED" and, on the next line, "x.py::t ERROR"
+ * when t's teardown failed: one run that failed (a test that failed and
+ * then errored in teardown stays one failed run). True when the ERROR line
+ * amended the run before it. */
+static bool teardown_error(cs_xctx *x, const cs_match *m, uint64_t line)
+{
+    const char *name, *w;
+    size_t k, wn;
+    if (!x->ix_ready || !x->pytest_v_line || x->pytest_v_line + 1 != line ||
+        !cs_match_group(m, 2, &w, &wn) || wn != 5 || memcmp(w, "ERROR", 5) != 0 ||
+        !cs_match_group(m, 1, &name, &k))
+        return false;
+    char *nm = cs_xstrndup(name, k);
+    cs_test_record *r = cs_test_index_find(&x->ix, NULL, nm);
+    free(nm);
+    if (!r || !r->n || r->lines[r->n - 1] != x->pytest_v_line) return false;
+    if (r->outcomes[r->n - 1] == CS_OUT_PASS) r->outcomes[r->n - 1] = CS_OUT_FAIL;
+    return true;
+}
+
 /* pytest's and cargo test's outcome lines (unindented). pytest -v prints
  * one line per test, and -rA restates each in the short summary: where the
  * -v lines are, the summary is not counted again. Without -v only the
@@ -391,7 +411,8 @@ static bool other_outcome(cs_xctx *x, const cs_xline *l)
     }
     if (cs_regex_match(re_pytest_v, p, n, &m)) {
         x->pytest_verbose = true;
-        outcome_group(x, &m, 1, 2, l->no);
+        if (!teardown_error(x, &m, l->no)) outcome_group(x, &m, 1, 2, l->no);
+        x->pytest_v_line = l->no;
         return true;
     }
     return false;

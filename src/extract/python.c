@@ -46,7 +46,9 @@ static const cs_xpattern patterns[] = {
                 "_{3,}$"},
     {&re_failed, "^(?:FAILED|ERROR) (\\S+?(?:::\\S+?|\\.py))(?: - (.*))?$"},
     {&re_short_frame, "^(\\S+?):(\\d+): in (\\S+)$"},
-    {&re_long_end, "^(\\S+?):(\\d+): ?(\\S*)$"},
+    /* "path:N: ErrorType" ends a long-format section; a setup error
+     * (fixture not found) ends with the bare "path.py:N". */
+    {&re_long_end, "^(\\S+?):(\\d+)(?:: ?(\\S*))?$"},
     {&re_def, "^\\s+(?:async )?def ([A-Za-z_]\\w*)\\("},
     /* --tb=line: "/abs/test_x.py:13: assert 2 == 1" */
     {&re_tb_line, "^(\\S+?\\.py):(\\d+): (\\S.*)$"},
@@ -299,6 +301,17 @@ static void set_e_text(st *s, const char *p, size_t n)
     s->e_text = cs_xstrndup(p, n);
 }
 
+/* Without its ": ErrorType" the end line must name a Python file: a bare
+ * "word:N" in a section is more often a logger's output than a place. */
+static bool long_end_ok(const cs_match *m)
+{
+    const char *g;
+    size_t gn;
+    if (cs_match_group(m, 3, &g, &gn)) return true;
+    cs_match_group(m, 1, &g, &gn);
+    return gn > 3 && memcmp(g + gn - 3, ".py", 3) == 0;
+}
+
 static int feed_pytest(st *s, const cs_xline *l)
 {
     const char *p = l->ptr;
@@ -328,7 +341,7 @@ static int feed_pytest(st *s, const cs_xline *l)
         add_py_frame(s, &m);
         s->pre_lines = -1;
     } else if (p[0] != ' ' && p[0] != '\t' && p[0] != '>' &&
-               cs_regex_match(re_long_end, p, n, &m)) {
+               cs_regex_match(re_long_end, p, n, &m) && long_end_ok(&m)) {
         cs_frame *f = push_frame(s);
         if (f) {
             f->file = cs_match_dup(&m, 1);

@@ -266,6 +266,17 @@ bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name,
     return true;
 }
 
+cs_test_record *cs_test_index_find(const cs_test_index *ix, const char *package, const char *name)
+{
+    if (!ix->n_slots) return NULL;
+    uint32_t h = index_slot(ix, package ? package : "", name);
+    for (; ix->slots[h]; h = (h + 1) & (uint32_t)(ix->n_slots - 1)) {
+        cs_test_record *r = ix->v[ix->slots[h] - 1];
+        if (nullable_eq(r->package, package) && strcmp(r->name, name) == 0) return r;
+    }
+    return NULL;
+}
+
 void cs_test_index_dispose(cs_test_index *ix)
 {
     free(ix->v);

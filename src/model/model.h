@@ -280,6 +280,8 @@ void cs_test_index_init(cs_test_index *ix, struct cs_results *out, const char *s
  * CS_MAX_TEST_RUNS_PER_MEMBER. */
 bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name, cs_outcome o,
                        uint64_t line);
+/* The record of (package, name), or NULL; it belongs to the index's results. */
+cs_test_record *cs_test_index_find(const cs_test_index *ix, const char *package, const char *name);
 void cs_test_index_dispose(cs_test_index *ix);
 
 /* ---- diagnostics (error entries) -------------------------------------- */
