@@ -119,6 +119,41 @@ static const cs_trace *fixture(cs_results *r, const char *rel)
     return r->traces[0];
 }
 
+/* libFuzzer on Fuchsia prints a frameless report, its SUMMARY, the
+ * symbolizer's module lines and only then the stack: one report. Text
+ * after the stack's end is not taken. */
+static void test_libfuzzer_late_stack(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("fuchsia.log",
+                     "==7== ERROR: libFuzzer: deadly signal\n"
+                     "NOTE: libFuzzer has rudimentary signal handlers.\n"
+                     "SUMMARY: libFuzzer: deadly signal\n"
+                     "Warning: Permanently added '[fe80::1]:22' (ED25519) to known hosts.\n"
+                     "dso: id=88668a28 base=0x00005332f2c44000 name=/pkg/bin/parse_fuzzer\n"
+                     "   #0    0x00005332f2cf10f1 in parse_header(unsigned char const*) "
+                     "../../src/parse.cc:12 <<application>>+0xad0f1\n"
+                     "   #1.1  0x00005332f2cf11ac in check_len ../../src/parse.cc:30 "
+                     "<<application>>+0xad1ac\n"
+                     "   #1    0x00005332f2cf11ac in LLVMFuzzerTestOneInput "
+                     "../../src/fuzz.cc:8 <<application>>+0xad1ac\n"
+                     "\n"
+                     "MS: 1 ChangeByte-; base unit: 6e41c5a19b9646fe31c77ed7a16829913888c33e\n"
+                     "build finished\n"
+                     "   #0    0x00005332f2cf10f1 in other_function ../../src/other.cc:1\n",
+                     &r);
+    cs_trace *t = cs_t_find(&r, CS_TK_FUZZER, NULL);
+    assert_non_null(t);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->line_end, 10);
+    assert_int_equal(t->n_threads, 1);
+    assert_int_equal(t->threads[0].n_frames, 3);
+    assert_string_equal(frame(t, 0, 0)->function, "parse_header(unsigned char const*)");
+    assert_string_equal(frame(t, 0, 2)->function, "LLVMFuzzerTestOneInput");
+    cs_results_dispose(&r);
+}
+
 /* First frame of thread 0 whose function is `fn`, or -1. */
 static long find_frame(const cs_trace *t, size_t thread, const char *fn)
 {
@@ -560,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_kernel_warning),
         cmocka_unit_test(test_kernel_blamed_frame),
         cmocka_unit_test(test_libfuzzer_reports),
+        cmocka_unit_test(test_libfuzzer_late_stack),
         cmocka_unit_test(test_check_failures_and_cdb),
         cmocka_unit_test(test_libfuzzer_fixtures),
         cmocka_unit_test(test_go_stack_overflow),

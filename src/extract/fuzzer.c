@@ -14,7 +14,10 @@
  *   ========= Timeout of 20 seconds exceeded; exiting          maybe after "CRASH LOG: "
  * The report's first stack is the crashed thread (for an out-of-memory
  * report without a stack, the largest live allocation's); the trailer lines
- * belong to it. Centipede's failures carry no stack: a headline only. */
+ * belong to it. On Fuchsia the stack of a report that had none comes after
+ * its SUMMARY, behind the symbolizer's module lines ("dso: id=... name=...",
+ * "[[[ELF module #0x0 ...]]]", "{{{module:...}}}"): it is still this
+ * report's. Centipede's failures carry no stack: a headline only. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,13 +34,14 @@ static const cs_xpattern patterns[] = {
     {0},
 };
 
-enum { BODY, TRAILER };
+enum { BODY, LATE_STACK, TRAILER };
 
 typedef struct st {
     cs_trace *t;
     int phase;
-    long cur;     /* thread of the stack being read, -1 none */
-    bool in_heap; /* inside "Live Heap Allocations" */
+    long cur;        /* thread of the stack being read, -1 none */
+    bool in_heap;    /* inside "Live Heap Allocations" */
+    bool late_stray; /* LATE_STACK let one unknown line through */
 } st;
 
 static void *start(cs_xctx *x, const cs_xline *l)
@@ -71,6 +75,40 @@ static bool trailer_line(const char *p, size_t n)
            cs_starts_with(p, n, "Test unit written to");
 }
 
+static bool module_line(const char *p, size_t n)
+{
+    return cs_starts_with(p, n, "dso: id=") || cs_starts_with(p, n, "[[[ELF module") ||
+           cs_starts_with(p, n, "{{{");
+}
+
+static void add_frame(st *s, cs_frame *f);
+
+/* After a frameless report's SUMMARY: module lines, a stack, the trailer.
+ * Before the stack, one stray line (an ssh warning of the device's
+ * connection) is let through; after it, anything else ends the report. */
+static int feed_late(st *s, const cs_xline *l, const char *p, size_t n)
+{
+    bool started = s->t->n_threads != 0;
+    if (n == 0) return started ? (s->phase = TRAILER, CS_X_MORE) : CS_X_MORE;
+    if (module_line(p, n)) return CS_X_MORE;
+    cs_frame f = {0};
+    if (p[0] == '#' && cs_san_parse_frame(p, n, &f)) {
+        add_frame(s, &f);
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    if (trailer_line(p, n)) {
+        s->phase = TRAILER;
+        s->t->line_end = l->no;
+        return CS_X_MORE;
+    }
+    if (!started && !s->late_stray) {
+        s->late_stray = true;
+        return CS_X_MORE;
+    }
+    return CS_X_REJECT;
+}
+
 static int feed(void *state, cs_xctx *x, const cs_xline *l)
 {
     st *s = state;
@@ -78,6 +116,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     const char *p = l->ptr;
     size_t n = l->len;
     cs_xtrim(&p, &n);
+    if (s->phase == LATE_STACK) return feed_late(s, l, p, n);
     if (s->phase == TRAILER) {
         if (n && trailer_line(p, n)) {
             s->t->line_end = l->no;
@@ -91,7 +130,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     }
     if (cs_starts_with(p, n, "SUMMARY: libFuzzer:")) {
         s->t->line_end = l->no;
-        s->phase = TRAILER;
+        s->phase = s->t->n_threads ? TRAILER : LATE_STACK;
         return CS_X_MORE;
     }
     if (trailer_line(p, n)) {
@@ -108,18 +147,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     if (p[0] == '#') {
         cs_frame f = {0};
         if (!cs_san_parse_frame(p, n, &f)) return CS_X_REJECT;
-        if (s->cur < 0) {
-            bool first = s->t->n_threads == 0;
-            cs_thread *th = cs_trace_add_thread(s->t, first        ? CS_ROLE_CRASHED
-                                                      : s->in_heap ? CS_ROLE_ALLOC
-                                                                   : CS_ROLE_OTHER);
-            s->cur = th ? (long)(th - s->t->threads) : -2;
-        }
-        cs_frame *slot = s->cur >= 0 ? cs_thread_add_frame(&s->t->threads[s->cur]) : NULL;
-        if (slot)
-            *slot = f;
-        else
-            cs_frame_dispose(&f);
+        add_frame(s, &f);
         s->t->line_end = l->no;
         return CS_X_MORE;
     }
@@ -132,6 +160,23 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
         return CS_X_REJECT;
     s->t->line_end = l->no;
     return CS_X_MORE;
+}
+
+/* Takes f: a blank line or a note between stacks starts the next thread. */
+static void add_frame(st *s, cs_frame *f)
+{
+    if (s->cur < 0) {
+        bool first = s->t->n_threads == 0;
+        cs_thread *th = cs_trace_add_thread(s->t, first        ? CS_ROLE_CRASHED
+                                                  : s->in_heap ? CS_ROLE_ALLOC
+                                                               : CS_ROLE_OTHER);
+        s->cur = th ? (long)(th - s->t->threads) : -2;
+    }
+    cs_frame *slot = s->cur >= 0 ? cs_thread_add_frame(&s->t->threads[s->cur]) : NULL;
+    if (slot)
+        *slot = *f;
+    else
+        cs_frame_dispose(f);
 }
 
 static void finish(void *state, cs_xctx *x, bool eof)
