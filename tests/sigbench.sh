@@ -25,15 +25,16 @@ checks = [
     # #15 second pass: 0.640 -> 0.654 (demangled names, module-named frames);
     # third pass: 0.654 -> 0.728 (a frameless message and the report after it
     # are one crash); fourth pass: 0.728 -> 0.816 (Fuchsia, LKL and MSan
-    # deadly-signal layouts read, a stack overflow starts at its recursion)
-    ("clusterfuzz first frame", c["first_frame_equal"] / c["judged"], 0.81),
+    # deadly-signal layouts read, a stack overflow starts at its recursion);
+    # sixth pass 0.831 (libFuzzer's stack after its SUMMARY on Fuchsia)
+    ("clusterfuzz first frame", c["first_frame_equal"] / c["judged"], 0.82),
     # #15 pasted layouts (java/node/gdb/go/rust/ginkgo/testify/glibc dialects
     # read unindented, quoted, cut, headless and glued traces): 0.789 -> 0.908
     # then 0.908 -> 0.946 (race layouts, a Rust panic's place when its
     # backtrace names nothing, pre-1.0 std frames, headless and Markdown-pasted
-    # ASan reports)
-    ("public-traces top frame among first three", p["hit"] / p["judged"], 0.93),
-    ("public-traces, files with a trace", p["hit_with_trace"] / p["judged_with_trace"], 0.93),
+    # ASan reports); sixth pass 0.951 (pytest's setup errors)
+    ("public-traces top frame among first three", p["hit"] / p["judged"], 0.945),
+    ("public-traces, files with a trace", p["hit_with_trace"] / p["judged_with_trace"], 0.95),
     ("socorro normalization", s["agree"] / s["cases"], 0.97),
     ("satyr crash frame", y["agree"] / y["checks"], 0.99),
 ]
@@ -41,7 +42,7 @@ bad = 0
 for name, got, floor in checks:
     ok = got >= floor
     bad += not ok
-    print("%s %-45s %.3f (floor %.2f)" % ("ok  " if ok else "FAIL", name, got, floor))
+    print("%s %-45s %.3f (floor %.3f)" % ("ok  " if ok else "FAIL", name, got, floor))
 print("sigbench: %d passed, %d failed" % (len(checks) - bad, bad))
 sys.exit(1 if bad else 0)
 PY
