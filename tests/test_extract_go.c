@@ -677,6 +677,73 @@ static void test_crashed_run_is_a_failure(void **state)
     }
 }
 
+/* gin's Recovery middleware logs a handler's panic with its stack
+ * (fixtures/gin): one go-panic per panic, its value the headline, functions
+ * qualified by their GOROOT or module-cache path, and no run of its own: the
+ * test binary lived on and said FAIL itself. */
+static void test_gin_recovery(void **state)
+{
+    (void)state;
+    cs_triage tr;
+    const char *paths[] = {cs_t_src("fixtures/gin/recovery.log")};
+    cs_t_triage_full(paths, 1, NULL, &tr);
+    cs_results r = tr.res;
+    assert_int_equal(cs_t_count(&r, CS_TK_GO_PANIC), 2);
+    size_t from = 0;
+    cs_trace *t = cs_t_find(&r, CS_TK_GO_PANIC, &from);
+    assert_string_equal(t->headline, "panic: assignment to entry in nil map");
+    assert_string_equal(t->test, "TestTag");
+    assert_true(t->survived);
+    const cs_thread *th = &t->threads[0];
+    assert_string_equal(th->frames[0].function, "internal/runtime/maps.mapassign_faststr");
+    assert_string_equal(th->frames[1].function, "(*store).tag");
+    assert_string_equal(th->frames[1].file, "/tmp/crashsift-gin/shop/shop.go");
+    assert_int_equal(th->frames[1].line, 19);
+    assert_string_equal(th->frames[2].function, "github.com/gin-gonic/gin.(*Context).Next");
+    assert_string_equal(th->frames[th->n_frames - 2].function, "testing.tRunner");
+    assert_non_null(strstr(t->signature, "@ (*store).tag | do | TestTag"));
+    t = cs_t_find(&r, CS_TK_GO_PANIC, &from);
+    assert_string_equal(t->headline,
+                        "panic: runtime error: invalid memory address or nil pointer dereference");
+    assert_int_equal(r.n_tests, 2);
+    for (size_t i = 0; i < r.n_tests; i++)
+        assert_string_equal(r.tests[i]->outcomes, "F");
+    cs_triage_dispose(&tr);
+}
+
+/* Gitea's log.Stack: the value on the PANIC line, frames without functions
+ * (GOROOT's runtime stands aside by its file). A PANIC line with no stack
+ * right after it gives its lines back: the traceback below is read. */
+static void test_logged_stack_without_functions(void **state)
+{
+    (void)state;
+    cs_triage tr;
+    cs_t_triage_text_full(
+        "gitea.log",
+        "2026/05/18 01:15:12 cron/tasks.go:106:Run() [E] PANIC whilst running "
+        "task: sync Value: assignment to entry in nil map\n"
+        "/usr/local/go/src/internal/runtime/maps/runtime_faststr.go:265 (0x417ecc)\n"
+        "/source/services/actions/schedule.go:145 (0x1f74a3e)\n"
+        "/source/services/cron/tasks.go:124 (0x2b5c6e2)\n"
+        "2026/05/18 01:15:13 routers/init.go:9:Init() [I] PANIC handler installed\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/hook.py\", line 3, in <module>\n"
+        "    run()\n"
+        "KeyError: 'x'\n",
+        &tr);
+    cs_results r = tr.res;
+    assert_int_equal(r.n_traces, 2);
+    cs_trace *t = cs_t_find(&r, CS_TK_GO_PANIC, NULL);
+    assert_string_equal(t->headline,
+                        "PANIC whilst running task: sync Value: assignment to entry in nil map");
+    assert_int_equal(t->line_end, 4);
+    assert_int_equal(t->threads[0].n_frames, 3);
+    assert_null(t->threads[0].frames[1].function);
+    assert_non_null(strstr(t->signature, "@ actions/schedule.go"));
+    assert_int_equal(cs_t_count(&r, CS_TK_PYTHON), 1);
+    cs_triage_dispose(&tr);
+}
+
 int main(void)
 {
     if (chdir(CS_SOURCE_DIR) != 0) return 1;
@@ -701,6 +768,8 @@ int main(void)
         cmocka_unit_test(test_corpus_go),
         cmocka_unit_test(test_huge_dump_one_trace),
         cmocka_unit_test(test_crashed_run_is_a_failure),
+        cmocka_unit_test(test_gin_recovery),
+        cmocka_unit_test(test_logged_stack_without_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -217,7 +217,7 @@ static void record_outcome(cs_xctx *x, const char *name, size_t n, cs_outcome o,
  * at the crash's line. */
 void cs_x_crash_run(cs_xctx *x, const cs_trace *t)
 {
-    if (x->reader || !t->test || t->tentative || t->summary) return;
+    if (x->reader || !t->test || t->tentative || t->summary || t->survived) return;
     if (t->kind != CS_TK_GO_PANIC && t->kind != CS_TK_GO_FATAL) return;
     /* The run's own --- FAIL line is the last failure recorded, printed
      * right before the panic (its record may be closed by now: the package

@@ -184,6 +184,9 @@ typedef struct cs_trace {
     char *test;     /* test running when it happened, or NULL */
     bool truncated;
     bool tentative; /* extract: keep only if its test is seen failing */
+    /* The process lived on (a panic a web framework's middleware recovered
+     * and logged): the crash is not a run of its test of its own. */
+    bool survived;
     /* Test failures: the crash trace of the same test run in the same
      * member that explains this failure (both are kept; this is the link).
      * cause_line is that trace's line_start; 0 when nothing explains it. */
