@@ -58,7 +58,12 @@ python3 - <<'PY'
 import json, re
 
 def load(name):
-    return json.load(open(name))
+    # A stack repeating an earlier trace's names it (docs/json-schema.md).
+    d = json.load(open(name))
+    for t in d["traces"]:
+        if "same_stack_as" in t:
+            t["threads"] = d["traces"][t["same_stack_as"]]["threads"]
+    return d
 
 def crashed(t):
     return t["threads"][0]

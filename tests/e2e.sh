@@ -34,7 +34,7 @@ mkdir "$tmp/out"
 "$bin" triage -o "json:$tmp/out/r.json" -o "text:$tmp/out/r.txt" fixtures/go fixtures/hostile fixtures/bundle
 [ -z "$(snap)" ] || fail "files changed under fixtures: $(snap)"
 [ "$(ls "$tmp/out" | sort | tr '\n' ' ')" = "r.json r.txt " ] || fail "only the named outputs: $(ls "$tmp/out")"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]==1 and d["traces"] and d["errors"]' "$tmp/out/r.json" \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"]==2 and d["traces"] and d["errors"]' "$tmp/out/r.json" \
   || fail "json report parses and has traces and errors"
 
 # Same input in another order, same bytes.

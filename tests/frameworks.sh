@@ -18,7 +18,8 @@ fail=0
 check() {
 	local label="$1" input="$2"
 	shift 2
-	"$bin" triage -f json "$input" >"$tmp/r.json"
+	# Every trace with its own frames: a site is read from any occurrence.
+	"$bin" triage --full-stacks -f json "$input" >"$tmp/r.json"
 	python3 - "$tmp/r.json" "$label" "$@" <<'PY' || fail=1
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -46,6 +46,7 @@ typedef struct cs_cli_opts {
     const char *format; /* --format, for stdout or -o FILE without prefix */
     cs_color_mode color;
     cs_layout_mode layout;  /* --compact, --pretty */
+    bool full_stacks;       /* --full-stacks (json) */
     cs_repo_opts repo;      /* --repo-root */
     const char *only;       /* --only ID (markdown) */
     const char *source_url; /* --source-url TEMPLATE (checked when parsed) */

@@ -132,6 +132,7 @@ int cs_cli_report_run(const cs_cli_opts *o, cs_triage *tr, const char *const *in
         .repo = &o->repo,
         .top = o->top,
         .only = o->only,
+        .full_stacks = o->full_stacks,
     };
     if (o->source_url) {
         if (cs_cli_source_commit(o, &ctx.commit)) return CS_EXIT_USAGE;

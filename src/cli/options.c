@@ -20,6 +20,7 @@ enum {
     OPT_COLOR,
     OPT_COMPACT,
     OPT_PRETTY,
+    OPT_FULL_STACKS,
     OPT_EXIT_CODE,
     OPT_FAIL_ON,
     OPT_REPO_ROOT,
@@ -68,6 +69,9 @@ static const optdef table[] = {
      "json, sarif: no indentation (the default, except on a terminal)"},
     {"pretty", no_argument, OPT_PRETTY, CS_OPTSET_REPORT, NULL,
      "json, sarif: indented, one value per line (the default on a terminal)"},
+    {"full-stacks", no_argument, OPT_FULL_STACKS, CS_OPTSET_REPORT, NULL,
+     "json: write the threads of every trace, as report version 1 (default: a trace whose "
+     "stacks repeat an earlier one's has same_stack_as, that trace's index)"},
     {"fail-on", required_argument, OPT_FAIL_ON, CS_OPTSET_REPORT, "WHAT",
      "exit 1 when the run finds WHAT: never (default), any, new, regressed, race, or a "
      "comma list; new and regressed need --db"},
@@ -378,6 +382,9 @@ int cs_cli_parse(int argc, char **argv, const char *cmd, cs_cli_opts *o)
             break;
         case OPT_PRETTY:
             o->layout = CS_LAYOUT_PRETTY;
+            break;
+        case OPT_FULL_STACKS:
+            o->full_stacks = true;
             break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)

@@ -1,6 +1,8 @@
 /* json.c - the machine-readable report; its schema is docs/json-schema.md
  * and docs/crashsift.schema.json. Keys are written in a fixed order and no
- * field depends on time or threads: same input, same bytes. */
+ * field depends on time or threads: same input, same bytes. A trace whose
+ * stacks repeat an earlier trace's names that trace (same_stack_as) rather
+ * than writing them again, unless --full-stacks. */
 #define _POSIX_C_SOURCE 200809L /* gmtime_r */
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +10,10 @@
 
 #include "jsonw.h"
 #include "../base/error.h"
+#include "../base/util.h"
 #include "report.h"
+
+#define NO_REF SIZE_MAX
 
 static void frame(cs_jsonw *w, const cs_frame *f)
 {
@@ -98,7 +103,9 @@ static void explained_by(cs_jsonw *w, const cs_trace *t)
     trace_link(w, "explained_by", t->cause_kind, t->cause_line);
 }
 
-static void trace(cs_jsonw *w, const cs_trace *t)
+/* same_stack_as: ref is the index in `traces` of an earlier trace whose
+ * threads are these, already written in full; NO_REF: write them. */
+static void trace(cs_jsonw *w, const cs_trace *t, size_t ref)
 {
     cs_jsonw_obj(w);
     cs_jsonw_key(w, "kind");
@@ -134,12 +141,111 @@ static void trace(cs_jsonw *w, const cs_trace *t)
         cs_jsonw_key(w, "signature");
         cs_jsonw_str(w, t->signature);
     }
+    if (ref != NO_REF) {
+        cs_jsonw_key(w, "same_stack_as");
+        cs_jsonw_uint(w, ref);
+        cs_jsonw_obj_end(w);
+        return;
+    }
     cs_jsonw_key(w, "threads");
     cs_jsonw_arr(w);
     for (size_t i = 0; i < t->n_threads; i++)
         thread(w, &t->threads[i]);
     cs_jsonw_arr_end(w);
     cs_jsonw_obj_end(w);
+}
+
+static bool has_frames(const cs_trace *t)
+{
+    for (size_t i = 0; i < t->n_threads; i++)
+        if (t->threads[i].n_frames) return true;
+    return false;
+}
+
+static bool same_array(const cs_trace *a, const cs_trace *b)
+{
+    return a->threads == b->threads && a->n_threads == b->n_threads;
+}
+
+/* An open-addressing table from a 64-bit key to a trace index (slot:
+ * index + 1, 0 empty), sized once for every trace of the document. */
+typedef struct ref_table {
+    uint64_t *key;
+    size_t *slot;
+    size_t mask;
+    bool (*eq)(const cs_trace *, const cs_trace *);
+} ref_table;
+
+static void ref_table_init(ref_table *tb, size_t n, bool (*eq)(const cs_trace *, const cs_trace *))
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    tb->key = cs_xcalloc(cap, sizeof *tb->key);
+    tb->slot = cs_xcalloc(cap, sizeof *tb->slot);
+    tb->mask = cap - 1;
+    tb->eq = eq;
+}
+
+static void ref_table_dispose(ref_table *tb)
+{
+    free(tb->key);
+    free(tb->slot);
+}
+
+/* The slot of the trace equal to t under key h, or the empty one where it
+ * goes (its key already set). */
+static size_t *ref_table_slot(ref_table *tb, const cs_results *r, uint64_t h, const cs_trace *t)
+{
+    size_t k = h & tb->mask;
+    while (tb->slot[k] && !(tb->key[k] == h && tb->eq(r->traces[tb->slot[k] - 1], t)))
+        k = (k + 1) & tb->mask;
+    tb->key[k] = h;
+    return &tb->slot[k];
+}
+
+/* For each trace of r, in document order, the index of the first trace
+ * before it with equal threads (cs_share_threads_equal: every field the
+ * report writes, and more), or NO_REF. Found by content in document order,
+ * never from cs_trace.same_as: which trace owns a shared copy depends on
+ * the order members finished reading (-j); the document's order does not,
+ * so the references are the same bytes at any -j. A trace without frames
+ * is always written whole: its reference would save nothing. The caller
+ * frees the result. */
+static size_t *stack_refs(const cs_results *r)
+{
+    size_t n = r->n_traces;
+    size_t *ref = cs_xcalloc(n ? n : 1, sizeof *ref);
+    /* Hashing every frame of every trace would cost about what writing
+     * them does: traces that borrow one threads array (cs_share_threads)
+     * are found by its address, and only the first trace of each array is
+     * hashed by content. Both tables are indexes: linear in the traces. */
+    ref_table by_addr, by_content;
+    ref_table_init(&by_addr, n, same_array);
+    ref_table_init(&by_content, n, cs_share_threads_equal);
+    for (size_t i = 0; i < n; i++) {
+        const cs_trace *t = r->traces[i];
+        ref[i] = NO_REF;
+        if (!has_frames(t)) continue;
+        uintptr_t addr = (uintptr_t)t->threads;
+        size_t *a = ref_table_slot(&by_addr, r, cs_hash64(&addr, sizeof addr, CS_HASH_SEED), t);
+        if (*a) {
+            /* The first trace with this array was written in full or
+             * refers to the one that was. */
+            size_t j = *a - 1;
+            ref[i] = ref[j] == NO_REF ? j : ref[j];
+            continue;
+        }
+        *a = i + 1;
+        size_t *c = ref_table_slot(&by_content, r, cs_share_threads_hash(t), t);
+        if (*c)
+            ref[i] = *c - 1;
+        else
+            *c = i + 1;
+    }
+    ref_table_dispose(&by_addr);
+    ref_table_dispose(&by_content);
+    return ref;
 }
 
 static void str_array(cs_jsonw *w, const char **v, size_t n)
@@ -407,8 +513,10 @@ static int write_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_init(&w, f);
     w.compact = ctx->compact;
     cs_jsonw_obj(&w);
+    /* Version 1 has every trace's threads; a version 2 reader resolves
+     * same_stack_as (--full-stacks writes version 1, as before). */
     cs_jsonw_key(&w, "version");
-    cs_jsonw_int(&w, CS_REPORT_SCHEMA_VERSION);
+    cs_jsonw_int(&w, ctx->full_stacks ? 1 : CS_REPORT_SCHEMA_VERSION);
     cs_jsonw_key(&w, "tool");
     cs_jsonw_obj(&w);
     cs_jsonw_key(&w, "name");
@@ -453,8 +561,10 @@ static int write_json(FILE *f, const cs_report_ctx *ctx)
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "traces");
     cs_jsonw_arr(&w);
+    size_t *ref = ctx->full_stacks ? NULL : stack_refs(r);
     for (size_t i = 0; i < r->n_traces; i++)
-        trace(&w, r->traces[i]);
+        trace(&w, r->traces[i], ref ? ref[i] : NO_REF);
+    free(ref);
     cs_jsonw_arr_end(&w);
     cs_jsonw_key(&w, "errors");
     cs_jsonw_arr(&w);

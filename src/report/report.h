@@ -14,7 +14,7 @@
 #include "../race/race.h"
 #include "repo.h"
 
-#define CS_REPORT_SCHEMA_VERSION 1
+#define CS_REPORT_SCHEMA_VERSION 2
 #define CS_REPORT_TOP 10 /* clusters the text report shows by default */
 
 /* Recurring-crash history of one cluster or race pair (crashsift triage
@@ -47,6 +47,7 @@ typedef struct cs_report_ctx {
     const char *tool_version;
     bool color;                       /* text: ANSI colour allowed */
     bool compact;                     /* json, sarif: no indentation (--compact) */
+    bool full_stacks;                 /* json: no same_stack_as (--full-stacks) */
     bool list_members;                /* inventory view */
     const cs_report_history *history; /* NULL: no --db, nothing to show */
     const cs_repo_opts *repo;         /* --repo-root; NULL: auto-detect checkouts */
