@@ -117,6 +117,41 @@ static void test_content_is_not_a_prefix(void **state)
     cs_results_dispose(&r);
 }
 
+/* CTest's parallel output puts "NNN: " (the test's number) before each of
+ * its lines, from the first: the report that opens the member is read. A
+ * numbered list ("1: 0x..", V8's C stack) keeps its numbers. */
+static void test_ctest_number_prefix(void **state)
+{
+    (void)state;
+    cs_results r;
+    cs_t_triage_text("ctest.log",
+                     "714: READ of size 4 at 0x6120000ce19c thread T0\n"
+                     "714:     #0 0x7f6ac2652903 in Pool::Kill() /src/pool.cxx:597:8\n"
+                     "714:     #1 0x7f6ac2652a10 in main /src/main.cxx:12:3\n"
+                     "714: \n"
+                     "714: SUMMARY: AddressSanitizer: heap-use-after-free /src/pool.cxx:597:8 in "
+                     "Pool::Kill()\n",
+                     &r);
+    assert_int_equal(cs_t_count(&r, CS_TK_ASAN), 1);
+    cs_trace *t = cs_t_find(&r, CS_TK_ASAN, NULL);
+    assert_int_equal(t->line_start, 1);
+    assert_int_equal(t->threads[0].n_frames, 2);
+    assert_string_equal(t->threads[0].frames[0].function, "Pool::Kill()");
+    cs_results_dispose(&r);
+    cs_t_triage_text("v8.log",
+                     "#\n# Fatal error in ../../src/heap/heap.cc, line 54\n# Check failed: ok.\n#\n"
+                     "==== C stack trace ===============================\n"
+                     "1: 0xb29b0f4 v8::base::OS::Abort() [src/base/platform.cc:9]\n"
+                     "2: 0x8efa09d v8::internal::Heap::Collect() [src/heap/heap.cc:54]\n"
+                     "3: 0x8efa1ff v8::internal::Heap::Run() [src/heap/heap.cc:80]\n",
+                     &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->threads[0].n_frames, 3);
+    assert_string_equal(r.traces[0]->threads[0].frames[1].function,
+                        "v8::internal::Heap::Collect()");
+    cs_results_dispose(&r);
+}
+
 /* Go 1.4-era tracebacks: file lines end in "fp=.. sp=.." without pc=. */
 static void test_old_go_fp_sp(void **state)
 {
@@ -169,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_prefixed_crashes),
         cmocka_unit_test(test_unprefixed_continuation_joins),
         cmocka_unit_test(test_content_is_not_a_prefix),
+        cmocka_unit_test(test_ctest_number_prefix),
         cmocka_unit_test(test_old_go_fp_sp),
         cmocka_unit_test(test_stack_overflow_is_one_trace),
     };

@@ -130,6 +130,9 @@ static bool merge_into_headline(cs_xctx *x, cs_trace *t)
     cs_trace *h = i < x->out->n_traces ? x->out->traces[i] : NULL;
     if (h != x->last) return false;
     if (!h || h->tentative || h->summary || h->stack_line || h->kind == t->kind) return false;
+    /* A panic a web framework recovered is no message of the next report:
+     * its own stack (files without functions) is the one it had. */
+    if (h->survived) return false;
     /* A test failure is linked to the crash that explains it, not merged
      * (cs_extract_merge_failures). */
     if (h->kind == CS_TK_TEST_FAILURE || is_stack_report(h->kind) || n_frames(h) || !n_frames(t))

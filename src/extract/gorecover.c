@@ -32,9 +32,9 @@ static const cs_xpattern patterns[] = {
     {&re_frame, "^\\s*(\\S+?\\.(?:go|s)):(\\d+) \\(0x([0-9a-f]+)\\)\\s*$"},
     /* A Go function name has no blank or colon; the source may be empty. */
     {&re_func, "^\\s+([^\\s:]+): ?(.*)$"},
-    /* "PANIC: msg", "PANIC whilst ...": a word and what follows it (a
-     * kernel's "ZIRCON KERNEL PANIC" banner ends there). */
-    {&re_header, "(?:\\b|_)(PANIC(?::? )\\S.*|panic recovered:?.*)$"},
+    /* "PANIC: msg", "PANIC whilst ...", "Panic in m: msg": the word and
+     * what follows it (a kernel's "ZIRCON KERNEL PANIC" banner ends there). */
+    {&re_header, "(?:\\b|_)((?:PANIC|[Pp]anic)(?::? )\\S.*|panic recovered:?.*)$"},
     {0},
 };
 
@@ -58,7 +58,8 @@ typedef struct st {
 } st;
 
 /* "runtime", "internal/runtime/maps", "github.com/gin-gonic/gin": where the
- * file's directory names a Go import path; NULL for a checkout elsewhere. */
+ * file's directory names a Go import path (GOROOT's src/, the module cache,
+ * a -trimpath build's relative paths); NULL for a checkout elsewhere. */
 static char *import_path(const char *file)
 {
     const char *slash = strrchr(file, '/');
@@ -66,6 +67,8 @@ static char *import_path(const char *file)
     const char *mod = strstr(file, "/pkg/mod/"), *from = NULL;
     if (mod) {
         from = mod + 9;
+    } else if (file[0] != '/' && file[0] != '.' && !strchr(file, ':')) {
+        from = file;
     } else {
         for (const char *p = file; (p = strstr(p, "/src/")) && p < slash; p++)
             from = p + 5;
@@ -118,7 +121,7 @@ static void *start(cs_xctx *x, const cs_xline *l)
     size_t n = l->len;
     cs_match m;
     bool frame = n > 8 && cs_memmem(p, n, " (0x", 4) && cs_regex_match(re_frame, p, n, &m);
-    if (!frame && !((cs_memmem(p, n, "PANIC", 5) || cs_memmem(p, n, "panic recovered", 15)) &&
+    if (!frame && !((cs_memmem(p, n, "PANIC", 5) || cs_memmem(p, n, "anic", 4)) &&
                     cs_regex_match(re_header, p, n, &m)))
         return NULL;
     st *s = cs_xcalloc(1, sizeof *s);
@@ -129,7 +132,9 @@ static void *start(cs_xctx *x, const cs_xline *l)
         s->phase = FRAMES;
     } else {
         s->header = cs_match_dup(&m, 1);
-        s->max_head = s->header[0] == 'P' ? MAX_PANIC_HEAD_LINES : MAX_HEAD_LINES;
+        s->max_head = cs_starts_with(s->header, strlen(s->header), "panic recovered")
+                          ? MAX_HEAD_LINES
+                          : MAX_PANIC_HEAD_LINES;
         s->phase = HEAD;
     }
     return s;
@@ -181,12 +186,22 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     return CS_X_MORE;
 }
 
+static bool named(const cs_thread *th)
+{
+    for (size_t i = 0; i < th->n_frames; i++)
+        if (th->frames[i].function) return true;
+    return false;
+}
+
 static void finish(void *state, cs_xctx *x, bool eof)
 {
     st *s = state;
     (void)eof;
     cs_trace *t = s->t;
-    if (!t->n_threads || !t->threads[0].n_frames) {
+    /* A stack of files alone without its header line is a piece of some
+     * log line's stack (Gitea logs errors with stacks too): nothing says a
+     * panic happened. */
+    if (!t->n_threads || !t->threads[0].n_frames || (!s->header && !named(&t->threads[0]))) {
         cs_trace_free(t);
     } else {
         /* gin: the value is the line before the stack; Gitea's header holds
@@ -206,7 +221,7 @@ const cs_dialect cs_dialect_gorecover = {
     .name = "gorecover",
     .patterns = patterns,
     .first_chars = NULL,
-    .literals = (const char *const[]){" (0x", "PANIC", "panic recovered", NULL},
+    .literals = (const char *const[]){" (0x", "PANIC", "anic", NULL},
     .start = start,
     .feed = feed,
     .finish = finish,

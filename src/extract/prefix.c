@@ -96,6 +96,15 @@ static bool is_word_char(char c)
            c == '[' || c == ']';
 }
 
+/* "714:": digits (no leading zero) and a colon. */
+static bool ctest_number(const char *p, size_t len)
+{
+    if (len < 2 || p[len - 1] != ':' || (p[0] == '0' && len > 2)) return false;
+    for (size_t k = 0; k + 1 < len; k++)
+        if (!is_digit(p[k])) return false;
+    return true;
+}
+
 /* The closing byte of a bracketed field, or 0. */
 static char closer(char c)
 {
@@ -172,6 +181,13 @@ void cs_pfx_scan_line(const char *p, size_t n, cs_pfx_scan *out)
             } else if (is_time(p + s, len)) {
                 kind = F_TIME;
                 h = mix(h, "T", 1);
+            } else if (tokens == 0 && s == 0 && ctest_number(p, len)) {
+                /* CTest's parallel output: "714: " before every line of
+                 * test 714. The number stays in the shape: it is the same
+                 * on all of the test's lines, and a list that counts
+                 * ("1: 0x..", "2: 0x..", V8's frames) is then no prefix. */
+                kind = F_NUM;
+                h = mix(h, p + s, len);
             } else {
                 bool all_digits = true, any_alnum = false;
                 for (size_t k = s; k < e; k++) {
