@@ -39,11 +39,7 @@ static void read_path(const char *path, cs_shard_header *h, cs_results *r)
     cs_results_init(r);
     if (cs_shard_read(path, h, r) != 0) abort();
     /* Error entries about the shard itself are not part of its records. */
-    for (size_t i = 0; i < r->n_diags; i++) {
-        free(r->diags[i].source);
-        free(r->diags[i].message);
-    }
-    r->n_diags = 0;
+    cs_results_truncate(r, r->n_traces, 0, r->n_members, r->n_tests);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

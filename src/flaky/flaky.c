@@ -167,7 +167,6 @@ void cs_flaky_run(const cs_results *r, const cs_clusters *c, const cs_races *rac
     /* Unknown packages: the only package the name has elsewhere. Sorted by
      * (package, name), known packages of a name are found by name order. */
     {
-        const char **byname = cs_xmalloc(n * sizeof *byname);
         key *k = cs_xmalloc(n * sizeof *k);
         size_t nk = 0;
         for (size_t i = 0; i < n; i++)
@@ -186,7 +185,6 @@ void cs_flaky_run(const cs_results *r, const cs_clusters *c, const cs_races *rac
             }
         }
         free(k);
-        free(byname);
     }
     qsort(e, n, sizeof *e, cmp_entry);
 
@@ -249,6 +247,9 @@ void cs_flaky_run(const cs_results *r, const cs_clusters *c, const cs_races *rac
         i = j;
     }
     free(sets);
+    /* The keys point into the records, not into e: freed before the
+     * per-trace arrays below, as this is the run's high-water mark. */
+    free(e);
     qsort(keys, n_keys, sizeof *keys, cmp_key);
 
     /* Traces to tests: clusters of every trace of the test, races of every
@@ -281,7 +282,6 @@ void cs_flaky_run(const cs_results *r, const cs_clusters *c, const cs_races *rac
     free(ra);
     free(trace_test);
     free(keys);
-    free(e);
     qsort(out->v, out->n, sizeof *out->v, cmp_summary);
 }
 

@@ -135,11 +135,11 @@ void cs_trace_free(cs_trace *t)
         cs_frame_dispose(t->location);
         free(t->location);
     }
-    free(t->source);
-    free(t->headline);
-    free(t->test);
-    free(t->signature);
-    free(t->norm_headline);
+    if (!(t->interned & CS_INTERNED_SOURCE)) free(t->source);
+    if (!(t->interned & CS_INTERNED_HEADLINE)) free(t->headline);
+    if (!(t->interned & CS_INTERNED_TEST)) free(t->test);
+    if (!(t->interned & CS_INTERNED_SIGNATURE)) free(t->signature);
+    if (!(t->interned & CS_INTERNED_NORM_HEADLINE)) free(t->norm_headline);
     free(t);
 }
 
@@ -153,16 +153,11 @@ void cs_results_truncate(cs_results *r, size_t traces, size_t diags, size_t memb
     /* In any order: a borrower never frees the threads it borrows. */
     while (r->n_traces > traces)
         cs_trace_free(r->traces[--r->n_traces]);
-    for (; r->n_diags > diags; r->n_diags--) {
-        free(r->diags[r->n_diags - 1].source);
+    /* Sources and ELF strings of diagnostics and members are r's strings
+     * (cs_results_add_diag, _add_member): they stay until r is disposed. */
+    for (; r->n_diags > diags; r->n_diags--)
         free(r->diags[r->n_diags - 1].message);
-    }
-    for (; r->n_members > members; r->n_members--) {
-        cs_member *m = &r->members[r->n_members - 1];
-        free(m->source);
-        free(m->elf_kind);
-        free(m->build_id);
-    }
+    r->n_members = members < r->n_members ? members : r->n_members;
     while (r->n_tests > tests)
         cs_test_record_free(r->tests[--r->n_tests]);
 }
@@ -174,6 +169,7 @@ void cs_results_dispose(cs_results *r)
     free(r->diags);
     free(r->members);
     free(r->tests);
+    cs_strtab_dispose(&r->strs);
     memset(r, 0, sizeof *r);
 }
 
@@ -205,9 +201,11 @@ void cs_test_record_add(cs_test_record *r, cs_outcome o, uint64_t line)
 void cs_test_record_free(cs_test_record *r)
 {
     if (!r) return;
-    free(r->source);
-    free(r->package);
-    free(r->name);
+    if (!r->interned) {
+        free(r->source);
+        free(r->package);
+        free(r->name);
+    }
     free(r->outcomes);
     free(r->lines);
     free(r);
@@ -317,7 +315,7 @@ void cs_results_add_diagv(cs_results *r, const char *source, const char *fmt, va
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) abort();
     cs_diag *d = CS_PUSH(r->diags, r->n_diags, r->cap_diags);
-    d->source = cs_xstrdup(source ? source : "");
+    d->source = (char *)cs_strtab_path(&r->strs, source ? source : "");
     d->message = msg;
 }
 
@@ -325,27 +323,97 @@ void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kin
                            const char *elf_kind, const char *build_id)
 {
     cs_member *m = CS_PUSH(r->members, r->n_members, r->cap_members);
-    m->source = cs_xstrdup(source);
+    m->source = (char *)cs_strtab_path(&r->strs, source);
     m->kind = kind;
     m->size = size;
-    m->elf_kind = elf_kind ? cs_xstrdup(elf_kind) : NULL;
-    m->build_id = build_id ? cs_xstrdup(build_id) : NULL;
+    m->elf_kind = (char *)cs_strtab_intern(&r->strs, elf_kind);
+    m->build_id = (char *)cs_strtab_intern(&r->strs, build_id);
+}
+
+/* Replaces an owned string by r's copy of it. */
+static char *intern_own(cs_results *r, char *s)
+{
+    if (!s) return NULL;
+    char *in = (char *)cs_strtab_intern(&r->strs, s);
+    free(s);
+    return in;
+}
+
+static char *intern_path(cs_results *r, char *s)
+{
+    if (!s) return NULL;
+    char *in = (char *)cs_strtab_path(&r->strs, s);
+    free(s);
+    return in;
+}
+
+void cs_results_intern_member(cs_results *r, size_t first_trace, size_t first_test)
+{
+    for (size_t i = first_trace; i < r->n_traces; i++) {
+        cs_trace *t = r->traces[i];
+        unsigned char want = CS_INTERNED_SOURCE | CS_INTERNED_HEADLINE | CS_INTERNED_TEST;
+        if ((t->interned & want) == want) continue;
+        if (!(t->interned & CS_INTERNED_SOURCE)) t->source = intern_path(r, t->source);
+        if (!(t->interned & CS_INTERNED_HEADLINE)) t->headline = intern_own(r, t->headline);
+        if (!(t->interned & CS_INTERNED_TEST)) t->test = intern_own(r, t->test);
+        t->interned |= want;
+    }
+    for (size_t i = first_test; i < r->n_tests; i++) {
+        cs_test_record *t = r->tests[i];
+        if (t->interned) continue;
+        t->source = intern_path(r, t->source);
+        t->package = intern_own(r, t->package);
+        t->name = intern_own(r, t->name);
+        t->interned = true;
+    }
+}
+
+void cs_results_intern_signature(cs_results *r, cs_trace *t)
+{
+    if (!(t->interned & CS_INTERNED_SIGNATURE)) t->signature = intern_own(r, t->signature);
+    if (!(t->interned & CS_INTERNED_NORM_HEADLINE))
+        t->norm_headline = intern_own(r, t->norm_headline);
+    t->interned |= CS_INTERNED_SIGNATURE | CS_INTERNED_NORM_HEADLINE;
+}
+
+/* Appends n elements of size sz at from to the vector (*v, *len, *cap),
+ * growing it to the exact size: a pile's vectors are large, and doubling
+ * past what the run ends with is memory nothing uses. An empty vector takes
+ * from's array as it is. */
+static void append(void **v, size_t *len, size_t *cap, void **from, size_t n, size_t *from_cap,
+                   size_t sz)
+{
+    if (*len == 0) {
+        free(*v);
+        *v = n && n < *from_cap ? cs_xrealloc(*from, n * sz) : *from;
+        *cap = n && n < *from_cap ? n : *from_cap;
+        *from = NULL;
+    } else {
+        if (*len + n > *cap) {
+            *v = cs_xrealloc(*v, (*len + n) * sz);
+            *cap = *len + n;
+        }
+        memcpy((char *)*v + *len * sz, *from, n * sz);
+        free(*from);
+        *from = NULL;
+    }
+    *len += n;
+    *from_cap = 0;
 }
 
 void cs_results_move(cs_results *to, cs_results *from)
 {
     for (size_t i = 0; i < from->n_traces; i++)
-        cs_results_add_trace(to, from->traces[i]);
-    for (size_t i = 0; i < from->n_diags; i++)
-        *CS_PUSH(to->diags, to->n_diags, to->cap_diags) = from->diags[i];
-    for (size_t i = 0; i < from->n_members; i++)
-        *CS_PUSH(to->members, to->n_members, to->cap_members) = from->members[i];
-    free(from->traces);
-    free(from->diags);
-    for (size_t i = 0; i < from->n_tests; i++)
-        cs_results_add_test(to, from->tests[i]);
-    free(from->members);
-    free(from->tests);
+        note_caps(from->traces[i]);
+    append((void **)&to->traces, &to->n_traces, &to->cap_traces, (void **)&from->traces,
+           from->n_traces, &from->cap_traces, sizeof *to->traces);
+    append((void **)&to->diags, &to->n_diags, &to->cap_diags, (void **)&from->diags, from->n_diags,
+           &from->cap_diags, sizeof *to->diags);
+    append((void **)&to->members, &to->n_members, &to->cap_members, (void **)&from->members,
+           from->n_members, &from->cap_members, sizeof *to->members);
+    append((void **)&to->tests, &to->n_tests, &to->cap_tests, (void **)&from->tests, from->n_tests,
+           &from->cap_tests, sizeof *to->tests);
+    cs_strtab_adopt(&to->strs, &from->strs);
     memset(from, 0, sizeof *from);
 }
 

@@ -3,8 +3,10 @@
  *
  * Data flows one way: extract and core fill traces; normalize adds each
  * frame's normalized form and each trace's signature; cluster and race read
- * them. Every string in the model is owned by the struct that holds it and
- * is freed by that struct's dispose/free function. */
+ * them. A string in the model is owned by the struct that holds it and
+ * freed by that struct's dispose/free function, or is one of the run's
+ * interned strings (cs_strtab), owned by the cs_results and freed with
+ * them; the struct says which. */
 #ifndef CS_MODEL_H
 #define CS_MODEL_H
 
@@ -174,35 +176,36 @@ void cs_thread_dispose(cs_thread *t);
 #define CS_MAX_FRAMES 512   /* per thread */
 #define CS_MAX_THREADS 4096 /* per trace */
 
+/* Strings of a trace that point into its results' string table
+ * (cs_results.strs) instead of being its own (cs_trace.interned). */
+enum {
+    CS_INTERNED_SOURCE = 1,
+    CS_INTERNED_HEADLINE = 2,
+    CS_INTERNED_TEST = 4,
+    CS_INTERNED_SIGNATURE = 8,
+    CS_INTERNED_NORM_HEADLINE = 16,
+};
+
+/* The 8-byte fields come first and the small ones last, so the struct has
+ * no holes: a pile keeps hundreds of thousands of traces. */
 typedef struct cs_trace {
-    cs_trace_kind kind;
     char *source;        /* source path of the member */
     uint64_t line_start; /* 1-based; 0 for cores */
     uint64_t line_end;
     uint64_t seq;   /* order within the member, for stable sorting */
     char *headline; /* panic message, signal, exception, summary */
     char *test;     /* test running when it happened, or NULL */
-    bool truncated;
-    bool tentative; /* extract: keep only if its test is seen failing */
-    /* The process lived on (a panic a web framework's middleware recovered
-     * and logged): the crash is not a run of its test of its own. */
-    bool survived;
     /* Test failures: the crash trace of the same test run in the same
      * member that explains this failure (both are kept; this is the link).
-     * cause_line is that trace's line_start; 0 when nothing explains it. */
+     * cause_line is that trace's line_start (cause_kind its kind); 0 when
+     * nothing explains it. */
     uint64_t cause_line;
-    cs_trace_kind cause_kind;
     /* A headline without frames (a CHECK or V8 fatal message, a Rust panic
      * without a backtrace) read as one crash with the sanitizer or
      * libFuzzer report that followed it (extract): the threads are that
      * report's, which began at stack_line (kind stack_kind), and line_end
      * is its end. The report is no trace of its own. 0: not merged. */
     uint64_t stack_line;
-    cs_trace_kind stack_kind;
-    /* A summary line restating a failure (pytest "FAILED x::t - msg"): the
-     * same failure as its test's trace in the member when there is one,
-     * never a second occurrence. */
-    bool summary;
     /* Where the failure says it happened, when that is not a frame of its
      * stack (a Rust panic's "panicked at src/lib.rs:87:42" above a
      * backtrace): the signature's place when no frame is significant.
@@ -220,6 +223,21 @@ typedef struct cs_trace {
     char *norm_headline;
     uint64_t sig_hash;
     int crash_thread; /* index into threads, -1 none */
+    cs_trace_kind kind;
+    cs_trace_kind cause_kind;
+    cs_trace_kind stack_kind;
+    bool truncated;
+    bool tentative; /* extract: keep only if its test is seen failing */
+    /* The process lived on (a panic a web framework's middleware recovered
+     * and logged): the crash is not a run of its test of its own. */
+    bool survived;
+    /* A summary line restating a failure (pytest "FAILED x::t - msg"): the
+     * same failure as its test's trace in the member when there is one,
+     * never a second occurrence. */
+    bool summary;
+    /* CS_INTERNED_* bits: which strings are the results' (interned by
+     * cs_results_intern_*), not this trace's to free. 0: all its own. */
+    unsigned char interned;
 } cs_trace;
 
 cs_trace *cs_trace_new(cs_trace_kind kind, const char *source, uint64_t line_start);
@@ -255,6 +273,9 @@ typedef struct cs_test_record {
     /* The member prints only failures (go test without -v): its passing
      * runs are not visible, so it says nothing about how many ran. */
     bool fails_only;
+    /* source, package and name are the results' strings
+     * (cs_results_intern_member), not this record's to free. */
+    bool interned;
 } cs_test_record;
 
 cs_test_record *cs_test_record_new(const char *source, const char *package, const char *name,
@@ -341,6 +362,40 @@ void cs_share_threads(cs_share *s, struct cs_results *r, size_t first);
 uint64_t cs_share_threads_hash(const struct cs_trace *t);
 bool cs_share_threads_equal(const struct cs_trace *a, const struct cs_trace *b);
 
+/* ---- the run's string table --------------------------------------------
+ * Equal strings stored once, in blocks freed together with the table: a
+ * pile repeats a member's path in each of its traces and records, a
+ * signature in every occurrence of its cluster, a headline or test name in
+ * every copy of a job. An interned string is never freed or changed by the
+ * struct that points at it (cs_trace.interned, cs_test_record.interned;
+ * members' and diagnostics' sources and ELF strings always are), and lives
+ * as long as the results that own the table. A zeroed table is empty. */
+struct cs_strtab_block;
+typedef struct cs_strtab {
+    struct cs_strtab_block *blocks;
+    const char **slots; /* NULL: empty */
+    uint32_t *tags;     /* high half of each slot's hash */
+    size_t n, cap;
+    size_t bytes;          /* of strings stored, NULs included */
+    const char *last_path; /* cs_strtab_path's one-string memory */
+} cs_strtab;
+
+/* The table's copy of s (of s[0..n) for _n), stored on first use. NULL for
+ * NULL. The result lives until the table is disposed. */
+const char *cs_strtab_intern(cs_strtab *t, const char *s);
+const char *cs_strtab_intern_n(cs_strtab *t, const char *s, size_t n);
+/* The same for a member's path: stored again unless it is the last path
+ * stored (paths are mostly distinct and come in runs), never indexed. */
+const char *cs_strtab_path(cs_strtab *t, const char *s);
+/* The next path the table is given is probably s, which the caller keeps
+ * alive as long as this table's strings (one of the strings of the table
+ * this one will be adopted by): it is then not stored again. */
+void cs_strtab_expect_path(cs_strtab *t, const char *s);
+/* Moves every string of `from` into `to` (pointers to them stay valid) and
+ * leaves `from` empty. */
+void cs_strtab_adopt(cs_strtab *to, cs_strtab *from);
+void cs_strtab_dispose(cs_strtab *t);
+
 /* ---- the result of a run: owned vectors ------------------------------- */
 typedef struct cs_results {
     cs_trace **traces;
@@ -351,6 +406,7 @@ typedef struct cs_results {
     size_t n_members, cap_members;
     cs_test_record **tests;
     size_t n_tests, cap_tests;
+    cs_strtab strs; /* the strings the records above share */
 } cs_results;
 
 void cs_results_init(cs_results *r);
@@ -365,7 +421,16 @@ void cs_results_add_member(cs_results *r, const char *source, cs_member_kind kin
 /* Frees every trace, diagnostic, member and test record from the given
  * counts on (the records of files a run left out). */
 void cs_results_truncate(cs_results *r, size_t traces, size_t diags, size_t members, size_t tests);
-/* Moves everything of `from` to the end of `to`, leaving `from` empty. */
+/* A member is read to its end: its traces from traces[first_trace] and test
+ * records from tests[first_test] on are final (no stage before the report
+ * frees or changes their strings any more), so their source, headline and
+ * test (records: source, package and name) become r's strings. */
+void cs_results_intern_member(cs_results *r, size_t first_trace, size_t first_test);
+/* Normalize has filled t's signature and normalized headline: they become
+ * r's strings (t must be one of r's traces). */
+void cs_results_intern_signature(cs_results *r, cs_trace *t);
+/* Moves everything of `from` to the end of `to`, leaving `from` empty
+ * (its strings too: they become `to`'s). */
 void cs_results_move(cs_results *to, cs_results *from);
 /* Sorts traces by (source, line, seq), diagnostics by (source, message),
  * members by source and test records by (source, package, name, format): output no longer depends

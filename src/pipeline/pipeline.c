@@ -45,18 +45,28 @@ typedef struct shared {
     uint64_t done_bytes, done_members;
     uint64_t n_visited; /* leaf members visited: what the summary counts */
     cs_visit_fn visit;
-    /* The files to read, from the folder walk. */
-    char **fs_paths, **sources;
+    /* The files to read, from the folder walk. The paths are strings of
+     * the run's results (out->strs: a file's path and source are mostly the
+     * same string), so the records of each file can share its source. */
+    const char **fs_paths, **sources;
+    cs_strtab *strs;
     cs_file_id *ids; /* what the walk saw at each path */
     size_t n_files, cap_files, next;
+    /* What each file cost the budget, once read (by whichever worker), and
+     * how many leading files are read and, all together, within the
+     * budget: no cut can fall before those (cut_at_budget), so workers
+     * forget their marks (below `settled`). Under progress_lock. */
+    uint64_t *file_bytes, *file_members;
+    unsigned char *file_done;
+    size_t settled;
+    uint64_t settled_bytes, settled_members;
 } shared;
 
-/* Where one file's records begin in its worker's results, and what the
- * file cost the run's budget. */
+/* Where one file's records begin in its worker's results: where a cut
+ * after the file before it truncates them. */
 typedef struct file_mark {
     size_t file;
     size_t traces, diags, members, tests;
-    uint64_t bytes, n_members;
 } file_mark;
 
 /* One worker: its own ingest, buffer and results; merged at the end. */
@@ -68,7 +78,7 @@ typedef struct run {
     unsigned char *chunk;
     cs_core_index *cores;
     cs_share *share;  /* this worker's stacks, stored once */
-    file_mark *marks; /* the files it read, in order */
+    file_mark *marks; /* the files it read, in order, from `settled` on */
     size_t n_marks, cap_marks;
 } run;
 
@@ -169,7 +179,7 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
     /* Traces of a member are final once it is read to its end (tentative
      * ones settled, messages joined with their reports): only then may
      * their threads be shared. */
-    size_t first = r->out->n_traces;
+    size_t first = r->out->n_traces, first_test = r->out->n_tests;
     switch (kind) {
     case CS_MK_TEXT:
     case CS_MK_XML:
@@ -196,6 +206,7 @@ static int visit_triage(void *user, const char *source, cs_member_kind kind, cs_
         break;
     }
     cs_share_threads(r->share, r->out, first);
+    cs_results_intern_member(r->out, first, first_test);
     progress(r, false);
     return 0;
 }
@@ -248,8 +259,8 @@ static void add_file(void *user, const char *fs_path, const char *source, const 
         cs_grow((void **)&sh->ids, &cap, sh->n_files + 1, sizeof *sh->ids);
         sh->cap_files = cap;
     }
-    sh->fs_paths[sh->n_files] = cs_xstrdup(fs_path);
-    sh->sources[sh->n_files] = cs_xstrdup(source);
+    sh->fs_paths[sh->n_files] = cs_strtab_path(sh->strs, fs_path);
+    sh->sources[sh->n_files] = cs_strtab_path(sh->strs, source);
     sh->ids[sh->n_files] = *id;
     sh->n_files++;
 }
@@ -257,6 +268,35 @@ static void add_file(void *user, const char *fs_path, const char *source, const 
 static bool over_budget(const cs_limits *l, uint64_t bytes, uint64_t members)
 {
     return members > l->max_members || bytes > l->max_total;
+}
+
+/* File i is read. A pile has hundreds of thousands of files: a mark per
+ * file kept to the end was a large part of a run's memory, while only the
+ * marks of files past the cut are ever used. */
+static void file_read(run *r, size_t i, uint64_t bytes, uint64_t members)
+{
+    shared *sh = r->sh;
+    pthread_mutex_lock(&sh->progress_lock);
+    sh->file_bytes[i] = bytes;
+    sh->file_members[i] = members;
+    sh->file_done[i] = 1;
+    /* Every file up to `settled` is read and the total up to the file
+     * before it within the budget, so the cut is at `settled` or later. */
+    while (sh->settled < sh->n_files && sh->file_done[sh->settled] &&
+           !over_budget(&sh->o->limits, sh->settled_bytes, sh->settled_members)) {
+        sh->settled_bytes += sh->file_bytes[sh->settled];
+        sh->settled_members += sh->file_members[sh->settled];
+        sh->settled++;
+    }
+    size_t settled = sh->settled;
+    pthread_mutex_unlock(&sh->progress_lock);
+    size_t k = 0;
+    while (k < r->n_marks && r->marks[k].file < settled)
+        k++;
+    if (k) {
+        memmove(r->marks, r->marks + k, (r->n_marks - k) * sizeof *r->marks);
+        r->n_marks -= k;
+    }
 }
 
 /* Each file is read with the whole budget of its own. Files finish out of
@@ -275,12 +315,16 @@ static void *worker(void *arg)
                         __atomic_load_n(&sh->done_members, __ATOMIC_RELAXED)))
             continue;
         file_mark *m = CS_PUSH(r->marks, r->n_marks, r->cap_marks);
-        *m = (file_mark){
-            i, r->out->n_traces, r->out->n_diags, r->out->n_members, r->out->n_tests, 0, 0};
+        *m = (file_mark){i, r->out->n_traces, r->out->n_diags, r->out->n_members, r->out->n_tests};
+        /* The file's own member record names it first: with its source
+         * (out's, which outlives r's records) rather than a copy. */
+        cs_strtab_expect_path(&r->out->strs, sh->sources[i]);
         cs_ingest_file(r->in, sh->fs_paths[i], sh->sources[i], &sh->ids[i], sh->visit, r);
-        cs_ingest_file_done(r->in, &m->bytes, &m->n_members);
-        __atomic_add_fetch(&sh->done_bytes, m->bytes, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&sh->done_members, m->n_members, __ATOMIC_RELAXED);
+        uint64_t bytes, members;
+        cs_ingest_file_done(r->in, &bytes, &members);
+        __atomic_add_fetch(&sh->done_bytes, bytes, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&sh->done_members, members, __ATOMIC_RELAXED);
+        file_read(r, i, bytes, members);
     }
     cs_regex_thread_cleanup();
     return NULL;
@@ -312,22 +356,14 @@ static bool source_gone(const char *source, void *user)
 static void cut_at_budget(shared *sh, run *runs, int jobs, cs_results *out)
 {
     const cs_limits *l = &sh->o->limits;
-    uint64_t *bytes = cs_xcalloc(sh->n_files ? sh->n_files : 1, sizeof *bytes);
-    uint64_t *members = cs_xcalloc(sh->n_files ? sh->n_files : 1, sizeof *members);
-    for (int j = 0; j < jobs; j++)
-        for (size_t k = 0; k < runs[j].n_marks; k++) {
-            bytes[runs[j].marks[k].file] = runs[j].marks[k].bytes;
-            members[runs[j].marks[k].file] = runs[j].marks[k].n_members;
-        }
     uint64_t b = 0, m = 0;
     size_t last = sh->n_files;
+    /* Files not read (skipped once past the budget) cost nothing. */
     for (size_t i = 0; i < sh->n_files && last == sh->n_files; i++) {
-        b += bytes[i];
-        m += members[i];
+        b += sh->file_bytes[i];
+        m += sh->file_members[i];
         if (over_budget(l, b, m)) last = i;
     }
-    free(bytes);
-    free(members);
     if (last + 1 >= sh->n_files) return;
     for (int j = 0; j < jobs; j++) {
         run *r = &runs[j];
@@ -357,7 +393,7 @@ static void cut_at_budget(shared *sh, run *runs, int jobs, cs_results *out)
 static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_results *out,
                    cs_visit_fn visit)
 {
-    shared sh = {.o = o, .visit = visit};
+    shared sh = {.o = o, .visit = visit, .strs = &out->strs};
     pthread_mutex_init(&sh.core_lock, NULL);
     pthread_mutex_init(&sh.progress_lock, NULL);
     sh.cores = cs_core_index_new(&o->core);
@@ -365,6 +401,17 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     for (size_t i = 0; i < n; i++)
         cs_ingest_list(lister, paths[i], add_file, &sh);
 
+    /* The walk is over: its vectors at their size, and the budget's. */
+    if (sh.n_files && sh.n_files < sh.cap_files) {
+        sh.fs_paths = cs_xrealloc(sh.fs_paths, sh.n_files * sizeof *sh.fs_paths);
+        sh.sources = cs_xrealloc(sh.sources, sh.n_files * sizeof *sh.sources);
+        sh.ids = cs_xrealloc(sh.ids, sh.n_files * sizeof *sh.ids);
+        sh.cap_files = sh.n_files;
+    }
+    size_t nf = sh.n_files ? sh.n_files : 1;
+    sh.file_bytes = cs_xcalloc(nf, sizeof *sh.file_bytes);
+    sh.file_members = cs_xcalloc(nf, sizeof *sh.file_members);
+    sh.file_done = cs_xcalloc(nf, 1);
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if ((size_t)jobs > sh.n_files) jobs = sh.n_files ? (int)sh.n_files : 1;
     run *runs = cs_xcalloc((size_t)jobs, sizeof *runs);
@@ -401,11 +448,10 @@ static int run_all(const cs_run_opts *o, const char *const *paths, size_t n, cs_
     }
     free(runs);
     free(outs);
-    for (size_t i = 0; i < sh.n_files; i++) {
-        free(sh.fs_paths[i]);
-        free(sh.sources[i]);
-    }
     free(sh.fs_paths);
+    free(sh.file_bytes);
+    free(sh.file_members);
+    free(sh.file_done);
     free(sh.sources);
     free(sh.ids);
     cs_ingest_free(lister);
@@ -442,8 +488,11 @@ static void normalize_all(const cs_run_opts *o, cs_triage *out)
     /* Owners first: a trace with borrowed threads reads their marks. */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < out->res.n_traces; i++)
-            if ((out->res.traces[i]->same_as != NULL) == pass)
+            if ((out->res.traces[i]->same_as != NULL) == pass) {
                 cs_normalize_trace(nz, out->res.traces[i]);
+                /* A cluster's signature is stored once, not per trace. */
+                cs_results_intern_signature(&out->res, out->res.traces[i]);
+            }
     cs_normalizer_free(nz);
 }
 

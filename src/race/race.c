@@ -748,10 +748,12 @@ void cs_race_run(const cs_results *res, const char *source_dir, cs_races *out)
 {
     memset(out, 0, sizeof *out);
     ctx c = {res, out, {0}, {0}, {0}};
-    obs *os = cs_xcalloc(res->n_traces + 1, sizeof *os);
-    size_t n = 0;
+    /* Only the traces that say something about a race are kept (few of a
+     * pile's): an obs per trace was the largest allocation of a run. */
+    obs *os = NULL, one;
+    size_t n = 0, cap = 0;
     for (size_t i = 0; i < res->n_traces; i++)
-        if (observe(res->traces[i], i, &os[n])) n++;
+        if (observe(res->traces[i], i, &one)) *CS_PUSH(os, n, cap) = one;
     /* Pairs first (two known accesses), so that every lone access can then
      * join the pair that has its site, whatever the trace order. */
     for (size_t i = 0; i < n; i++) {
