@@ -180,12 +180,27 @@ static void test_awkward_rules_same_answers(void **state)
     cs_results_dispose(&diags);
 }
 
+/* jit_safe rewrites each \\S, \\D and \\W outside a class as "[\\S]": a
+ * pattern with many of them must come out whole (its buffer had a maximum
+ * of the pattern's length plus 16, so past eight rewrites it was cut). */
+static void test_many_negated_shorthands(void **state)
+{
+    (void)state;
+    cs_regex *re = NULL;
+    assert_int_equal(cs_regex_new(&re, "^a\\S\\S\\S\\S\\S\\D\\D\\D\\W\\W\\W\\Sb$", 0, NULL), 0);
+    assert_true(cs_regex_match(re, "a01234xyz---5b", 14, NULL));
+    assert_false(cs_regex_match(re, "a01234xyz---5c", 14, NULL));
+    assert_false(cs_regex_match(re, "a01234xyz---5", 13, NULL));
+    cs_regex_free(re);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_combinable),
         cmocka_unit_test(test_real_rules_same_answers),
         cmocka_unit_test(test_awkward_rules_same_answers),
+        cmocka_unit_test(test_many_negated_shorthands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

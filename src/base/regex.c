@@ -25,7 +25,7 @@ static _Thread_local pcre2_match_context *tl_mc;
 static char *jit_safe(const char *p)
 {
     cs_buf b;
-    cs_buf_init(&b, strlen(p) + 16);
+    cs_buf_init(&b, 0); /* no maximum: each rewrite adds two bytes */
     bool in_class = false;
     for (size_t i = 0; p[i]; i++) {
         char c = p[i];
