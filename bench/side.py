@@ -27,6 +27,7 @@ Benchmarks (--only picks some):
 """
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,16 +58,27 @@ print(n)
 
 
 LIMIT = [600.0]  # seconds a run may take (--limit); past it: killed, "> N s"
+# CPU seconds (user + sys) of the last run of sh(): on a shared machine the
+# wall clock of one run moves by tens of percent with the load, its CPU
+# time by a few, so the log benchmarks print both.
+LAST_CPU = [0.0]
+
+
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def sh(cmd, out=None):
     """Runs cmd (a list) with stdout to the file `out` (or /dev/null)."""
     with open(out or os.devnull, "wb") as f:
-        a = time.perf_counter()
+        a, c = time.perf_counter(), cpu_children()
         try:
             subprocess.run(cmd, stdout=f, stderr=subprocess.DEVNULL, timeout=LIMIT[0])
         except subprocess.TimeoutExpired:
+            LAST_CPU[0] = float("inf")
             return float("inf")
+        LAST_CPU[0] = cpu_children() - c
         return time.perf_counter() - a
 
 
@@ -83,15 +95,22 @@ def median(xs):
     return xs[len(xs) // 2]
 
 
+CPU_MEDIANS = {}  # of the last alternate(): {name: median CPU seconds}
+
+
 def alternate(cmds, reps, reps_of=None):
     """cmds: {name: (argv, stdout file)}; returns {name: median seconds}.
     reps_of may give some commands fewer runs (a slow baseline)."""
     t = {k: [] for k in cmds}
+    cpu = {k: [] for k in cmds}
     for r in range(reps):
         for k, (argv, out) in cmds.items():
             if reps_of and r >= reps_of.get(k, reps):
                 continue
             t[k].append(sh(argv, out))
+            cpu[k].append(LAST_CPU[0])
+    CPU_MEDIANS.clear()
+    CPU_MEDIANS.update({k: median(v) for k, v in cpu.items()})
     return {k: median(v) for k, v in t.items()}
 
 
@@ -138,6 +157,8 @@ class Bench:
             before = "%s (%s)" % (secs(t["base"]), times(t["base"], t["grep"]))
         self.row("%s, %.0f MB" % (label, mb), "%.2fs" % t["cs"], "grep -c -E <anchors>",
                  "%.2fs" % t["grep"], "%.2fx" % (t["cs"] / t["grep"]), before)
+        print("  CPU (user+sys), medians: " +
+              ", ".join("%s %.2fs" % (k, v) for k, v in CPU_MEDIANS.items()), flush=True)
 
     def dense(self):
         path = self.p("dense.log")

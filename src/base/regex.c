@@ -25,7 +25,7 @@ static _Thread_local pcre2_match_context *tl_mc;
 static char *jit_safe(const char *p)
 {
     cs_buf b;
-    cs_buf_init(&b, strlen(p) + 16);
+    cs_buf_init(&b, 0); /* no maximum: each rewrite adds two bytes */
     bool in_class = false;
     for (size_t i = 0; p[i]; i++) {
         char c = p[i];
@@ -61,7 +61,63 @@ static char *jit_safe(const char *p)
     return cs_buf_take(&b);
 }
 
+static int compile(cs_regex **out, const char *safe, const char *pattern, unsigned flags,
+                   char **errmsg);
+
 int cs_regex_new(cs_regex **out, const char *pattern, unsigned flags, char **errmsg)
+{
+    char *safe = jit_safe(pattern);
+    int rc = compile(out, safe, pattern, flags, errmsg);
+    free(safe);
+    return rc;
+}
+
+/* Option letters a group may set or unset without changing how the rest
+ * of the pattern parses ('x' would make '#' start a comment). */
+static bool plain_options(const char *p)
+{
+    for (; *p && *p != ')' && *p != ':'; p++)
+        if (!strchr("imsnU-^", *p)) return false;
+    return *p != '\0';
+}
+
+bool cs_regex_combinable(const char *p)
+{
+    for (size_t i = 0; p[i]; i++) {
+        if (p[i] == '\\') {
+            char d = p[++i];
+            if (!d || strchr("QEgkKc", d) || (d >= '0' && d <= '9')) return false;
+        } else if (p[i] == '(' && p[i + 1] == '*') {
+            return false;
+        } else if (p[i] == '(' && p[i + 1] == '?') {
+            const char *q = p + i + 2;
+            bool ok = *q == ':' || *q == '=' || *q == '!' || *q == '>' ||
+                      (*q == '<' && (q[1] == '=' || q[1] == '!')) || plain_options(q);
+            if (!ok) return false;
+        }
+    }
+    return true;
+}
+
+int cs_regex_new_alt(cs_regex **out, const char *const *patterns, size_t n, unsigned flags)
+{
+    cs_buf b;
+    cs_buf_init(&b, 0); /* no maximum: a cut alternation would match less */
+    for (size_t i = 0; i < n; i++) {
+        /* Each made JIT-safe alone, as cs_regex_new does: the rewrite of
+         * one never depends on where the previous one ended. */
+        char *safe = jit_safe(patterns[i]);
+        cs_buf_printf(&b, "%s(?:%s)", i ? "|" : "", safe);
+        free(safe);
+    }
+    char *all = cs_buf_take(&b);
+    int rc = compile(out, all ? all : "", all ? all : "", flags, NULL);
+    free(all);
+    return rc;
+}
+
+static int compile(cs_regex **out, const char *safe, const char *pattern, unsigned flags,
+                   char **errmsg)
 {
     int err;
     PCRE2_SIZE off;
@@ -69,10 +125,8 @@ int cs_regex_new(cs_regex **out, const char *pattern, unsigned flags, char **err
     if (flags & CS_REGEX_CASELESS) opts |= PCRE2_CASELESS;
     /* PCRE2_NO_UTF_CHECK is a match-time option; keep it out of compile. */
     opts &= ~(uint32_t)PCRE2_NO_UTF_CHECK;
-    char *safe = jit_safe(pattern);
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)(safe ? safe : ""), PCRE2_ZERO_TERMINATED, opts,
                                      &err, &off, NULL);
-    free(safe);
     /* A pattern that does not compile: the error and offset of the
      * pattern as written. */
     if (!code) {
@@ -104,15 +158,26 @@ void cs_regex_free(cs_regex *re)
     free(re);
 }
 
+static void thread_init(void)
+{
+    if (tl_md) return;
+    tl_md = pcre2_match_data_create(CS_REGEX_MAX_GROUPS, NULL);
+    tl_mc = pcre2_match_context_create(NULL);
+    if (!tl_md || !tl_mc) abort();
+    pcre2_set_match_limit(tl_mc, CS_REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(tl_mc, CS_REGEX_DEPTH_LIMIT);
+}
+
+int cs_regex_test(const cs_regex *re, const char *s, size_t n)
+{
+    thread_init();
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, tl_md, tl_mc);
+    return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
 bool cs_regex_match(const cs_regex *re, const char *s, size_t n, cs_match *m)
 {
-    if (!tl_md) {
-        tl_md = pcre2_match_data_create(CS_REGEX_MAX_GROUPS, NULL);
-        tl_mc = pcre2_match_context_create(NULL);
-        if (!tl_md || !tl_mc) abort();
-        pcre2_set_match_limit(tl_mc, CS_REGEX_MATCH_LIMIT);
-        pcre2_set_depth_limit(tl_mc, CS_REGEX_DEPTH_LIMIT);
-    }
+    thread_init();
     int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, 0, tl_md, tl_mc);
     if (rc < 0) return false; /* no match, or a limit hit: both "no" */
     if (m) {

@@ -30,8 +30,22 @@ enum { CS_REGEX_CASELESS = 1 };
  * NULL, a heap message (with the offset) the caller frees. */
 int cs_regex_new(cs_regex **out, const char *pattern, unsigned flags, char **errmsg);
 void cs_regex_free(cs_regex *re);
+/* Whether `pattern` keeps its meaning as one alternative of a larger
+ * pattern: nothing that depends on group numbers or names (backreferences,
+ * recursion, conditionals), on the pattern's end (\Q, extended-mode
+ * comments), or on the whole match (verbs such as (*SKIP), \K). False
+ * when unsure. */
+bool cs_regex_combinable(const char *pattern);
+/* Compiles "(?:p0)|(?:p1)|..." of n patterns that are each combinable
+ * and compile alone: it matches a string exactly when one of them does.
+ * Returns CS_E_USAGE when it does not compile (too large). */
+int cs_regex_new_alt(cs_regex **out, const char *const *patterns, size_t n, unsigned flags);
 /* True when `re` matches s[0..n). m may be NULL. */
 bool cs_regex_match(const cs_regex *re, const char *s, size_t n, cs_match *m);
+/* One match without groups: 1 when `re` matches s[0..n), 0 when it does
+ * not, negative when a limit (match, depth, JIT stack) stopped it, so a
+ * caller using `re` as a prefilter can tell "no" from "could not tell". */
+int cs_regex_test(const cs_regex *re, const char *s, size_t n);
 /* Group i of a match: sets p and len; false when the group did not take part. */
 bool cs_match_group(const cs_match *m, int i, const char **p, size_t *len);
 /* Group i as a fresh heap string, or NULL when it did not take part. */

@@ -47,7 +47,7 @@ static uint8_t lo1[16], hi1[16], lo2[16], hi2[16];
 static size_t n_keys;              /* bucket rows so far */
 static uint8_t bucket_of[16 * 16]; /* by the high nibbles of a pair */
 #ifdef HAVE_SHUFTI
-static bool use_shufti;
+static bool use_shufti, use_avx2;
 #endif
 
 /* Bytes from common to rare in log text, coarsely (build logs, go test
@@ -127,14 +127,22 @@ uint32_t cs_x_prefilter_init(void)
             add(*v, 1u << i);
     }
 #ifdef HAVE_SHUFTI
-    use_shufti = __builtin_cpu_supports("ssse3");
+    /* CRASHSIFT_PREFILTER_ISA=ssse3 or =scalar: a narrower scan, for the
+     * tests that compare each with the literals themselves. */
+    const char *isa = getenv("CRASHSIFT_PREFILTER_ISA");
+    bool scalar = isa && strcmp(isa, "scalar") == 0;
+    use_shufti = !scalar && __builtin_cpu_supports("ssse3");
+    use_avx2 = use_shufti && !(isa && strcmp(isa, "ssse3") == 0) && __builtin_cpu_supports("avx2");
 #endif
     return with;
 }
 
 /* The literals keyed on the pair at p[i]: the bits of those the line
  * holds. */
-static uint32_t check(const char *p, size_t n, size_t i, uint32_t want)
+/* Inlined into each scan: a call per candidate position costs more than
+ * the lookup. */
+static inline __attribute__((always_inline)) uint32_t check(const char *p, size_t n, size_t i,
+                                                            uint32_t want)
 {
     uint16_t k = pair_at(p + i);
     if (!has_pair(k)) return 0;
@@ -180,12 +188,20 @@ __attribute__((target("ssse3"))) static uint32_t scan_shufti(const char *p, size
     const __m128i h2 = _mm_loadu_si128((const __m128i *)hi2);
     const __m128i zero = _mm_setzero_si128();
     uint32_t found = 0;
-    /* The last pairs are read from a zero-padded copy, never past p + n. */
     char tail[32] = {0};
     for (size_t i = 0; i + 1 < n; i += 16) {
         const char *q = p + i;
+        size_t at = i; /* the position of q[0] */
         unsigned valid = 0xffffu;
-        if (i + 17 > n) {
+        if (i + 17 > n && n >= 17) {
+            /* The last pairs from the 17 bytes that end the line, never
+             * past p + n; the positions already seen are masked off. (A
+             * copy to a buffer would stall the load on the copy's stores.) */
+            at = n - 17;
+            q = p + at;
+            valid = (0xffffu << (i - at)) & 0xffffu;
+        } else if (i + 17 > n) {
+            /* A line shorter than 17 bytes: a zero-padded copy. */
             memcpy(tail, q, n - i);
             q = tail;
             valid = (1u << (n - i - 1)) - 1; /* a pair needs its second byte */
@@ -196,7 +212,50 @@ __attribute__((target("ssse3"))) static uint32_t scan_shufti(const char *p, size
             ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(a, b), zero)) ^ 0xffffu) &
             valid;
         for (; m; m &= m - 1) {
-            found |= check(p, n, i + (size_t)__builtin_ctz(m), want & ~found);
+            found |= check(p, n, at + (size_t)__builtin_ctz(m), want & ~found);
+            if ((found & want) == want) return found;
+        }
+    }
+    return found;
+}
+
+__attribute__((target("avx2"))) static inline __m256i buckets2(__m256i v, __m256i lo, __m256i hi)
+{
+    const __m256i low4 = _mm256_set1_epi8(0x0f);
+    return _mm256_and_si256(
+        _mm256_shuffle_epi8(lo, _mm256_and_si256(v, low4)),
+        _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4)));
+}
+
+/* The same 32 positions at a time (compiler command lines of a verbose
+ * build run to hundreds of bytes). vpshufb looks up within each 16-byte
+ * lane, so each table is in both lanes. Lines under 33 bytes take the
+ * 16-wide loop. */
+__attribute__((target("avx2"))) static uint32_t scan_avx2(const char *p, size_t n, uint32_t want)
+{
+    if (n < 33) return scan_shufti(p, n, want);
+    const __m256i l1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lo1));
+    const __m256i h1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)hi1));
+    const __m256i l2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)lo2));
+    const __m256i h2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)hi2));
+    const __m256i zero = _mm256_setzero_si256();
+    uint32_t found = 0;
+    for (size_t i = 0; i + 1 < n; i += 32) {
+        size_t at = i;
+        uint32_t valid = 0xffffffffu;
+        if (i + 33 > n) {
+            /* As in scan_shufti: the 33 bytes that end the line. */
+            at = n - 33;
+            valid <<= i - at;
+        }
+        const char *q = p + at;
+        __m256i a = buckets2(_mm256_loadu_si256((const __m256i *)q), l1, h1);
+        __m256i b = buckets2(_mm256_loadu_si256((const __m256i *)(q + 1)), l2, h2);
+        uint32_t m =
+            ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(a, b), zero)) &
+            valid;
+        for (; m; m &= m - 1) {
+            found |= check(p, n, at + (size_t)__builtin_ctz(m), want & ~found);
             if ((found & want) == want) return found;
         }
     }
@@ -207,6 +266,7 @@ __attribute__((target("ssse3"))) static uint32_t scan_shufti(const char *p, size
 uint32_t cs_x_prefilter_scan(const char *p, size_t n, uint32_t want)
 {
 #ifdef HAVE_SHUFTI
+    if (use_avx2) return scan_avx2(p, n, want);
     if (use_shufti) return scan_shufti(p, n, want);
 #endif
     return scan_pairs(p, n, 0, want);

@@ -7,10 +7,17 @@
 
 #include "../base/buf.h"
 #include "../base/util.h"
+#include "rindex.h"
 
 #define CACHE_BITS 16
 #define MAX_SIG_FRAMES 32
 #define CMP_FRAMES 8
+/* Headlines whose normalized form is remembered: a log repeats the same
+ * failure's exact message many times (retries, crash loops), and each
+ * message runs every message rule, most of which match. Longer messages
+ * are normalized every time, so the cache stays small. */
+#define MSG_CACHE_BITS 13
+#define MSG_CACHE_MAX_LEN 1024
 
 /* One distinct frame as the rules see it. The key holds every field a rule
  * can match (function, file, module) and the build-id that tells two
@@ -37,29 +44,33 @@ typedef struct centry {
     const char *rule;
 } centry;
 
+typedef struct mentry {
+    uint64_t key; /* 0: empty */
+    char *msg, *norm;
+} mentry;
+
 struct cs_normalizer {
     const cs_rules *rules;
+    cs_rindex idx;
     int k;
     char version[40];
     centry *cache;
     size_t cache_cap, cache_n;
+    mentry *msgs;
+    size_t msgs_n;
 };
-
-/* A trace of unknown language (CS_LANG_ANY) takes only [any] rules. */
-static bool applies(const cs_rule *r, cs_lang lang)
-{
-    return (r->langs >> lang) & 1u;
-}
 
 cs_normalizer *cs_normalizer_new(const cs_rules *rules, int k)
 {
     cs_normalizer *n = cs_xcalloc(1, sizeof *n);
     n->rules = rules;
+    cs_rindex_init(&n->idx, rules);
     n->k = k < 1 ? 1 : k > MAX_SIG_FRAMES ? MAX_SIG_FRAMES : k;
     snprintf(n->version, sizeof n->version, "%d:%016llx", CS_SIG_ALGO_VERSION,
              (unsigned long long)rules->hash);
     n->cache_cap = 1u << CACHE_BITS;
     n->cache = cs_xcalloc(n->cache_cap, sizeof *n->cache);
+    n->msgs = cs_xcalloc((size_t)1 << MSG_CACHE_BITS, sizeof *n->msgs);
     return n;
 }
 
@@ -79,11 +90,24 @@ static void clear_cache(cs_normalizer *n)
     n->cache_n = 0;
 }
 
+static void clear_msgs(cs_normalizer *n)
+{
+    for (size_t i = 0; i < (size_t)1 << MSG_CACHE_BITS; i++) {
+        free(n->msgs[i].msg);
+        free(n->msgs[i].norm);
+        n->msgs[i] = (mentry){0};
+    }
+    n->msgs_n = 0;
+}
+
 void cs_normalizer_free(cs_normalizer *n)
 {
     if (!n) return;
     clear_cache(n);
     free(n->cache);
+    clear_msgs(n);
+    free(n->msgs);
+    cs_rindex_dispose(&n->idx);
     free(n);
 }
 
@@ -415,9 +439,11 @@ static char *norm_function(const cs_normalizer *n, cs_lang lang, const char *fn,
     char *before_key = NULL;
     for (int pass = 0; pass < 2; pass++) {
         cs_rule_kind kind = pass ? CS_RULE_RENAME_KEY : CS_RULE_RENAME;
-        for (size_t i = 0; i < n->rules->n_rules; i++) {
-            const cs_rule *r = &n->rules->rules[i];
-            if (r->kind != kind || !applies(r, lang)) continue;
+        const cs_rlist *l = cs_rindex_list(&n->idx, kind, lang);
+        /* Each rule sees what the ones before it made of the name. */
+        for (size_t i = cs_rlist_next(l, 0, s, strlen(s)); i < l->n_rules;
+             i = cs_rlist_next(l, i + 1, s, strlen(s))) {
+            const cs_rule *r = l->rules[i];
             char *out = NULL;
             if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
                 if (pass && !before_key) before_key = cs_xstrdup(s);
@@ -447,9 +473,10 @@ static char *norm_file(const cs_normalizer *n, cs_lang lang, const char *file)
     char *s = cs_xstrdup(file);
     for (char *p = s; *p; p++)
         if (*p == '\\') *p = '/';
-    for (size_t i = 0; i < n->rules->n_rules; i++) {
-        const cs_rule *r = &n->rules->rules[i];
-        if (r->kind != CS_RULE_STRIP_PATH || !applies(r, lang)) continue;
+    const cs_rlist *l = cs_rindex_list(&n->idx, CS_RULE_STRIP_PATH, lang);
+    for (size_t i = cs_rlist_next(l, 0, s, strlen(s)); i < l->n_rules;
+         i = cs_rlist_next(l, i + 1, s, strlen(s))) {
+        const cs_rule *r = l->rules[i];
         char *out = NULL;
         if (cs_regex_replace(r->re, s, strlen(s), "", &out) == 0 && out) {
             free(s);
@@ -487,16 +514,12 @@ static bool match_rule(const cs_normalizer *n, cs_rule_kind kind, cs_lang lang, 
                        const char **which)
 {
     if (!s) return false;
-    size_t len = strlen(s);
-    for (size_t i = 0; i < n->rules->n_rules; i++) {
-        const cs_rule *r = &n->rules->rules[i];
-        if (r->kind != kind || !applies(r, lang)) continue;
-        if (cs_regex_match(r->re, s, len, NULL)) {
-            if (which) *which = r->where;
-            return true;
-        }
-    }
-    return false;
+    const cs_rlist *l = cs_rindex_list(&n->idx, kind, lang);
+    if (!l->n_rules) return false;
+    size_t i = cs_rlist_next(l, 0, s, strlen(s));
+    if (i == l->n_rules) return false;
+    if (which) *which = l->rules[i]->where;
+    return true;
 }
 
 static uint64_t hash_str(const char *s, uint64_t h)
@@ -604,9 +627,10 @@ char *cs_normalize_message_traced(const cs_normalizer *n, const char *msg,
                                   void (*fired)(const cs_rule *r, void *ctx), void *ctx)
 {
     char *s = cs_xstrdup(msg ? msg : "");
-    for (size_t i = 0; i < n->rules->n_rules; i++) {
-        const cs_rule *r = &n->rules->rules[i];
-        if (r->kind != CS_RULE_MESSAGE) continue;
+    const cs_rlist *l = cs_rindex_list(&n->idx, CS_RULE_MESSAGE, CS_RINDEX_ANY_LANG);
+    for (size_t i = cs_rlist_next(l, 0, s, strlen(s)); i < l->n_rules;
+         i = cs_rlist_next(l, i + 1, s, strlen(s))) {
+        const cs_rule *r = l->rules[i];
         char *out = NULL;
         if (cs_regex_replace(r->re, s, strlen(s), r->replacement, &out) == 0 && out) {
             if (fired && strcmp(out, s) != 0) fired(r, ctx);
@@ -620,6 +644,34 @@ char *cs_normalize_message_traced(const cs_normalizer *n, const char *msg,
 char *cs_normalize_message(const cs_normalizer *n, const char *msg)
 {
     return cs_normalize_message_traced(n, msg, NULL, NULL);
+}
+
+/* cs_normalize_message through the cache of exact messages; a fresh
+ * string the caller frees. */
+static char *norm_message(cs_normalizer *n, const char *msg)
+{
+    const char *m = msg ? msg : "";
+    size_t len = strlen(m);
+    if (len > MSG_CACHE_MAX_LEN) return cs_normalize_message(n, m);
+    uint64_t key = cs_hash64(m, len, CS_HASH_SEED);
+    if (!key) key = 1;
+    size_t mask = ((size_t)1 << MSG_CACHE_BITS) - 1, i = (size_t)key & mask;
+    for (;; i = (i + 1) & mask) {
+        mentry *e = &n->msgs[i];
+        if (!e->key) break;
+        if (e->key == key && strcmp(e->msg, m) == 0) return cs_xstrdup(e->norm);
+    }
+    if (n->msgs_n * 2 >= mask + 1) {
+        /* Full enough: start over rather than grow without bound. */
+        clear_msgs(n);
+        i = (size_t)key & mask;
+    }
+    mentry *e = &n->msgs[i];
+    e->key = key;
+    e->msg = cs_xstrdup(m);
+    e->norm = cs_normalize_message(n, m);
+    n->msgs_n++;
+    return cs_xstrdup(e->norm);
 }
 
 int cs_signature_thread(const cs_trace *t)
@@ -644,7 +696,7 @@ int cs_signature_thread(const cs_trace *t)
 }
 
 /* What makes two failures with the same frames different bugs. */
-static char *failure_class(const cs_normalizer *n, const cs_trace *t)
+static char *failure_class(cs_normalizer *n, const cs_trace *t)
 {
     const char *h = t->headline ? t->headline : "";
     switch (cs_kind_info_of(t->kind)->class_rule) {
@@ -653,16 +705,16 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
     case CS_CLASS_EXCEPTION: {
         /* The exception type; its message varies with data. */
         const char *colon = strstr(h, ": ");
-        return colon ? cs_xstrndup(h, (size_t)(colon - h)) : cs_normalize_message(n, h);
+        return colon ? cs_xstrndup(h, (size_t)(colon - h)) : norm_message(n, h);
     }
     case CS_CLASS_RACE_OR_MSG:
         if (strstr(h, "data race")) return cs_xstrdup("data race");
-        return cs_normalize_message(n, h);
+        return norm_message(n, h);
     case CS_CLASS_SIGNAL: {
         /* "Thread 4 "busy-3" received signal SIGSEGV, ..." and "Program
          * terminated with signal SIGSEGV, ...": the signal is the class. */
         const char *sig = strstr(h, "signal ");
-        return cs_normalize_message(n, sig ? sig : h);
+        return norm_message(n, sig ? sig : h);
     }
     case CS_CLASS_CORE_SIGNAL: {
         /* "SIGSEGV (segmentation fault) at 0x0 in ./prog args": the signal is
@@ -674,7 +726,7 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
         return cs_xstrndup(h, k);
     }
     case CS_CLASS_TEST: {
-        char *m = cs_normalize_message(n, h);
+        char *m = norm_message(n, h);
         char *c = cs_xasprintf("test failure: %s", m);
         free(m);
         return c;
@@ -682,7 +734,7 @@ static char *failure_class(const cs_normalizer *n, const cs_trace *t)
     case CS_CLASS_MESSAGE:
         break;
     }
-    return cs_normalize_message(n, h);
+    return norm_message(n, h);
 }
 
 /* The part a frame contributes to a signature. */
@@ -820,6 +872,8 @@ static void start_at_cycle(cs_thread *th)
 
 static bool is_prefix_frame(cs_normalizer *n, cs_lang lang, const cs_frame *f)
 {
+    /* Without prefix rules no frame is one: no second lookup per frame. */
+    if (!cs_rindex_list(&n->idx, CS_RULE_PREFIX, lang)->n_rules) return false;
     return lookup(n, lang, f)->prefix;
 }
 

@@ -25,7 +25,9 @@
 
 typedef struct cs_normalizer cs_normalizer;
 
-/* `rules` must outlive the normalizer. k: frames in a signature (1..32). */
+/* `rules` must outlive the normalizer. k: frames in a signature (1..32).
+ * A normalizer belongs to one thread, const calls included: its caches and
+ * its rule alternations (compiled on first use) change as it is used. */
 cs_normalizer *cs_normalizer_new(const cs_rules *rules, int k);
 void cs_normalizer_free(cs_normalizer *n);
 /* Fills the normalized fields of every frame and the trace's signature,
