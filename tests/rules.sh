@@ -96,7 +96,7 @@ for (no, f), line in zip(msgs, out):
 n_msgs = len(msgs)
 
 # ---- coverage: every rule decides something
-for rid, text in rule_ids(("skip", "skip-file", "skip-printed", "sentinel", "after", "prefix", "library",
+for rid, text in rule_ids(("skip", "skip-file", "skip-printed", "harness", "sentinel", "after", "prefix", "library",
                            "library-file", "vendor-file")).items():
     if rid not in decided:
         print("FAIL %s decides no frame case (add one to tests/rules/frames.tsv): %s" % (rid, text))

@@ -40,6 +40,7 @@ typedef struct centry {
     bool prefix;
     bool library;
     bool vendor;
+    bool harness;
     bool map_impl;
     const char *rule;
 } centry;
@@ -600,6 +601,9 @@ static const centry *lookup(cs_normalizer *n, cs_lang lang, const cs_frame *f)
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->file, &which) ||
              match_rule(n, CS_RULE_SKIP_FILE, lang, f->module, &which))
         e->skip = true;
+    else if (match_rule(n, CS_RULE_HARNESS, lang, e->norm_function, &which) ||
+             match_rule(n, CS_RULE_HARNESS, lang, f->function, &which))
+        e->skip = e->harness = true;
     else if (unidentified(f)) {
         e->skip = true;
         which = "nothing identifies the frame (no function, file or module)";
@@ -788,10 +792,19 @@ void cs_normalize_frame_part(cs_buf *b, cs_lang lang, const cs_frame *f)
     }
 }
 
+/* The first significant frame of the program's own (origin 0), or
+ * n_frames. */
+static size_t first_own(const cs_thread *th, const unsigned char *origin)
+{
+    for (size_t j = 0; j < th->n_frames; j++)
+        if (th->frames[j].significant && origin[j] == 0) return j;
+    return th->n_frames;
+}
+
 static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
 {
     size_t start = 0, after = 0;
-    /* 0: own code, 1: library, 2: vendored */
+    /* 0: own code, 1: library, 2: vendored, 3: a test harness's */
     unsigned char *origin = th->n_frames ? cs_xcalloc(th->n_frames, 1) : NULL;
     for (size_t j = 0; j < th->n_frames; j++) {
         cs_frame *f = &th->frames[j];
@@ -811,7 +824,7 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
         f->significant = !e->skip;
         f->map_impl = e->map_impl;
         f->rule = e->rule;
-        origin[j] = e->library ? 1 : e->vendor ? 2 : 0;
+        origin[j] = e->library ? 1 : e->vendor ? 2 : e->harness ? 3 : 0;
         if (e->sentinel && start == 0) start = j;
         if (e->after) after = j + 1;
     }
@@ -828,9 +841,19 @@ static void mark_thread(cs_normalizer *n, cs_lang lang, cs_thread *th)
      * frame (its callers: frameworks, servers, test runners). A vendored
      * frame above it stays: it names the dependency that broke. A crash
      * entirely inside libraries still names them. */
-    size_t own = th->n_frames;
-    for (size_t j = 0; j < th->n_frames && own == th->n_frames; j++)
-        if (th->frames[j].significant && origin[j] == 0) own = j;
+    size_t own = first_own(th, origin);
+    /* No own code at all: the runner failed in its own work (a class its
+     * classpath lacks, a fork that would not start). Its frames are then
+     * the code that broke, and the JDK's below them stand aside. */
+    if (own == th->n_frames) {
+        for (size_t j = start; j < th->n_frames; j++)
+            if (origin[j] == 3) {
+                th->frames[j].significant = true;
+                th->frames[j].rule = "";
+                origin[j] = 0;
+            }
+        own = first_own(th, origin);
+    }
     for (size_t j = 0; own < th->n_frames && j < th->n_frames; j++)
         if (origin[j] == 1 || (origin[j] == 2 && j > own)) th->frames[j].significant = false;
     free(origin);

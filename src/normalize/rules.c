@@ -27,6 +27,7 @@ static const struct {
     {"library", CS_RULE_LIBRARY, false},
     {"library-file", CS_RULE_LIBRARY_FILE, false},
     {"vendor-file", CS_RULE_VENDOR_FILE, false},
+    {"harness", CS_RULE_HARNESS, false},
     {"rename", CS_RULE_RENAME, true},
     {"rename-key", CS_RULE_RENAME_KEY, true},
     {"strip-path", CS_RULE_STRIP_PATH, false},
@@ -121,8 +122,8 @@ static int parse_line(cs_rules *r, const char *name, unsigned no, char *p, size_
         cs_results_add_diag(
             diags, name,
             "line %u: unknown directive '%.*s' (known: skip, skip-file, skip-printed, "
-            "sentinel, after, prefix, library, library-file, vendor-file, rename, "
-            "strip-path, message, map)",
+            "sentinel, after, prefix, library, library-file, vendor-file, harness, rename, "
+            "rename-key, strip-path, message, map, overflow)",
             no, (int)w, p);
         return CS_E_USAGE;
     }

@@ -17,6 +17,9 @@
  *   library-file REGEX  the same, matched on the file or module
  *   vendor-file REGEX   vendored code (file or module): not significant below
  *                       the thread's first frame of the program's own
+ *   harness REGEX       a test runner's or framework's frame: skipped, unless
+ *                       the thread has no frame of the program's own; then
+ *                       the runner is the code that failed
  *   rename REGEX => S   rewrite function names ($1 for groups)
  *   strip-path REGEX    remove the match from file paths (checkout prefixes)
  *   message REGEX => S  message normalization (placeholders)
@@ -47,6 +50,7 @@ typedef enum cs_rule_kind {
     CS_RULE_LIBRARY,
     CS_RULE_LIBRARY_FILE,
     CS_RULE_VENDOR_FILE,
+    CS_RULE_HARNESS,
     CS_RULE_RENAME,
     CS_RULE_RENAME_KEY,
     CS_RULE_STRIP_PATH,
