@@ -393,7 +393,7 @@ static void append(void **v, size_t *len, size_t *cap, void **from, size_t n, si
             *v = cs_xrealloc(*v, (*len + n) * sz);
             *cap = *len + n;
         }
-        memcpy((char *)*v + *len * sz, *from, n * sz);
+        if (n) memcpy((char *)*v + *len * sz, *from, n * sz);
         free(*from);
         *from = NULL;
     }
