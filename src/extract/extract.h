@@ -175,7 +175,11 @@ void cs_xtrim(const char **p, size_t *n);
  * characters their pattern matched as hex. */
 uint64_t cs_xhex(const char *p, size_t n);
 bool cs_xis_hex(char c);
-bool cs_xis_blank(char c); /* space or tab */
+/* Space or tab. Inline: the line loop and every dialect ask it per byte. */
+static inline bool cs_xis_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 bool cs_xis_alnum(char c); /* ASCII letter or digit */
 /* A fresh copy of p[0..n) in ASCII lower case ("Write" -> "write"). */
 char *cs_xlower_dup(const char *p, size_t n);

@@ -29,11 +29,6 @@ bool cs_xis_hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-bool cs_xis_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 bool cs_xis_alnum(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
