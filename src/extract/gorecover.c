@@ -115,12 +115,18 @@ static cs_frame *add_frame(st *s, const cs_match *m)
     return f;
 }
 
+/* "file.go:N (0xpc)": the literal first, the pattern only where it is. */
+static bool frame_line(const char *p, size_t n, cs_match *m)
+{
+    return n > 8 && cs_memmem(p, n, " (0x", 4) && cs_regex_match(re_frame, p, n, m);
+}
+
 static void *start(cs_xctx *x, const cs_xline *l)
 {
     const char *p = l->ptr;
     size_t n = l->len;
     cs_match m;
-    bool frame = n > 8 && cs_memmem(p, n, " (0x", 4) && cs_regex_match(re_frame, p, n, &m);
+    bool frame = frame_line(p, n, &m);
     if (!frame && !((cs_memmem(p, n, "PANIC", 5) || cs_memmem(p, n, "anic", 4)) &&
                     cs_regex_match(re_header, p, n, &m)))
         return NULL;
@@ -153,7 +159,7 @@ static int feed(void *state, cs_xctx *x, const cs_xline *l)
     const char *p = l->ptr;
     size_t n = l->len;
     cs_match m;
-    bool is_frame = n > 8 && cs_memmem(p, n, " (0x", 4) && cs_regex_match(re_frame, p, n, &m);
+    bool is_frame = frame_line(p, n, &m);
     if (is_frame) {
         s->last = add_frame(s, &m);
         s->phase = FRAMES;

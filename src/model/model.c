@@ -231,6 +231,18 @@ static bool nullable_eq(const char *a, const char *b)
     return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
+/* The slot holding (package, name), or the empty one where it would go;
+ * the table must have slots. */
+static uint32_t *find_slot(const cs_test_index *ix, const char *package, const char *name)
+{
+    uint32_t h = index_slot(ix, package ? package : "", name);
+    for (; ix->slots[h]; h = (h + 1) & (uint32_t)(ix->n_slots - 1)) {
+        const cs_test_record *r = ix->v[ix->slots[h] - 1];
+        if (nullable_eq(r->package, package) && strcmp(r->name, name) == 0) break;
+    }
+    return &ix->slots[h];
+}
+
 bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name, cs_outcome o,
                        uint64_t line)
 {
@@ -248,17 +260,14 @@ bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name,
             ix->slots[h] = (uint32_t)i + 1;
         }
     }
-    uint32_t h = index_slot(ix, package ? package : "", name);
-    for (; ix->slots[h]; h = (h + 1) & (uint32_t)(ix->n_slots - 1)) {
-        cs_test_record *r = ix->v[ix->slots[h] - 1];
-        if (nullable_eq(r->package, package) && strcmp(r->name, name) == 0) {
-            cs_test_record_add(r, o, line);
-            return true;
-        }
+    uint32_t *slot = find_slot(ix, package, name);
+    if (*slot) {
+        cs_test_record_add(ix->v[*slot - 1], o, line);
+        return true;
     }
     cs_test_record *r = cs_test_record_new(ix->source, package, name, strlen(name), ix->format);
     cs_test_record_add(r, o, line);
-    ix->slots[h] = (uint32_t)ix->n + 1;
+    *slot = (uint32_t)ix->n + 1;
     *CS_PUSH(ix->v, ix->n, ix->cap) = r;
     cs_results_add_test(ix->out, r);
     return true;
@@ -267,12 +276,8 @@ bool cs_test_index_add(cs_test_index *ix, const char *package, const char *name,
 cs_test_record *cs_test_index_find(const cs_test_index *ix, const char *package, const char *name)
 {
     if (!ix->n_slots) return NULL;
-    uint32_t h = index_slot(ix, package ? package : "", name);
-    for (; ix->slots[h]; h = (h + 1) & (uint32_t)(ix->n_slots - 1)) {
-        cs_test_record *r = ix->v[ix->slots[h] - 1];
-        if (nullable_eq(r->package, package) && strcmp(r->name, name) == 0) return r;
-    }
-    return NULL;
+    uint32_t slot = *find_slot(ix, package, name);
+    return slot ? ix->v[slot - 1] : NULL;
 }
 
 void cs_test_index_dispose(cs_test_index *ix)
