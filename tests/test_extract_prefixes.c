@@ -124,6 +124,15 @@ static void test_ctest_number_prefix(void **state)
 {
     (void)state;
     cs_results r;
+    /* Real: ctest -V on an ASan-built test (fixtures/ctest). */
+    cs_t_triage(cs_t_src("fixtures/ctest/verbose.log"), &r);
+    assert_int_equal(r.n_traces, 1);
+    assert_int_equal(r.traces[0]->kind, CS_TK_ASAN);
+    assert_int_equal(r.traces[0]->line_start, 16);
+    assert_string_equal(r.traces[0]->threads[0].frames[0].function, "pool_reuse");
+    assert_string_equal(r.traces[0]->threads[0].frames[0].file,
+                        "/tmp/crashsift-ctest/pool/pool_test.c");
+    cs_results_dispose(&r);
     cs_t_triage_text("ctest.log",
                      "714: READ of size 4 at 0x6120000ce19c thread T0\n"
                      "714:     #0 0x7f6ac2652903 in Pool::Kill() /src/pool.cxx:597:8\n"
